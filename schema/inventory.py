@@ -1,0 +1,99 @@
+"""The label inventories: every closed set of values in the corpus, defined once.
+
+Schemas, Parquet/Hugging Face features, the card, the scorer and the tests all
+import these names from here; the built data carries them in its features and
+manifest, so the installed package reads them from the data it ships.
+"""
+
+from __future__ import annotations
+
+DATASET_VERSION = "0.1.0"
+"""Semantic version of the packaged data (one place; pyproject reads the package's)."""
+
+FORMAT_VERSION = 1
+"""Version of the on-disk layout of data/ (manifest + Parquet); checked on load."""
+
+# Stance labels. The order is the ClassLabel order and never changes:
+# it is the order tweet_eval's stance configs use (none=0, against=1, favor=2).
+STANCE_LABELS: tuple[str, ...] = ("none", "against", "favor")
+
+# Targets: a closed set. Each is described as annotators read it (see
+# docs/annotation-guidelines.md for the full definitions and decision rules).
+TARGETS: dict[str, str] = {
+    "war": "Russia's war against Ukraine: the 2022 invasion, its conduct and continuation.",
+    "putin": "Vladimir Putin and the Russian leadership under him (the Kremlin, his government).",
+    "sanctions": "Western sanctions against Russia.",
+    "nato": "NATO: the alliance, its expansion, its 1999 bombing of Yugoslavia.",
+    "eu_integration": "Serbia's integration into / membership of the European Union.",
+    "emigrants": (
+        "The Russian (and Belarusian, Ukrainian) anti-war emigrants in Serbia: "
+        "their presence, activism and acceptance."
+    ),
+}
+
+# Entity types: OntoNotes 5 names, so spaCy's English models compare directly.
+ENTITY_TYPES: dict[str, str] = {
+    "PERSON": "People, including fictional ones.",
+    "NORP": "Nationalities or religious or political groups.",
+    "ORG": "Companies, agencies, institutions, media outlets, organised groups.",
+    "GPE": "Countries, cities, states: geopolitical entities.",
+    "LOC": "Non-GPE locations: regions, mountain ranges, bodies of water.",
+    "FAC": "Buildings, airports, highways, bridges, named streets.",
+    "EVENT": "Named hurricanes, battles, wars, sports events.",
+    "WORK_OF_ART": "Titles of books, songs, films and other works.",
+}
+
+# BIO tags over ENTITY_TYPES, in ClassLabel order: O first, then B-/I- per type.
+NER_TAGS: tuple[str, ...] = ("O",) + tuple(
+    f"{prefix}-{etype}" for etype in ENTITY_TYPES for prefix in ("B", "I")
+)
+
+# Who holds a stance: the article's own voice, a annotated entity, or an unnamed group.
+HOLDER_TYPES: dict[str, str] = {
+    "author": "The article's own voice (the journalist or outlet).",
+    "entity": "A named entity annotated in the document; holder is its entity id.",
+    "group": "An unnamed person or group, given as a short normalised description.",
+}
+
+# Boilerplate kinds: character ranges of a raw text that are not article body.
+BOILERPLATE_KINDS: dict[str, str] = {
+    "site_navigation": "Menus, section labels and buttons of the hosting site.",
+    "html_residue": "Markup or attribute fragments left by text extraction.",
+    "extraction_residue": "Stray characters left by text extraction (orphan quote marks, asterisks).",
+    "headline": "The article's headline (kept in the metadata, not a body sentence).",
+    "duplicated_headline": "A second copy of the headline.",
+    "duplicated_text": "A teaser or summary that repeats body text verbatim.",
+    "subheading": "A crosshead inside the article (not a sentence of the body).",
+    "pull_quote": "A quotation set apart for display that repeats body text.",
+    "byline": "Author line, agency credit or update timestamps.",
+    "dateline": "Place and date line that opens a wire story.",
+    "source_credit": "A line naming the source the text was taken from.",
+    "author_bio": "A self-description of the author appended to the article.",
+    "disclaimer": "A note of the hosting site about how the text was produced.",
+    "media_player_notice": "Text of an embedded media player.",
+    "trending_list": "Lists of other trending or related stories.",
+    "related_links": "Links or headings pointing to other articles.",
+    "footer": "Site footer: contacts, legal links, copyright.",
+}
+
+SPLITS: tuple[str, ...] = ("train", "validation", "test")
+
+DATE_PRECISIONS: dict[str, str] = {
+    "day": "The text states the full date.",
+    "month": "The text states year and month only.",
+    "estimated": "The date is inferred from evidence in the text (quoted in date_evidence).",
+}
+
+ANNOTATION_STATUSES: dict[str, str] = {
+    "pending": "Not yet annotated: the document is in documents/sentences, not in stance.",
+    "gold": "Adjudicated gold annotation exists for every body sentence.",
+}
+
+ANNOTATION_PASSES: dict[str, str] = {
+    "a": "First independent annotation pass.",
+    "b": "Second independent annotation pass, made blind to pass A.",
+    "gold": "Adjudicated annotation: the labels the dataset ships.",
+}
+
+CONFIGS: tuple[str, ...] = ("stance", "sentences", "documents")
+DEFAULT_CONFIG = "stance"

@@ -1,0 +1,292 @@
+"""pandera schemas of every table, and the cross-table rules.
+
+Each table is validated lazily (all failures collected); `validate_tables` returns the full
+failure report as a list of (table, record, check, failure) rows.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from schema.inventory import (
+    ANNOTATION_STATUSES, BOILERPLATE_KINDS, DATE_PRECISIONS, ENTITY_TYPES, HOLDER_TYPES, SPLITS,
+    STANCE_LABELS, TARGETS,
+)
+
+DOC_ID = r"^[a-z0-9][a-z0-9_]{0,31}$"
+SHA256 = r"^[0-9a-f]{64}$"
+STANCED = ("favor", "against")
+
+
+def _spans_match(text: str, spans) -> bool:
+    return all(text[s["start"]:s["end"]] == s["text"] for s in spans)
+
+
+def _no_overlap(spans) -> bool:
+    spans = sorted(spans, key=lambda s: s["start"])
+    return all(b["start"] >= a["end"] for a, b in zip(spans, spans[1:]))
+
+
+def _token_offsets(text: str, tokens) -> list[tuple[int, int]] | None:
+    """Offsets of tokens found in order in text; None if they do not cover text."""
+    out, pos = [], 0
+    for tok in tokens:
+        i = text.find(tok, pos)
+        if i < 0 or text[pos:i].strip():
+            return None
+        out.append((i, i + len(tok)))
+        pos = i + len(tok)
+    return out if not text[pos:].strip() else None
+
+
+def _bio(offsets, spans) -> list[str] | None:
+    tags = ["O"] * len(offsets)
+    starts = {a: i for i, (a, _) in enumerate(offsets)}
+    ends = {b: i for i, (_, b) in enumerate(offsets)}
+    for s in spans:
+        if s["start"] not in starts or s["end"] not in ends:
+            return None
+        i, j = starts[s["start"]], ends[s["end"]]
+        tags[i] = "B-" + s["label"]
+        for k in range(i + 1, j + 1):
+            tags[k] = "I-" + s["label"]
+    return tags
+
+
+class DocumentsModel(pa.DataFrameModel):
+    doc_id: Series[str] = pa.Field(unique=True, str_matches=DOC_ID)
+    source_file: Series[str] = pa.Field(unique=True)
+    raw_sha256: Series[str] = pa.Field(str_matches=SHA256)
+    outlet: Series[str] = pa.Field(nullable=True)
+    publisher: Series[str] = pa.Field(nullable=True)
+    author: Series[str] = pa.Field(nullable=True)
+    headline: Series[str] = pa.Field(nullable=True)
+    date: Series[str] = pa.Field(str_matches=r"^\d{4}-\d{2}(-\d{2})?$")
+    date_precision: Series[str] = pa.Field(isin=list(DATE_PRECISIONS))
+    date_evidence: Series[str] = pa.Field(nullable=True)
+    language: Series[str] = pa.Field(str_matches=r"^[a-z]{2,3}$")
+    rights: Series[str] = pa.Field(str_length={"min_value": 1})
+    annotation_status: Series[str] = pa.Field(isin=list(ANNOTATION_STATUSES))
+    split: Series[str] = pa.Field(isin=list(SPLITS))
+    fold: Series[int] = pa.Field(ge=0, unique=True)
+    raw_text: Series[str] = pa.Field(str_length={"min_value": 1})
+    body_text: Series[str] = pa.Field(str_length={"min_value": 1})
+    boilerplate: Series[object]
+    entities: Series[object]
+    n_sentences: Series[int] = pa.Field(gt=0)
+
+    class Config:
+        strict = True
+        ordered = False
+
+    @pa.dataframe_check(error="boilerplate: kind in inventory, text == raw_text[start:end], no overlaps")
+    def boilerplate_ranges(cls, df: pd.DataFrame) -> Series[bool]:
+        return df.apply(lambda r: all(b["kind"] in BOILERPLATE_KINDS for b in r["boilerplate"])
+                        and _spans_match(r["raw_text"], r["boilerplate"]) and _no_overlap(r["boilerplate"]), axis=1)
+
+    @pa.dataframe_check(error="entities: label in ENTITY_TYPES, text == raw_text[start:end], no overlaps")
+    def entity_spans(cls, df: pd.DataFrame) -> Series[bool]:
+        return df.apply(lambda r: all(e["label"] in ENTITY_TYPES for e in r["entities"])
+                        and _spans_match(r["raw_text"], r["entities"]) and _no_overlap(r["entities"]), axis=1)
+
+    @pa.dataframe_check(error="an estimated date needs date_evidence")
+    def estimated_dates(cls, df: pd.DataFrame) -> Series[bool]:
+        return (df["date_precision"] != "estimated") | df["date_evidence"].notna()
+
+
+class SentencesModel(pa.DataFrameModel):
+    id: Series[str] = pa.Field(unique=True)
+    doc_id: Series[str] = pa.Field(str_matches=DOC_ID)
+    paragraph_index: Series[int] = pa.Field(ge=0)
+    sentence_index: Series[int] = pa.Field(ge=0)
+    text: Series[str] = pa.Field(str_length={"min_value": 1})
+    body_start: Series[int] = pa.Field(ge=0)
+    body_end: Series[int] = pa.Field(gt=0)
+    raw_start: Series[int] = pa.Field(ge=0)
+    raw_end: Series[int] = pa.Field(gt=0)
+    tokens: Series[object]
+    ner_tags: Series[object] = pa.Field(nullable=True)
+    entities: Series[object]
+    stance: Series[object]
+    annotation_status: Series[str] = pa.Field(isin=list(ANNOTATION_STATUSES))
+    split: Series[str] = pa.Field(isin=list(SPLITS))
+    fold: Series[int] = pa.Field(ge=0)
+
+    class Config:
+        strict = True
+        ordered = False
+        unique = ["doc_id", "sentence_index"]
+
+    @pa.dataframe_check(error="offsets: end - start == len(text) in body and raw offsets")
+    def offset_lengths(cls, df: pd.DataFrame) -> Series[bool]:
+        n = df["text"].str.len()
+        return (df["body_end"] - df["body_start"] == n) & (df["raw_end"] - df["raw_start"] == n)
+
+    @pa.dataframe_check(error="tokens: in order, cover every non-space character of text")
+    def tokens_cover_text(cls, df: pd.DataFrame) -> Series[bool]:
+        return df.apply(lambda r: _token_offsets(r["text"], r["tokens"]) is not None, axis=1)
+
+    @pa.dataframe_check(error="entities: label in ENTITY_TYPES, text == text[start:end], no overlaps")
+    def entity_spans(cls, df: pd.DataFrame) -> Series[bool]:
+        return df.apply(lambda r: all(e["label"] in ENTITY_TYPES for e in r["entities"])
+                        and _spans_match(r["text"], r["entities"]) and _no_overlap(r["entities"]), axis=1)
+
+    @pa.dataframe_check(error="ner_tags: one per token, equal to the BIO encoding of the entity spans")
+    def bio_matches_spans(cls, df: pd.DataFrame) -> Series[bool]:
+        def ok(r) -> bool:
+            if r["ner_tags"] is None:
+                return r["annotation_status"] == "pending" and len(r["entities"]) == 0
+            offsets = _token_offsets(r["text"], r["tokens"])
+            return offsets is not None and list(r["ner_tags"]) == _bio(offsets, r["entities"])
+        return df.apply(ok, axis=1)
+
+    @pa.dataframe_check(error="stance records: target in TARGETS, label favor/against, holder_type in HOLDER_TYPES")
+    def stance_records(cls, df: pd.DataFrame) -> Series[bool]:
+        return df.apply(lambda r: all(s["target"] in TARGETS and s["label"] in STANCED
+                                      and s["holder_type"] in HOLDER_TYPES and s["holder"]
+                                      for s in r["stance"]), axis=1)
+
+
+class StanceModel(pa.DataFrameModel):
+    id: Series[str] = pa.Field(unique=True)
+    sentence_id: Series[str]
+    doc_id: Series[str] = pa.Field(str_matches=DOC_ID)
+    text: Series[str] = pa.Field(str_length={"min_value": 1})
+    target: Series[str] = pa.Field(isin=list(TARGETS))
+    target_description: Series[str] = pa.Field(isin=list(TARGETS.values()))
+    label: Series[str] = pa.Field(isin=list(STANCE_LABELS))
+    label_a: Series[str] = pa.Field(isin=list(STANCE_LABELS), nullable=True)
+    label_b: Series[str] = pa.Field(isin=list(STANCE_LABELS), nullable=True)
+    passes_agree: Series[object] = pa.Field(nullable=True)
+    mixed: Series[bool]
+    holders: Series[object]
+    split: Series[str] = pa.Field(isin=list(SPLITS))
+    fold: Series[int] = pa.Field(ge=0)
+
+    class Config:
+        strict = True
+        ordered = False
+        unique = ["sentence_id", "target"]
+
+    @pa.dataframe_check(error="target_description is the inventory's description of target")
+    def description_of_target(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["target_description"] == df["target"].map(TARGETS)
+
+    @pa.dataframe_check(error="every sentence has every target exactly once")
+    def sentence_times_target(cls, df: pd.DataFrame) -> Series[bool]:
+        full = df.groupby("sentence_id")["target"].transform(lambda t: sorted(t) == sorted(TARGETS))
+        return full.astype(bool)
+
+    @pa.dataframe_check(error="label/holders: none ↔ no holder; holders agree with label, or mixed with a primary of that label")
+    def label_matches_holders(cls, df: pd.DataFrame) -> Series[bool]:
+        def ok(r) -> bool:
+            hs = list(r["holders"])
+            labels = {h["label"] for h in hs}
+            if r["label"] == "none":
+                return not hs and not r["mixed"]
+            if r["mixed"]:
+                prim = [h for h in hs if h["primary"]]
+                return labels == set(STANCED) and len(prim) == 1 and prim[0]["label"] == r["label"]
+            return labels == {r["label"]} and all(h["evidence_text"] for h in hs)
+        return df.apply(ok, axis=1)
+
+    @pa.dataframe_check(error="passes_agree == (label_a == label_b), null if a pass is missing")
+    def agreement_flag(cls, df: pd.DataFrame) -> Series[bool]:
+        def ok(r) -> bool:
+            if pd.isna(r["label_a"]) or pd.isna(r["label_b"]):
+                return r["passes_agree"] is None or pd.isna(r["passes_agree"])
+            return r["passes_agree"] == (r["label_a"] == r["label_b"])
+        return df.apply(ok, axis=1)
+
+    @pa.dataframe_check(error="splits are disjoint by document: one split and one fold per doc_id")
+    def split_by_document(cls, df: pd.DataFrame) -> Series[bool]:
+        g = df.groupby("doc_id")
+        return (g["split"].transform("nunique") == 1) & (g["fold"].transform("nunique") == 1)
+
+
+MODELS = {"documents": DocumentsModel, "sentences": SentencesModel, "stance": StanceModel}
+
+_sentences_in_documents = pa.DataFrameSchema(
+    checks=[
+        pa.Check(lambda df: df.apply(lambda r: r["raw_text"][r["raw_start"]:r["raw_end"]] == r["text"], axis=1),
+                 error="sentence text == documents.raw_text[raw_start:raw_end]"),
+        pa.Check(lambda df: df.apply(lambda r: r["body_text"][r["body_start"]:r["body_end"]] == r["text"], axis=1),
+                 error="sentence text == documents.body_text[body_start:body_end]"),
+        pa.Check(lambda df: (df["split"] == df["doc_split"]) & (df["fold"] == df["doc_fold"]),
+                 error="sentence split/fold == its document's"),
+        pa.Check(lambda df: df["doc_known"], error="sentence doc_id is a document"),
+    ],
+)
+_stance_in_sentences = pa.DataFrameSchema(
+    checks=[
+        pa.Check(lambda df: df["sentence_known"], error="stance sentence_id is a sentence"),
+        pa.Check(lambda df: (df["text"] == df["sentence_text"]) & (df["split"] == df["sentence_split"])
+                 & (df["doc_id"] == df["sentence_doc"]),
+                 error="stance text/split/doc_id == its sentence's"),
+    ],
+)
+
+
+def _failures(name: str, err: pa.errors.SchemaErrors, frame: pd.DataFrame, key: str) -> list[tuple]:
+    out = []
+    fc = err.failure_cases
+    for _, row in fc.iterrows():
+        idx = row.get("index")
+        record = frame.loc[idx, key] if idx is not None and not pd.isna(idx) and idx in frame.index else None
+        out.append((name, record, str(row.get("check")), str(row.get("failure_case"))[:200], str(row.get("column"))))
+    return out
+
+
+def validate_tables(tables: dict[str, pd.DataFrame]) -> list[tuple]:
+    """Validate every table and the rules across them; [] if all hold.
+
+    Each failure is (table, record id, check, failure case, column).
+    """
+    failures: list[tuple] = []
+    keys = {"documents": "doc_id", "sentences": "id", "stance": "id"}
+    for name, model in MODELS.items():
+        try:
+            model.validate(tables[name], lazy=True)
+        except pa.errors.SchemaErrors as err:
+            failures += _failures(name, err, tables[name], keys[name])
+    if failures:
+        return failures  # structure first: cross-table rules need valid tables
+    docs, sents, stance = tables["documents"], tables["sentences"], tables["stance"]
+    d = docs.set_index("doc_id")
+    m = sents.assign(
+        doc_known=sents["doc_id"].isin(d.index),
+        raw_text=sents["doc_id"].map(d["raw_text"]).fillna(""),
+        body_text=sents["doc_id"].map(d["body_text"]).fillna(""),
+        doc_split=sents["doc_id"].map(d["split"]),
+        doc_fold=sents["doc_id"].map(d["fold"]),
+    )
+    s = sents.set_index("id")
+    k = stance.assign(
+        sentence_known=stance["sentence_id"].isin(s.index),
+        sentence_text=stance["sentence_id"].map(s["text"]),
+        sentence_split=stance["sentence_id"].map(s["split"]),
+        sentence_doc=stance["sentence_id"].map(s["doc_id"]),
+    )
+    for name, schema, frame, key in (("sentences×documents", _sentences_in_documents, m, "id"),
+                                     ("stance×sentences", _stance_in_sentences, k, "id")):
+        try:
+            schema.validate(frame, lazy=True)
+        except pa.errors.SchemaErrors as err:
+            failures += _failures(name, err, frame, key)
+    gold_docs = set(docs.loc[docs["annotation_status"] != "pending", "doc_id"])
+    expected = set(sents.loc[sents["doc_id"].isin(gold_docs), "id"])
+    missing = sorted(expected - set(stance["sentence_id"]))
+    for sid in missing:
+        failures.append(("stance", sid, "every sentence of an annotated document is in stance", sid, "sentence_id"))
+    return failures
+
+
+def sentence_text_leaks(sentences: pd.DataFrame) -> list[str]:
+    """Sentence texts that occur in more than one split (normalised whitespace and case)."""
+    norm = sentences["text"].map(lambda t: re.sub(r"\s+", " ", t).strip().lower())
+    splits = sentences.assign(norm=norm).groupby("norm")["split"].nunique()
+    return sorted(splits[splits > 1].index)

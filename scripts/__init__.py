@@ -1,0 +1,1 @@
+"""Build stages: raw/ → validated tables → data/. One module per artefact."""

@@ -1,0 +1,237 @@
+"""Stage: annotations — entity mentions and stance records of every pass, checked against text.
+
+raw/annotations/<pass>/<doc_id>.jsonl (pass: a, b, gold), offsets into the raw text:
+  {"type": "entity", "sentence", "start", "end", "text", "label", "entity_id"}
+  {"type": "stance", "sentence", "target", "label"}                           (label none)
+  {"type": "stance", "sentence", "target", "label", "holder_type", "holder",
+   "holder_span": {start, end, text} | null, "evidence": {start, end, text}, "primary"}
+Gold records may carry "reason" (why adjudication changed the item).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from belgrade_stance.paths import Layout
+from schema.inventory import ANNOTATION_PASSES, ENTITY_TYPES, HOLDER_TYPES, STANCE_LABELS, TARGETS
+from scripts.records import check_span, missing_fields, read_jsonl
+from scripts.segments import Segmentation
+from scripts.tokens import tokenize
+
+ENTITY_ID = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
+
+
+@dataclass
+class Entity:
+    sentence: str
+    start: int
+    end: int
+    text: str
+    label: str
+    entity_id: str
+
+
+@dataclass
+class StanceRecord:
+    sentence: str
+    target: str
+    label: str
+    holder_type: str | None = None
+    holder: str | None = None
+    holder_span: dict | None = None
+    evidence: dict | None = None
+    primary: bool = False
+    reason: str | None = None
+
+
+@dataclass
+class Annotation:
+    doc_id: str
+    pass_name: str
+    entities: list[Entity] = field(default_factory=list)
+    stance: dict[tuple[str, str], list[StanceRecord]] = field(default_factory=dict)
+
+    def label(self, sentence: str, target: str) -> str:
+        """The item's label: the single label, or the primary record's where holders conflict."""
+        recs = self.stance[(sentence, target)]
+        labels = {r.label for r in recs}
+        if len(labels) == 1:
+            return recs[0].label
+        return next(r.label for r in recs if r.primary)
+
+
+def _inside(span: dict, sent) -> bool:
+    return sent.start <= span["start"] and span["end"] <= sent.end
+
+
+def read_annotation(layout: Layout, pass_name: str, doc_id: str, text: str,
+                    seg: Segmentation, problems) -> Annotation | None:
+    path = layout.annotation_file(pass_name, doc_id)
+    where = layout.rel(path)
+    lines = read_jsonl(path, where, problems)
+    if lines is None:
+        return None
+    before = len(problems)
+    sentences = {s.id: s for s in seg.sentences}
+    ann = Annotation(doc_id, pass_name)
+    token_bounds: dict[str, tuple[set, set]] = {}
+    entity_lines: list[tuple[int, Entity]] = []
+    stance_lines: list[tuple[int, StanceRecord]] = []
+    seen: dict[tuple, int] = {}
+
+    for n, rec in lines:
+        kind = rec.get("type")
+        if kind not in ("entity", "stance"):
+            problems.add(where, n, "unknown-record-type", f"type {kind!r} (expected entity or stance)")
+            continue
+        sid = rec.get("sentence")
+        if sid not in sentences:
+            problems.add(where, n, "unknown-sentence", f"{kind} refers to sentence {sid!r}, not in {layout.rel(layout.segment_file(doc_id))}")
+            continue
+        sent = sentences[sid]
+        if kind == "entity":
+            miss = missing_fields(rec, ("start", "end", "text", "label", "entity_id"))
+            if miss:
+                problems.add(where, n, "missing-field", f"entity lacks {', '.join(miss)}")
+                continue
+            if rec["label"] not in ENTITY_TYPES:
+                problems.add(where, n, "unknown-entity-label", f"{rec['label']!r} not in {list(ENTITY_TYPES)}")
+                continue
+            if not isinstance(rec["entity_id"], str) or not ENTITY_ID.match(rec["entity_id"]):
+                problems.add(where, n, "entity-id-format", f"entity_id {rec['entity_id']!r} must be a lowercase slug")
+                continue
+            if not check_span(rec, text, where, n, problems, f"entity {rec.get('text')!r}"):
+                continue
+            bp = next((b for b in seg.boilerplate if b["start"] < rec["end"] and rec["start"] < b["end"]), None)
+            if bp is not None:
+                problems.add(where, n, "entity-in-boilerplate",
+                             f"entity {rec['text']!r} overlaps boilerplate ({bp['kind']}) at {bp['start']}-{bp['end']}")
+                continue
+            if not _inside(rec, sent):
+                problems.add(where, n, "entity-outside-sentence", f"entity {rec['text']!r} is not inside sentence {sid}")
+                continue
+            if sid not in token_bounds:
+                toks = tokenize(sent.text)
+                token_bounds[sid] = ({a for a, _ in toks}, {b for _, b in toks})
+            starts, ends = token_bounds[sid]
+            if rec["start"] - sent.start not in starts or rec["end"] - sent.start not in ends:
+                problems.add(where, n, "span-not-token-aligned",
+                             f"entity {rec['text']!r} cuts a token of the spaCy tokenisation")
+                continue
+            key = ("entity", rec["start"], rec["end"])
+            if key in seen:
+                problems.add(where, n, "duplicate-record", f"entity {rec['text']!r} already on line {seen[key]}")
+                continue
+            seen[key] = n
+            entity_lines.append((n, Entity(sid, rec["start"], rec["end"], rec["text"], rec["label"], rec["entity_id"])))
+        else:
+            miss = missing_fields(rec, ("target", "label"))
+            if miss:
+                problems.add(where, n, "missing-field", f"stance lacks {', '.join(miss)}")
+                continue
+            if rec["target"] not in TARGETS:
+                problems.add(where, n, "unknown-target", f"{rec['target']!r} not in {list(TARGETS)}")
+                continue
+            if rec["label"] not in STANCE_LABELS:
+                problems.add(where, n, "unknown-stance-label", f"{rec['label']!r} not in {list(STANCE_LABELS)}")
+                continue
+            sr = StanceRecord(sid, rec["target"], rec["label"], reason=rec.get("reason"))
+            if rec["label"] != "none":
+                miss = missing_fields(rec, ("holder_type", "holder", "evidence"))
+                if miss:
+                    problems.add(where, n, "missing-field", f"{rec['label']} stance lacks {', '.join(miss)}")
+                    continue
+                if rec["holder_type"] not in HOLDER_TYPES:
+                    problems.add(where, n, "unknown-holder-type", f"{rec['holder_type']!r} not in {list(HOLDER_TYPES)}")
+                    continue
+                if rec["holder_type"] == "author" and rec["holder"] != "author":
+                    problems.add(where, n, "holder-format", "an author holder is written holder: \"author\"")
+                    continue
+                ok = True
+                for fld in ("evidence", "holder_span"):
+                    span = rec.get(fld)
+                    if span is None:
+                        continue
+                    if not isinstance(span, dict):
+                        problems.add(where, n, "missing-field", f"{fld} must be an object {{start, end, text}}")
+                        ok = False
+                    elif not check_span(span, text, where, n, problems, fld):
+                        ok = False
+                    elif not _inside(span, sent):
+                        problems.add(where, n, "span-outside-sentence", f"{fld} {span['text']!r} is not inside sentence {sid}")
+                        ok = False
+                if not ok:
+                    continue
+                sr.holder_type, sr.holder = rec["holder_type"], rec["holder"]
+                sr.holder_span, sr.evidence = rec.get("holder_span"), rec["evidence"]
+                sr.primary = bool(rec.get("primary", False))
+            elif any(rec.get(k) for k in ("holder", "holder_type", "evidence", "holder_span", "primary")):
+                problems.add(where, n, "none-with-holder", "a none record carries no holder, evidence or primary")
+                continue
+            key = ("stance", sid, sr.target, sr.label, sr.holder)
+            if key in seen:
+                problems.add(where, n, "duplicate-record", f"stance {sid} {sr.target} {sr.label} {sr.holder!r} already on line {seen[key]}")
+                continue
+            seen[key] = n
+            stance_lines.append((n, sr))
+    if len(problems) > before:
+        return None
+
+    entity_lines.sort(key=lambda x: x[1].start)
+    for (n0, e0), (n1, e1) in zip(entity_lines, entity_lines[1:]):
+        if e1.start < e0.end:
+            problems.add(where, n1, "overlapping-entities", f"{e1.text!r} overlaps {e0.text!r} (line {n0}); no nesting")
+    ann.entities = [e for _, e in entity_lines]
+    entity_ids = {e.entity_id for e in ann.entities}
+    first_line: dict[tuple[str, str], int] = {}
+    for n, sr in stance_lines:
+        if sr.holder_type == "entity" and sr.holder not in entity_ids:
+            problems.add(where, n, "unresolved-holder", f"holder {sr.holder!r} is not an entity id annotated in {doc_id}")
+        ann.stance.setdefault((sr.sentence, sr.target), []).append(sr)
+        first_line.setdefault((sr.sentence, sr.target), n)
+    for key, recs in ann.stance.items():
+        labels = {r.label for r in recs}
+        n = first_line[key]
+        if "none" in labels and len(recs) > 1:
+            problems.add(where, n, "none-not-alone", f"{key[0]} {key[1]}: a none record must be the only one for the item")
+        primaries = sum(r.primary for r in recs)
+        if {"favor", "against"} <= labels and primaries != 1:
+            problems.add(where, n, "conflict-without-primary",
+                         f"{key[0]} {key[1]}: holders disagree, exactly one record must be primary (has {primaries})")
+        elif len(labels) == 1 and primaries > 1:
+            problems.add(where, n, "extra-primary", f"{key[0]} {key[1]}: more than one primary record")
+    missing = [(s.id, t) for s in seg.sentences for t in TARGETS if (s.id, t) not in ann.stance]
+    if missing:
+        shown = ", ".join(f"{s}×{t}" for s, t in missing[:5])
+        problems.add(where, None, "unreviewed-sentence",
+                     f"{len(missing)} (sentence, target) item(s) have no stance record, e.g. {shown}")
+    if len(problems) > before:
+        return None
+    return ann
+
+
+def read_annotations(layout: Layout, metadata: list[dict], texts: dict[str, str],
+                     segs: dict[str, Segmentation], problems) -> dict[str, dict[str, Annotation]]:
+    """doc_id → pass → Annotation, for every document whose status is not pending.
+
+    A gold document must have a gold file; passes a and b are read where present.
+    """
+    out: dict[str, dict[str, Annotation]] = {}
+    for row in metadata:
+        doc_id = row["doc_id"]
+        if row["annotation_status"] == "pending" or doc_id not in segs:
+            continue
+        out[doc_id] = {}
+        for pass_name in ANNOTATION_PASSES:
+            path = layout.annotation_file(pass_name, doc_id)
+            if not path.is_file():
+                if pass_name == "gold":
+                    problems.add(layout.rel(path), None, "missing-file",
+                                 f"{doc_id} is marked {row['annotation_status']!r} on "
+                                 f"{layout.rel(layout.metadata)}:{row['_line']} but has no gold annotation")
+                continue
+            ann = read_annotation(layout, pass_name, doc_id, texts[doc_id], segs[doc_id], problems)
+            if ann is not None:
+                out[doc_id][pass_name] = ann
+    return out

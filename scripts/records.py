@@ -1,0 +1,56 @@
+"""Reading standoff JSON Lines files and checking span records against a raw text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def read_jsonl(path: Path, where: str, problems) -> list[tuple[int, dict]] | None:
+    """(line number, record) for every non-blank line; None if the file is unreadable."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        problems.add(where, None, "invalid-utf8", f"byte {e.start} is not valid UTF-8")
+        return None
+    out = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as e:
+            problems.add(where, n, "unparseable-line", f"not JSON: {e.msg} at column {e.colno}")
+            continue
+        if not isinstance(rec, dict):
+            problems.add(where, n, "unparseable-line", "a line must hold one JSON object")
+            continue
+        out.append((n, rec))
+    return out
+
+
+def missing_fields(rec: dict, fields: tuple[str, ...]) -> list[str]:
+    return [f for f in fields if f not in rec or rec[f] is None]
+
+
+def check_span(span: dict, text: str, where: str, line: int, problems, what: str = "span") -> bool:
+    """start/end are ints, 0 <= start < end <= len(text), and text[start:end] == span['text']."""
+    start, end, covered = span.get("start"), span.get("end"), span.get("text")
+    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
+        problems.add(where, line, "offset-type", f"{what}: start/end must be integers, got {start!r}, {end!r}")
+        return False
+    if start >= end:
+        problems.add(where, line, "reversed-offsets", f"{what}: start {start} >= end {end}")
+        return False
+    if start < 0 or end > len(text):
+        problems.add(where, line, "offset-out-of-range",
+                     f"{what}: {start}-{end} outside the raw text (length {len(text)})")
+        return False
+    if not isinstance(covered, str):
+        problems.add(where, line, "missing-field", f"{what}: text is missing")
+        return False
+    if text[start:end] != covered:
+        problems.add(where, line, "span-text-mismatch",
+                     f"{what}: {covered!r} != raw text[{start}:{end}] {text[start:end]!r}")
+        return False
+    return True

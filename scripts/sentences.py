@@ -1,0 +1,68 @@
+"""Stage: sentences — one row per body sentence: offsets, tokens, entities, BIO tags, stance."""
+
+from __future__ import annotations
+
+from scripts.annotations import Annotation, StanceRecord
+from scripts.segments import Segmentation
+from scripts.tokens import bio_tags, tokenize
+
+
+def holder_record(r: StanceRecord, with_target: bool = False) -> dict:
+    """A favor/against record as it appears in the tables (texts, not offsets)."""
+    out = {"target": r.target} if with_target else {}
+    out.update({
+        "holder_type": r.holder_type,
+        "holder": r.holder,
+        "label": r.label,
+        "holder_text": r.holder_span["text"] if r.holder_span else None,
+        "evidence_text": r.evidence["text"] if r.evidence else None,
+        "primary": r.primary,
+    })
+    return out
+
+
+def sentence_rows(metadata: list[dict], segs: dict[str, Segmentation],
+                  annotations: dict[str, dict[str, Annotation]], folds: dict[str, int]) -> list[dict]:
+    rows = []
+    for meta in metadata:
+        doc_id = meta["doc_id"]
+        gold = annotations.get(doc_id, {}).get("gold")
+        by_sentence: dict[str, list] = {}
+        for e in gold.entities if gold else []:
+            by_sentence.setdefault(e.sentence, []).append(e)
+        for s in segs[doc_id].sentences:
+            toks = tokenize(s.text)
+            ents = [
+                {"start": e.start - s.start, "end": e.end - s.start, "text": e.text,
+                 "label": e.label, "entity_id": e.entity_id}
+                for e in by_sentence.get(s.id, [])
+            ]
+            stance = []
+            if gold:
+                for target_records in (gold.stance[(s.id, t)] for t in _targets()):
+                    stance += [holder_record(r, True) for r in target_records if r.label != "none"]
+            rows.append({
+                "id": s.id,
+                "doc_id": doc_id,
+                "paragraph_index": s.paragraph,
+                "sentence_index": s.index,
+                "text": s.text,
+                "body_start": s.body_start,
+                "body_end": s.body_end,
+                "raw_start": s.start,
+                "raw_end": s.end,
+                "tokens": [s.text[a:b] for a, b in toks],
+                "ner_tags": bio_tags(toks, [(e["start"], e["end"], e["label"]) for e in ents]) if gold else None,
+                "entities": ents,
+                "stance": stance,
+                "annotation_status": meta["annotation_status"],
+                "split": meta["split"],
+                "fold": folds[doc_id],
+            })
+    return rows
+
+
+def _targets():
+    from schema.inventory import TARGETS
+
+    return TARGETS

@@ -1,0 +1,41 @@
+"""Stage: stance — the benchmark view: one row per (sentence, target) of every annotated document."""
+
+from __future__ import annotations
+
+from schema.inventory import TARGETS
+from scripts.annotations import Annotation
+from scripts.segments import Segmentation
+from scripts.sentences import holder_record
+
+
+def stance_rows(metadata: list[dict], segs: dict[str, Segmentation],
+                annotations: dict[str, dict[str, Annotation]], folds: dict[str, int]) -> list[dict]:
+    rows = []
+    for meta in metadata:
+        doc_id = meta["doc_id"]
+        passes = annotations.get(doc_id, {})
+        gold = passes.get("gold")
+        if gold is None:
+            continue
+        for s in segs[doc_id].sentences:
+            for target, description in TARGETS.items():
+                recs = gold.stance[(s.id, target)]
+                la = passes["a"].label(s.id, target) if "a" in passes else None
+                lb = passes["b"].label(s.id, target) if "b" in passes else None
+                rows.append({
+                    "id": f"{s.id}-{target}",
+                    "sentence_id": s.id,
+                    "doc_id": doc_id,
+                    "text": s.text,
+                    "target": target,
+                    "target_description": description,
+                    "label": gold.label(s.id, target),
+                    "label_a": la,
+                    "label_b": lb,
+                    "passes_agree": None if la is None or lb is None else la == lb,
+                    "mixed": {"favor", "against"} <= {r.label for r in recs},
+                    "holders": [holder_record(r) for r in recs if r.label != "none"],
+                    "split": meta["split"],
+                    "fold": folds[doc_id],
+                })
+    return rows

@@ -1,0 +1,13 @@
+"""belgrade-stance: English news sentences about Russian anti-war emigrants in Serbia,
+annotated for stance towards six targets (with holders) and named entities."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("belgrade-stance")
+except PackageNotFoundError:  # running from a checkout without installation
+    __version__ = "0+unknown"
+
+from belgrade_stance.verify import verify  # noqa: E402
+
+__all__ = ["__version__", "verify"]

@@ -1,0 +1,95 @@
+"""The `belgrade-stance` command: build, validate and verify the dataset."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from belgrade_stance.paths import Layout, ProjectNotFound, find_project, packaged_data_dir
+
+
+def _layout(args) -> Layout:
+    layout = find_project(args.root)
+    if str(layout.root) not in sys.path:
+        sys.path.insert(0, str(layout.root))  # schema/ and scripts/ of the checkout
+    return layout
+
+
+def _run_pipeline(args, write: bool) -> int:
+    layout = _layout(args)
+    from scripts.pipeline import build
+    from scripts.problems import BuildFailed
+
+    try:
+        result = build(layout, write=write)
+    except BuildFailed as failed:
+        print(failed.problems.report(), file=sys.stderr)
+        print(f"build failed at stage '{failed.stage}'; data/ left unchanged", file=sys.stderr)
+        return 1
+    verb = "built" if write else "validated (nothing written)"
+    print(f"belgrade-stance {verb}: {layout.rel(layout.data) if write else layout.rel(layout.raw)}")
+    print(result["summary"])
+    return 0
+
+
+def cmd_build(args) -> int:
+    return _run_pipeline(args, write=True)
+
+
+def cmd_validate(args) -> int:
+    return _run_pipeline(args, write=False)
+
+
+def cmd_verify(args) -> int:
+    from belgrade_stance.verify import verify
+
+    root = None
+    if args.data is None:
+        try:
+            layout = find_project(args.root)
+            data_dir, root = layout.data, layout.root
+        except ProjectNotFound:
+            data_dir = packaged_data_dir()
+    else:
+        data_dir = args.data
+    problems = verify(Path(data_dir), root)
+    for p in problems:
+        print(p, file=sys.stderr)
+    if problems:
+        print(f"verify: {len(problems)} mismatch(es) in {data_dir}", file=sys.stderr)
+        return 1
+    print(f"verify: ok ({data_dir}{' and raw/' if root else ''} match the manifest)")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="belgrade-stance", description="Build, check and use the belgrade-stance corpus.")
+    sub = p.add_subparsers(dest="verb", required=True)
+    b = sub.add_parser("build", help="Build data/ from raw/ (validate every table, write atomically).",
+                       description="Read raw/, validate every stage and table, write data/ atomically.")
+    b.add_argument("--root", type=Path, help="source checkout (default: found from the current directory)")
+    b.set_defaults(func=cmd_build)
+    v = sub.add_parser("validate", help="Run every check of build without writing data/.",
+                       description="Run all stages and pandera validation; write nothing.")
+    v.add_argument("--root", type=Path, help="source checkout (default: found from the current directory)")
+    v.set_defaults(func=cmd_validate)
+    f = sub.add_parser("verify", help="Check data/ (and raw/) against the manifest.",
+                       description="Re-check sha256 and row counts of every data file, and raw inputs in a checkout.")
+    f.add_argument("--root", type=Path, help="source checkout (default: found from the current directory)")
+    f.add_argument("--data", type=Path, help="a data folder to check (default: the checkout's or the package's)")
+    f.set_defaults(func=cmd_verify)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ProjectNotFound as e:
+        print(f"belgrade-stance: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,78 @@
+"""Integrity check of a data folder against its manifest (and of raw/ in a source checkout)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from belgrade_stance.paths import manifest_path
+
+FORMAT_VERSION = 1  # the data layout this package reads (schema.inventory.FORMAT_VERSION writes it)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_manifest(data_dir: Path) -> dict:
+    path = manifest_path(data_dir)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no manifest; build the dataset first")
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise ValueError(f"{path}: format_version {manifest.get('format_version')!r}, "
+                         f"this package reads {FORMAT_VERSION}")
+    return manifest
+
+
+def verify(data_dir: Path, root: Path | None = None) -> list[str]:
+    """Every mismatch between files and manifest, as messages; [] when all holds.
+
+    Checks each Parquet file's sha256 and row count, files present but not listed, and, when
+    ``root`` is a source checkout, the sha256 of every raw input file.
+    """
+    import pyarrow.parquet as pq
+
+    try:
+        manifest = read_manifest(data_dir)
+    except (FileNotFoundError, ValueError, json.JSONDecodeError) as e:
+        return [str(e)]
+    problems: list[str] = []
+    listed = set()
+    for config, splits in manifest["configs"].items():
+        for split, entry in splits.items():
+            path = data_dir / entry["path"]
+            listed.add(path.resolve())
+            where = f"{data_dir.name}/{entry['path']}"
+            if not path.is_file():
+                problems.append(f"{where}: [missing-file] listed in the manifest for {config}/{split}")
+                continue
+            digest = _sha256(path)
+            if digest != entry["sha256"]:
+                problems.append(f"{where}: [sha256-mismatch] {digest} != manifest {entry['sha256']}")
+                continue
+            rows = pq.read_metadata(path).num_rows
+            if rows != entry["rows"]:
+                problems.append(f"{where}: [row-count] {rows} rows != manifest {entry['rows']}")
+    for path in sorted(data_dir.rglob("*.parquet")):
+        if path.resolve() not in listed:
+            problems.append(f"{data_dir.name}/{path.relative_to(data_dir)}: [unlisted-file] not in the manifest")
+    if root is not None:
+        raw = root / "raw"
+        expected = manifest.get("raw_inputs", {})
+        for rel, sha in sorted(expected.items()):
+            path = root / rel
+            if not path.is_file():
+                problems.append(f"{rel}: [missing-raw-file] listed in the manifest")
+            elif _sha256(path) != sha:
+                problems.append(f"{rel}: [raw-sha256-mismatch] changed since the data was built")
+        for path in sorted(p for p in raw.rglob("*") if p.is_file()):
+            rel = str(path.relative_to(root))
+            if rel not in expected:
+                problems.append(f"{rel}: [unlisted-raw-file] not in the manifest (rebuild the data)")
+    return problems
