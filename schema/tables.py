@@ -161,7 +161,7 @@ class StanceModel(pa.DataFrameModel):
     label: Series[str] = pa.Field(isin=list(STANCE_LABELS))
     label_a: Series[str] = pa.Field(isin=list(STANCE_LABELS), nullable=True)
     label_b: Series[str] = pa.Field(isin=list(STANCE_LABELS), nullable=True)
-    passes_agree: Series[object] = pa.Field(nullable=True)
+    passes_agree: Series[pd.BooleanDtype] = pa.Field(nullable=True, coerce=True)
     mixed: Series[bool]
     holders: Series[object]
     split: Series[str] = pa.Field(isin=list(SPLITS))

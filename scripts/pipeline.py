@@ -32,17 +32,21 @@ STAGES = (
           ("raw/segments/*.jsonl", "scripts/segments.py"), ("segmentations",)),
     Stage("annotations", "Check entity and stance records of every pass (a, b, gold) against the text.",
           ("raw/annotations/*/*.jsonl", "scripts/annotations.py", "scripts/tokens.py"), ("annotations",)),
+    Stage("adjudication", "Check that every A/B disagreement has an adjudication record that matches gold.",
+          ("raw/adjudication/*.jsonl", "scripts/agreement.py"), ()),
     Stage("tables", "Build the documents, sentences and stance tables and validate them with pandera.",
           ("scripts/documents.py", "scripts/sentences.py", "scripts/stance.py", "schema/tables.py"),
           ("documents", "sentences", "stance")),
-    Stage("data", "Write Parquet per config and split and the manifest, atomically.",
-          ("scripts/release.py", "schema/features.py"), ("data/*/*.parquet", "data/manifest.json")),
+    Stage("agreement", "Compute agreement of passes A and B (Cohen's kappa, F_avg, entity F1, holders).",
+          ("scripts/agreement.py",), ("data/agreement.json",)),
+    Stage("data", "Write Parquet per config and split, agreement and the manifest, atomically.",
+          ("scripts/release.py", "schema/features.py"), ("data/*/*.parquet", "data/agreement.json", "data/manifest.json")),
 )
 
 
 def _orphans(layout: Layout, doc_ids: set[str], problems: Problems) -> None:
     """Segment or annotation files of documents the metadata does not list."""
-    folders = [layout.segments] + [layout.annotations / p for p in ANNOTATION_PASSES]
+    folders = [layout.segments, layout.raw / "adjudication"] + [layout.annotations / p for p in ANNOTATION_PASSES]
     for folder in folders:
         if not folder.is_dir():
             continue
@@ -59,6 +63,7 @@ def _orphans(layout: Layout, doc_ids: set[str], problems: Problems) -> None:
 
 def read_inputs(layout: Layout) -> dict:
     """Run the input stages; raise BuildFailed with every problem of the first failing stage."""
+    from scripts.agreement import check_adjudication
     from scripts.annotations import read_annotations
     from scripts.metadata import read_metadata
     from scripts.segments import read_segments
@@ -82,6 +87,9 @@ def read_inputs(layout: Layout) -> dict:
     annotations = read_annotations(layout, metadata, texts, segs, problems)
     if problems:
         raise BuildFailed(problems, "annotations")
+    check_adjudication(layout, annotations, problems)
+    if problems:
+        raise BuildFailed(problems, "adjudication")
     folds = {row["doc_id"]: i for i, row in enumerate(metadata)}
     return {"metadata": metadata, "texts": texts, "segments": segs, "annotations": annotations, "folds": folds}
 
@@ -141,10 +149,12 @@ def summary(tables: dict[str, list[dict]]) -> str:
 
 def build(layout: Layout, write: bool = True) -> dict:
     """Run every stage. Returns {'tables', 'manifest', 'summary'}; raises BuildFailed on bad input."""
+    from scripts.agreement import agreement
     from scripts.release import write_data
 
     inputs = read_inputs(layout)
     tables = build_tables(inputs)
     validate(tables)
-    manifest = write_data(layout, tables, inputs["metadata"]) if write else None
-    return {"tables": tables, "manifest": manifest, "summary": summary(tables)}
+    agree = agreement(inputs["annotations"])
+    manifest = write_data(layout, tables, inputs["metadata"], agree) if write else None
+    return {"tables": tables, "agreement": agree, "manifest": manifest, "summary": summary(tables)}

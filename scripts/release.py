@@ -47,7 +47,7 @@ def raw_inputs(layout: Layout) -> dict[str, str]:
     }
 
 
-def write_data(layout: Layout, tables: dict[str, list[dict]], metadata: list[dict]) -> dict:
+def write_data(layout: Layout, tables: dict[str, list[dict]], metadata: list[dict], agreement: dict) -> dict:
     """Write every config/split and the manifest into a fresh folder, then swap it for data/."""
     layout.data.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".data-new-", dir=layout.root))
@@ -65,7 +65,13 @@ def write_data(layout: Layout, tables: dict[str, list[dict]], metadata: list[dic
                     "sha256": sha256_file(path),
                     "rows": len(rows),
                 }
+        reports = {}
+        for name, content in (("agreement.json", agreement),):
+            path = tmp / name
+            path.write_text(json.dumps(content, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+            reports[name] = {"path": name, "sha256": sha256_file(path)}
         manifest = {
+            "reports": reports,
             "name": "belgrade-stance",
             "dataset_version": DATASET_VERSION,
             "format_version": FORMAT_VERSION,

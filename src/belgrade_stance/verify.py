@@ -59,7 +59,14 @@ def verify(data_dir: Path, root: Path | None = None) -> list[str]:
             rows = pq.read_metadata(path).num_rows
             if rows != entry["rows"]:
                 problems.append(f"{where}: [row-count] {rows} rows != manifest {entry['rows']}")
-    for path in sorted(data_dir.rglob("*.parquet")):
+    for name, entry in manifest.get("reports", {}).items():
+        path = data_dir / entry["path"]
+        listed.add(path.resolve())
+        if not path.is_file():
+            problems.append(f"{data_dir.name}/{entry['path']}: [missing-file] listed in the manifest")
+        elif _sha256(path) != entry["sha256"]:
+            problems.append(f"{data_dir.name}/{entry['path']}: [sha256-mismatch] changed since the build")
+    for path in sorted(p for p in data_dir.rglob("*") if p.is_file() and p.name != "manifest.json"):
         if path.resolve() not in listed:
             problems.append(f"{data_dir.name}/{path.relative_to(data_dir)}: [unlisted-file] not in the manifest")
     if root is not None:

@@ -1,0 +1,128 @@
+"""The real corpus builds, validates, is deterministic and matches the committed data/."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from belgrade_stance.cli import main
+from belgrade_stance.paths import Layout
+from belgrade_stance.verify import verify
+from schema.inventory import CONFIGS, SPLITS, STANCE_LABELS, TARGETS
+from tests.conftest import ROOT, tree_digest
+
+
+def test_committed_data_equals_a_fresh_build(built):
+    """data/ in the repository is exactly what the build makes from raw/ (not stale)."""
+    assert tree_digest(built["root"] / "data") == tree_digest(ROOT / "data")
+
+
+def test_two_builds_are_byte_identical(built, project):
+    assert main(["build", "--root", str(project)]) == 0
+    assert tree_digest(project / "data") == tree_digest(built["root"] / "data")
+
+
+def test_raw_texts_are_byte_copies_of_the_seeds():
+    seeds = ROOT.parent / "shared" / "seeds"
+    meta = pd.read_csv(ROOT / "raw" / "metadata.csv")
+    for name in meta["source_file"]:
+        raw = (ROOT / "raw" / "texts" / name).read_bytes()
+        if seeds.is_dir():
+            assert raw == (seeds / name).read_bytes()
+    assert len(list((ROOT / "raw" / "texts").iterdir())) == len(meta)
+
+
+def test_manifest_counts_match_parquet(built):
+    data = built["root"] / "data"
+    manifest = json.loads((data / "manifest.json").read_text())
+    for config in CONFIGS:
+        for split in SPLITS:
+            entry = manifest["configs"][config][split]
+            assert pq.read_metadata(data / entry["path"]).num_rows == entry["rows"]
+    assert manifest["inventories"]["stance_labels"] == list(STANCE_LABELS)
+    assert set(manifest["raw_texts"]) == {d["doc_id"] for d in built["tables"]["documents"]}
+
+
+def test_every_sentence_of_an_annotated_document_has_every_target(built):
+    stance = pd.DataFrame(built["tables"]["stance"])
+    sents = pd.DataFrame(built["tables"]["sentences"])
+    annotated = sents[sents["annotation_status"] == "gold"]
+    assert len(stance) == len(annotated) * len(TARGETS)
+    counts = stance.groupby("sentence_id")["target"].apply(sorted)
+    assert all(c == sorted(TARGETS) for c in counts)
+    assert stance["target"].notna().all()
+
+
+def test_splits_are_disjoint_by_document_and_text(built):
+    sents = pd.DataFrame(built["tables"]["sentences"])
+    assert (sents.groupby("doc_id")["split"].nunique() == 1).all()
+    by_text = sents.assign(t=sents["text"].str.lower().str.split().str.join(" ")).groupby("t")["split"].nunique()
+    assert (by_text == 1).all(), by_text[by_text > 1]
+
+
+def test_folds_are_leave_one_document_out(built):
+    docs = pd.DataFrame(built["tables"]["documents"])
+    assert sorted(docs["fold"]) == list(range(len(docs)))
+
+
+def test_bio_tags_reproduce_the_spans(built):
+    from schema.tables import _bio, _token_offsets
+
+    for s in built["tables"]["sentences"]:
+        offsets = _token_offsets(s["text"], s["tokens"])
+        assert s["ner_tags"] == _bio(offsets, s["entities"])
+        for e in s["entities"]:
+            assert s["text"][e["start"]:e["end"]] == e["text"]
+
+
+def test_verify_catches_one_changed_byte_in_data_and_raw(project):
+    layout = Layout(project)
+    assert verify(layout.data, project) == []
+    target = layout.data / "stance" / "test.parquet"
+    blob = bytearray(target.read_bytes())
+    blob[len(blob) // 2] ^= 0x01
+    target.write_bytes(bytes(blob))
+    problems = verify(layout.data, project)
+    assert any("stance/test.parquet" in p and "sha256-mismatch" in p for p in problems)
+
+    raw = next((layout.raw / "segments").iterdir())
+    raw.write_bytes(raw.read_bytes() + b" ")
+    problems = verify(layout.data, project)
+    assert any(raw.name in p and "raw-sha256-mismatch" in p for p in problems)
+
+
+def test_verify_reports_unlisted_and_missing_files(project):
+    data = project / "data"
+    shutil.copy(data / "stance" / "test.parquet", data / "stance" / "extra.parquet")
+    (data / "documents" / "train.parquet").unlink()
+    problems = verify(data, project)
+    assert any("extra.parquet" in p and "unlisted-file" in p for p in problems)
+    assert any("documents/train.parquet" in p and "missing-file" in p for p in problems)
+
+
+def test_cli_verify_exit_codes(project, capsys):
+    assert main(["verify", "--root", str(project)]) == 0
+    (project / "data" / "agreement.json").write_text("{}")
+    assert main(["verify", "--root", str(project)]) == 1
+    assert "agreement.json" in capsys.readouterr().err
+
+
+def test_validate_writes_nothing(project):
+    before = tree_digest(project / "data")
+    shutil.rmtree(project / "data")
+    assert main(["validate", "--root", str(project)]) == 0
+    assert not (project / "data").exists()
+    assert before
+
+
+def test_help_of_every_verb(capsys):
+    import pytest
+
+    for verb in ("build", "validate", "verify"):
+        with pytest.raises(SystemExit) as exc:
+            main([verb, "--help"])
+        assert exc.value.code == 0
+        assert verb in capsys.readouterr().out
