@@ -27,6 +27,11 @@ def _run_pipeline(args, write: bool) -> int:
         print(failed.problems.report(), file=sys.stderr)
         print(f"build failed at stage '{failed.stage}'; data/ left unchanged", file=sys.stderr)
         return 1
+    if write:
+        from scripts.card import write_card
+
+        for path in write_card(layout):
+            print(f"updated {layout.rel(path)}")
     verb = "built" if write else "validated (nothing written)"
     print(f"belgrade-stance {verb}: {layout.rel(layout.data) if write else layout.rel(layout.raw)}")
     print(result["summary"])
@@ -39,6 +44,20 @@ def cmd_build(args) -> int:
 
 def cmd_validate(args) -> int:
     return _run_pipeline(args, write=False)
+
+
+def cmd_card(args) -> int:
+    layout = _layout(args)
+    from scripts.card import check_card, write_card
+
+    if args.check:
+        stale = check_card(layout)
+        for line in stale:
+            print(line, file=sys.stderr)
+        return 1 if stale else 0
+    for path in write_card(layout):
+        print(f"updated {layout.rel(path)}")
+    return 0
 
 
 def cmd_verify(args) -> int:
@@ -74,6 +93,11 @@ def parser() -> argparse.ArgumentParser:
                        description="Run all stages and pandera validation; write nothing.")
     v.add_argument("--root", type=Path, help="source checkout (default: found from the current directory)")
     v.set_defaults(func=cmd_validate)
+    c = sub.add_parser("card", help="Regenerate the numbers in DATASET_CARD.md and README.md from data/.",
+                       description="Rewrite the generated blocks of the card and README from the built data.")
+    c.add_argument("--root", type=Path, help="source checkout (default: found from the current directory)")
+    c.add_argument("--check", action="store_true", help="only report stale blocks (exit 1 if any)")
+    c.set_defaults(func=cmd_card)
     f = sub.add_parser("verify", help="Check data/ (and raw/) against the manifest.",
                        description="Re-check sha256 and row counts of every data file, and raw inputs in a checkout.")
     f.add_argument("--root", type=Path, help="source checkout (default: found from the current directory)")
