@@ -83,68 +83,70 @@ def check_adjudication(layout: Layout, annotations: dict[str, dict[str, Annotati
                          f"{key[1]} {key[2]}: A={todo[key][0]!r} B={todo[key][1]!r} has no adjudication record")
 
 
-def agreement(annotations: dict[str, dict[str, Annotation]]) -> dict:
-    """Agreement of A and B over every document that has both passes (scikit-learn metrics)."""
+def agreement(annotations: dict[str, dict[str, Annotation]], stance) -> dict:
+    """Agreement of A and B over every document that has both passes (scikit-learn metrics).
+
+    Stance labels come from the stance table's label_a/label_b columns; holders and entities
+    from the parsed passes.
+    """
+    import numpy as np
     from sklearn.metrics import cohen_kappa_score, f1_score
 
-    la, lb, tg = [], [], []
-    holder_same = holder_total = 0
+    docs = sorted(d for d, p in annotations.items() if {"a", "b"} <= set(p))
+    if not docs:
+        return {"documents": [], "items": 0}
+    both = stance[stance["doc_id"].isin(docs)]
+    codes = {lab: i for i, lab in enumerate(STANCE_LABELS)}
+    la = both["label_a"].map(codes).to_numpy(dtype=np.int64)
+    lb = both["label_b"].map(codes).to_numpy(dtype=np.int64)
+    targets = both["target"].to_numpy()
+    labels = list(range(len(STANCE_LABELS)))
+
+    def kappa(x, y):
+        return float(cohen_kappa_score(x, y, labels=labels)) if len(set(x) | set(y)) > 1 else 1.0
+
+    per_target = {}
+    for t in TARGETS:
+        m = targets == t
+        x, y = la[m], lb[m]
+        per_target[t] = {
+            "items": int(m.sum()),
+            "kappa": kappa(x, y),
+            "percent_agreement": float((x == y).mean()),
+            "favor_against_a": int((x != codes["none"]).sum()),
+            "favor_against_b": int((y != codes["none"]).sum()),
+        }
+    fa = [codes["favor"], codes["against"]]
+    favg = float(f1_score(la, lb, labels=fa, average=None, zero_division=1.0).mean())
+
+    same = both[(both["label_a"] == both["label_b"]) & (both["label_a"] != "none")]
+    holder_same = 0
+    for doc_id, sid, target in zip(same["doc_id"], same["sentence_id"], same["target"]):
+        a, b = annotations[doc_id]["a"], annotations[doc_id]["b"]
+        ha = sorted((r.label, r.holder_type, r.holder) for r in a.stance[(sid, target)])
+        hb = sorted((r.label, r.holder_type, r.holder) for r in b.stance[(sid, target)])
+        holder_same += ha == hb
+
     span_a = span_b = span_both = type_same = 0
-    docs = []
-    for doc_id, passes in sorted(annotations.items()):
-        if not {"a", "b"} <= set(passes):
-            continue
-        docs.append(doc_id)
-        a, b = passes["a"], passes["b"]
-        for (sid, target) in sorted(a.stance):
-            x, y = a.label(sid, target), b.label(sid, target)
-            la.append(x)
-            lb.append(y)
-            tg.append(target)
-            if x == y and x != "none":
-                holder_total += 1
-                ha = sorted((r.label, r.holder_type, r.holder) for r in a.stance[(sid, target)])
-                hb = sorted((r.label, r.holder_type, r.holder) for r in b.stance[(sid, target)])
-                holder_same += ha == hb
-        ea = {(e.start, e.end): e.label for e in a.entities}
-        eb = {(e.start, e.end): e.label for e in b.entities}
+    for doc_id in docs:
+        ea = {(e.start, e.end): e.label for e in annotations[doc_id]["a"].entities}
+        eb = {(e.start, e.end): e.label for e in annotations[doc_id]["b"].entities}
         span_a += len(ea)
         span_b += len(eb)
         common = set(ea) & set(eb)
         span_both += len(common)
         type_same += sum(ea[s] == eb[s] for s in common)
-    if not la:
-        return {"documents": [], "items": 0}
-
-    def kappa(x, y):
-        return float(cohen_kappa_score(x, y, labels=list(STANCE_LABELS))) if len(set(x) | set(y)) > 1 else 1.0
-
-    def favg(x, y):
-        f = f1_score(x, y, labels=["favor", "against"], average=None, zero_division=1.0)
-        return float(f.mean())
-
-    per_target = {}
-    for t in TARGETS:
-        idx = [i for i, v in enumerate(tg) if v == t]
-        x, y = [la[i] for i in idx], [lb[i] for i in idx]
-        per_target[t] = {
-            "items": len(idx),
-            "kappa": kappa(x, y),
-            "percent_agreement": sum(p == q for p, q in zip(x, y)) / len(idx),
-            "favor_against_a": sum(v != "none" for v in x),
-            "favor_against_b": sum(v != "none" for v in y),
-        }
     precision = span_both / span_b if span_b else 1.0
     recall = span_both / span_a if span_a else 1.0
     return {
         "documents": docs,
-        "items": len(la),
+        "items": int(len(la)),
         "stance_kappa": kappa(la, lb),
-        "stance_percent_agreement": sum(p == q for p, q in zip(la, lb)) / len(la),
-        "stance_favg": favg(la, lb),
+        "stance_percent_agreement": float((la == lb).mean()),
+        "stance_favg": favg,
         "per_target": per_target,
-        "holder_agreement": holder_same / holder_total if holder_total else 1.0,
-        "holder_items": holder_total,
+        "holder_agreement": holder_same / len(same) if len(same) else 1.0,
+        "holder_items": int(len(same)),
         "entity_mentions_a": span_a,
         "entity_mentions_b": span_b,
         "entity_span_f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,

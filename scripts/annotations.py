@@ -17,12 +17,12 @@ from belgrade_stance.paths import Layout
 from schema.inventory import ANNOTATION_PASSES, ENTITY_TYPES, HOLDER_TYPES, STANCE_LABELS, TARGETS
 from scripts.records import check_span, missing_fields, read_jsonl
 from scripts.segments import Segmentation
-from scripts.tokens import tokenize
 
+NONE_KEYS = frozenset({"type", "sentence", "target", "label", "reason"})
 ENTITY_ID = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
 
 
-@dataclass
+@dataclass(slots=True)
 class Entity:
     sentence: str
     start: int
@@ -32,7 +32,7 @@ class Entity:
     entity_id: str
 
 
-@dataclass
+@dataclass(slots=True)
 class StanceRecord:
     sentence: str
     target: str
@@ -55,8 +55,7 @@ class Annotation:
     def label(self, sentence: str, target: str) -> str:
         """The item's label: the single label, or the primary record's where holders conflict."""
         recs = self.stance[(sentence, target)]
-        labels = {r.label for r in recs}
-        if len(labels) == 1:
+        if len(recs) == 1 or len({r.label for r in recs}) == 1:
             return recs[0].label
         return next(r.label for r in recs if r.primary)
 
@@ -103,16 +102,16 @@ def read_annotation(layout: Layout, pass_name: str, doc_id: str, text: str,
                 continue
             if not check_span(rec, text, where, n, problems, f"entity {rec.get('text')!r}"):
                 continue
-            bp = next((b for b in seg.boilerplate if b["start"] < rec["end"] and rec["start"] < b["end"]), None)
-            if bp is not None:
-                problems.add(where, n, "entity-in-boilerplate",
-                             f"entity {rec['text']!r} overlaps boilerplate ({bp['kind']}) at {bp['start']}-{bp['end']}")
-                continue
-            if not _inside(rec, sent):
-                problems.add(where, n, "entity-outside-sentence", f"entity {rec['text']!r} is not inside sentence {sid}")
+            if not _inside(rec, sent):  # sentences never overlap boilerplate, so inside is enough
+                bp = next((b for b in seg.boilerplate if b["start"] < rec["end"] and rec["start"] < b["end"]), None)
+                if bp is not None:
+                    problems.add(where, n, "entity-in-boilerplate",
+                                 f"entity {rec['text']!r} overlaps boilerplate ({bp['kind']}) at {bp['start']}-{bp['end']}")
+                else:
+                    problems.add(where, n, "entity-outside-sentence", f"entity {rec['text']!r} is not inside sentence {sid}")
                 continue
             if sid not in token_bounds:
-                toks = tokenize(sent.text)
+                toks = sent.tokens
                 token_bounds[sid] = ({a for a, _ in toks}, {b for _, b in toks})
             starts, ends = token_bounds[sid]
             if rec["start"] - sent.start not in starts or rec["end"] - sent.start not in ends:
@@ -166,7 +165,7 @@ def read_annotation(layout: Layout, pass_name: str, doc_id: str, text: str,
                 sr.holder_type, sr.holder = rec["holder_type"], rec["holder"]
                 sr.holder_span, sr.evidence = rec.get("holder_span"), rec["evidence"]
                 sr.primary = bool(rec.get("primary", False))
-            elif any(rec.get(k) for k in ("holder", "holder_type", "evidence", "holder_span", "primary")):
+            elif not rec.keys() <= NONE_KEYS and any(rec.get(k) for k in ("holder", "holder_type", "evidence", "holder_span", "primary")):
                 problems.add(where, n, "none-with-holder", "a none record carries no holder, evidence or primary")
                 continue
             key = ("stance", sid, sr.target, sr.label, sr.holder)

@@ -122,11 +122,10 @@ def frames(tables: dict[str, list[dict]]) -> dict[str, pd.DataFrame]:
     return out
 
 
-def validate(tables: dict[str, list[dict]]) -> None:
+def validate(dfs: dict[str, pd.DataFrame]) -> None:
     """pandera validation of every table, lazily; raise BuildFailed with the full report."""
     from schema.tables import sentence_text_leaks, validate_tables
 
-    dfs = frames(tables)
     problems = Problems()
     for table, record, check, case, column in validate_tables(dfs):
         problems.add(f"table {table}", None, "schema", f"record {record!r} column {column}: {check} (failure: {case})")
@@ -136,25 +135,27 @@ def validate(tables: dict[str, list[dict]]) -> None:
         raise BuildFailed(problems, "tables")
 
 
-def summary(tables: dict[str, list[dict]]) -> str:
+def summary(dfs: dict[str, pd.DataFrame]) -> str:
     lines = [f"{'split':<11}{'documents':>10}{'sentences':>10}{'entities':>10}{'stance rows':>12}"]
     for split in SPLITS:
-        docs = [d for d in tables["documents"] if d["split"] == split]
-        sents = [s for s in tables["sentences"] if s["split"] == split]
-        ents = sum(len(s["entities"]) for s in sents)
-        stance = sum(1 for r in tables["stance"] if r["split"] == split)
+        docs = dfs["documents"][dfs["documents"]["split"] == split]
+        sents = dfs["sentences"][dfs["sentences"]["split"] == split]
+        ents = int(sents["entities"].map(len).sum())
+        stance = int((dfs["stance"]["split"] == split).sum())
         lines.append(f"{split:<11}{len(docs):>10}{len(sents):>10}{ents:>10}{stance:>12}")
     return "\n".join(lines)
 
 
 def build(layout: Layout, write: bool = True) -> dict:
-    """Run every stage. Returns {'tables', 'manifest', 'summary'}; raises BuildFailed on bad input."""
+    """Run every stage. Returns {'tables', 'agreement', 'manifest', 'summary'}; raises BuildFailed."""
     from scripts.agreement import agreement
     from scripts.release import write_data
 
     inputs = read_inputs(layout)
-    tables = build_tables(inputs)
-    validate(tables)
-    agree = agreement(inputs["annotations"])
-    manifest = write_data(layout, tables, inputs["metadata"], agree) if write else None
-    return {"tables": tables, "agreement": agree, "manifest": manifest, "summary": summary(tables)}
+    dfs = frames(build_tables(inputs))
+    agree = agreement(inputs["annotations"], dfs["stance"])
+    metadata = inputs["metadata"]
+    del inputs  # the tables hold all that is written; free the parsed passes
+    validate(dfs)
+    manifest = write_data(layout, dfs, metadata, agree) if write else None
+    return {"tables": dfs, "agreement": agree, "manifest": manifest, "summary": summary(dfs)}

@@ -30,7 +30,7 @@ def read_jsonl(path: Path, where: str, problems) -> list[tuple[int, dict]] | Non
 
 
 def missing_fields(rec: dict, fields: tuple[str, ...]) -> list[str]:
-    return [f for f in fields if f not in rec or rec[f] is None]
+    return [f for f in fields if rec.get(f) is None]
 
 
 def check_span(span: dict, text: str, where: str, line: int, problems, what: str = "span") -> bool:

@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -32,10 +33,31 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def arrow_table(config: str, rows: list[dict]) -> pa.Table:
+def _missing(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
+
+
+def _encoder(feature):
+    """A function turning a table value into its Arrow storage value (ClassLabel names → ints)."""
+    from datasets import ClassLabel, List
+
+    if isinstance(feature, ClassLabel):
+        index = {name: i for i, name in enumerate(feature.names)}
+        return lambda v: None if _missing(v) else index[v]
+    if isinstance(feature, List):
+        inner = _encoder(feature.feature)
+        return lambda v: None if _missing(v) else [inner(x) for x in v]
+    if isinstance(feature, dict):
+        fields = [(k, _encoder(f)) for k, f in feature.items()]
+        return lambda v: None if _missing(v) else {k: enc(v[k]) for k, enc in fields}
+    return lambda v: None if _missing(v) else v
+
+
+def arrow_table(config: str, table: pd.DataFrame) -> pa.Table:
+    """A table (labels as names) → Arrow with the config's features (labels as ClassLabel ints)."""
     feats = features(config)
-    encoded = [feats.encode_example(r) for r in rows]
-    return pa.Table.from_pylist(encoded, schema=feats.arrow_schema)
+    columns = {name: [_encoder(f)(v) for v in table[name].tolist()] for name, f in feats.items()}
+    return pa.Table.from_pydict(columns, schema=feats.arrow_schema)
 
 
 def raw_inputs(layout: Layout) -> dict[str, str]:
@@ -47,7 +69,7 @@ def raw_inputs(layout: Layout) -> dict[str, str]:
     }
 
 
-def write_data(layout: Layout, tables: dict[str, list[dict]], metadata: list[dict], agreement: dict) -> dict:
+def write_data(layout: Layout, tables: dict[str, pd.DataFrame], metadata: list[dict], agreement: dict) -> dict:
     """Write every config/split and the manifest into a fresh folder, then swap it for data/."""
     layout.data.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".data-new-", dir=layout.root))
@@ -56,7 +78,7 @@ def write_data(layout: Layout, tables: dict[str, list[dict]], metadata: list[dic
         for config in CONFIGS:
             files[config] = {}
             for split in SPLITS:
-                rows = [r for r in tables[config] if r["split"] == split]
+                rows = tables[config][tables[config]["split"] == split]
                 path = split_file(tmp, config, split)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 pq.write_table(arrow_table(config, rows), path, compression="zstd")

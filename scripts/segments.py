@@ -10,6 +10,7 @@ without a line break. Sentences must tile every paragraph: no gaps but whitespac
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from belgrade_stance.paths import Layout
 from schema.inventory import BOILERPLATE_KINDS
@@ -26,6 +27,13 @@ class Sentence:
     index: int  # position in the document
     body_start: int = 0
     body_end: int = 0
+
+    @cached_property
+    def tokens(self) -> list[tuple[int, int]]:
+        """Token spans (sentence offsets) of the spaCy tokenisation, computed once."""
+        from scripts.tokens import tokenize
+
+        return tokenize(self.text)
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scripts.annotations import Annotation, StanceRecord
 from scripts.segments import Segmentation
-from scripts.tokens import bio_tags, tokenize
+from scripts.tokens import bio_tags
 
 
 def holder_record(r: StanceRecord, with_target: bool = False) -> dict:
@@ -31,7 +31,7 @@ def sentence_rows(metadata: list[dict], segs: dict[str, Segmentation],
         for e in gold.entities if gold else []:
             by_sentence.setdefault(e.sentence, []).append(e)
         for s in segs[doc_id].sentences:
-            toks = tokenize(s.text)
+            toks = s.tokens
             ents = [
                 {"start": e.start - s.start, "end": e.end - s.start, "text": e.text,
                  "label": e.label, "entity_id": e.entity_id}

@@ -15,7 +15,11 @@ def tokenizer():
 
 def tokenize(text: str) -> list[tuple[int, int]]:
     """Character spans (start, end) of the tokens of ``text``."""
-    return [(t.idx, t.idx + len(t.text)) for t in tokenizer()(text)]
+    doc = tokenizer()(text)
+    if not len(doc):
+        return []
+    arr = doc.to_array(["IDX", "LENGTH"])
+    return [(int(a), int(a + n)) for a, n in arr]
 
 
 def bio_tags(token_spans: list[tuple[int, int]], entities: list[tuple[int, int, str]]) -> list[str]:

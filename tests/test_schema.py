@@ -18,7 +18,7 @@ def _fails(tables, expect: str) -> None:
 
 @pytest.fixture
 def tables(built):
-    return copy.deepcopy(built["tables"])
+    return {name: copy.deepcopy(df.to_dict("records")) for name, df in built["tables"].items()}
 
 
 def test_the_real_tables_validate(tables):
