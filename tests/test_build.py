@@ -143,3 +143,22 @@ def test_help_of_every_verb(capsys):
             main([verb, "--help"])
         assert exc.value.code == 0
         assert verb in capsys.readouterr().out
+
+
+def test_entity_ids_are_canonical_across_the_corpus(built):
+    """One surface form of one type never maps to two ids; every document shares ids."""
+    seen: dict[tuple[str, str], set[str]] = {}
+    for ents in built["tables"]["documents"]["entities"]:
+        for e in ents:
+            seen.setdefault((e["text"], e["label"]), set()).add(e["entity_id"])
+    assert seen
+    assert {k: v for k, v in seen.items() if len(v) > 1} == {}
+
+
+def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    block = readme[readme.index("```bash") + 1: readme.index("```bash") + 3]
+    assert "belgrade-stance build" in block[0]
+    assert "pytest" in block[1]
+    assert block[1] in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert readme.index("```bash") <= 2
