@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import hashlib
 
 from scripts.annotations import Annotation
@@ -12,12 +14,11 @@ METADATA_FIELDS = ("source_file", "outlet", "publisher", "author", "headline", "
 
 
 def document_rows(metadata: list[dict], texts: dict[str, str], segs: dict[str, Segmentation],
-                  annotations: dict[str, dict[str, Annotation]], folds: dict[str, int]) -> list[dict]:
-    rows = []
+                  annotations: dict[str, dict[str, Annotation]], folds: dict[str, int]) -> Iterator[dict]:
     for meta in metadata:
         doc_id = meta["doc_id"]
         seg, gold = segs[doc_id], annotations.get(doc_id, {}).get("gold")
-        rows.append({
+        yield {
             "doc_id": doc_id,
             **{k: meta[k] for k in METADATA_FIELDS},
             "raw_sha256": hashlib.sha256(texts[doc_id].encode("utf-8")).hexdigest(),
@@ -31,5 +32,4 @@ def document_rows(metadata: list[dict], texts: dict[str, str], segs: dict[str, S
                 for e in (gold.entities if gold else [])
             ],
             "n_sentences": len(seg.sentences),
-        })
-    return rows
+        }

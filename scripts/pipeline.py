@@ -94,7 +94,8 @@ def read_inputs(layout: Layout) -> dict:
     return {"metadata": metadata, "texts": texts, "segments": segs, "annotations": annotations, "folds": folds}
 
 
-def build_tables(inputs: dict) -> dict[str, list[dict]]:
+def build_tables(inputs: dict) -> dict:
+    """Row generators of the documents, sentences and stance tables."""
     from scripts.documents import document_rows
     from scripts.sentences import sentence_rows
     from scripts.stance import stance_rows
@@ -107,14 +108,18 @@ def build_tables(inputs: dict) -> dict[str, list[dict]]:
     }
 
 
-def frames(tables: dict[str, list[dict]]) -> dict[str, pd.DataFrame]:
+def frames(tables: dict) -> dict[str, pd.DataFrame]:
     """pandas frames of the tables, with the schema's dtypes also when a table is empty."""
     from schema.features import features
     from schema.tables import MODELS
 
     out = {}
     for name, rows in tables.items():
-        df = pd.DataFrame(rows, columns=list(features(name)))
+        columns: dict[str, list] = {c: [] for c in features(name)}
+        for row in rows:  # column by column: no per-row dicts kept, no 2-D object array
+            for c, values in columns.items():
+                values.append(row[c])
+        df = pd.DataFrame(columns)
         if df.empty:
             schema = MODELS[name].to_schema()
             df = df.astype({col: str(c.dtype) for col, c in schema.columns.items() if str(c.dtype) != "object"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from scripts.annotations import Annotation, StanceRecord
 from scripts.segments import Segmentation
 from scripts.tokens import bio_tags
@@ -22,8 +24,7 @@ def holder_record(r: StanceRecord, with_target: bool = False) -> dict:
 
 
 def sentence_rows(metadata: list[dict], segs: dict[str, Segmentation],
-                  annotations: dict[str, dict[str, Annotation]], folds: dict[str, int]) -> list[dict]:
-    rows = []
+                  annotations: dict[str, dict[str, Annotation]], folds: dict[str, int]) -> Iterator[dict]:
     for meta in metadata:
         doc_id = meta["doc_id"]
         gold = annotations.get(doc_id, {}).get("gold")
@@ -41,7 +42,7 @@ def sentence_rows(metadata: list[dict], segs: dict[str, Segmentation],
             if gold:
                 for target_records in (gold.stance[(s.id, t)] for t in _targets()):
                     stance += [holder_record(r, True) for r in target_records if r.label != "none"]
-            rows.append({
+            yield {
                 "id": s.id,
                 "doc_id": doc_id,
                 "paragraph_index": s.paragraph,
@@ -58,8 +59,7 @@ def sentence_rows(metadata: list[dict], segs: dict[str, Segmentation],
                 "annotation_status": meta["annotation_status"],
                 "split": meta["split"],
                 "fold": folds[doc_id],
-            })
-    return rows
+            }
 
 
 def _targets():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from schema.inventory import TARGETS
 from scripts.annotations import Annotation
 from scripts.segments import Segmentation
@@ -9,8 +11,7 @@ from scripts.sentences import holder_record
 
 
 def stance_rows(metadata: list[dict], segs: dict[str, Segmentation],
-                annotations: dict[str, dict[str, Annotation]], folds: dict[str, int]) -> list[dict]:
-    rows = []
+                annotations: dict[str, dict[str, Annotation]], folds: dict[str, int]) -> Iterator[dict]:
     for meta in metadata:
         doc_id = meta["doc_id"]
         passes = annotations.get(doc_id, {})
@@ -22,7 +23,7 @@ def stance_rows(metadata: list[dict], segs: dict[str, Segmentation],
                 recs = gold.stance[(s.id, target)]
                 la = passes["a"].label(s.id, target) if "a" in passes else None
                 lb = passes["b"].label(s.id, target) if "b" in passes else None
-                rows.append({
+                yield {
                     "id": f"{s.id}-{target}",
                     "sentence_id": s.id,
                     "doc_id": doc_id,
@@ -37,5 +38,4 @@ def stance_rows(metadata: list[dict], segs: dict[str, Segmentation],
                     "holders": [holder_record(r) for r in recs if r.label != "none"],
                     "split": meta["split"],
                     "fold": folds[doc_id],
-                })
-    return rows
+                }
