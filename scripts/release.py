@@ -6,7 +6,6 @@ build leaves data/ exactly as it was. Files are deterministic: two builds are by
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -18,19 +17,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from belgrade_stance.paths import Layout, manifest_path, split_file
+from belgrade_stance.verify import sha256_file
 from schema.features import features
 from schema.inventory import (
     ANNOTATION_PASSES, BOILERPLATE_KINDS, CONFIGS, DATASET_VERSION, DEFAULT_CONFIG, ENTITY_TYPES,
     FORMAT_VERSION, HOLDER_TYPES, NER_TAGS, SPLITS, STANCE_LABELS, TARGETS,
 )
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _missing(v) -> bool:

@@ -11,7 +11,8 @@ from belgrade_stance.paths import manifest_path
 FORMAT_VERSION = 1  # the data layout this package reads (schema.inventory.FORMAT_VERSION writes it)
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """sha256 of a file, read in chunks."""
     h = hashlib.sha256()
     with path.open("rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -52,7 +53,7 @@ def verify(data_dir: Path, root: Path | None = None) -> list[str]:
             if not path.is_file():
                 problems.append(f"{where}: [missing-file] listed in the manifest for {config}/{split}")
                 continue
-            digest = _sha256(path)
+            digest = sha256_file(path)
             if digest != entry["sha256"]:
                 problems.append(f"{where}: [sha256-mismatch] {digest} != manifest {entry['sha256']}")
                 continue
@@ -64,7 +65,7 @@ def verify(data_dir: Path, root: Path | None = None) -> list[str]:
         listed.add(path.resolve())
         if not path.is_file():
             problems.append(f"{data_dir.name}/{entry['path']}: [missing-file] listed in the manifest")
-        elif _sha256(path) != entry["sha256"]:
+        elif sha256_file(path) != entry["sha256"]:
             problems.append(f"{data_dir.name}/{entry['path']}: [sha256-mismatch] changed since the build")
     for path in sorted(p for p in data_dir.rglob("*") if p.is_file() and p.name != "manifest.json"):
         if path.resolve() not in listed:
@@ -76,7 +77,7 @@ def verify(data_dir: Path, root: Path | None = None) -> list[str]:
             path = root / rel
             if not path.is_file():
                 problems.append(f"{rel}: [missing-raw-file] listed in the manifest")
-            elif _sha256(path) != sha:
+            elif sha256_file(path) != sha:
                 problems.append(f"{rel}: [raw-sha256-mismatch] changed since the data was built")
         for path in sorted(p for p in raw.rglob("*") if p.is_file()):
             rel = str(path.relative_to(root))
