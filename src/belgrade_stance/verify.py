@@ -67,7 +67,8 @@ def verify(data_dir: Path, root: Path | None = None) -> list[str]:
             problems.append(f"{data_dir.name}/{entry['path']}: [missing-file] listed in the manifest")
         elif sha256_file(path) != entry["sha256"]:
             problems.append(f"{data_dir.name}/{entry['path']}: [sha256-mismatch] changed since the build")
-    for path in sorted(p for p in data_dir.rglob("*") if p.is_file() and p.name != "manifest.json"):
+    data_files = (p for p in data_dir.rglob("*") if p.suffix in {".parquet", ".json"} and p.name != "manifest.json")
+    for path in sorted(data_files):
         if path.resolve() not in listed:
             problems.append(f"{data_dir.name}/{path.relative_to(data_dir)}: [unlisted-file] not in the manifest")
     if root is not None:
