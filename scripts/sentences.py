@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from schema.inventory import TARGETS
 from scripts.annotations import Annotation, StanceRecord
 from scripts.segments import Segmentation
 from scripts.tokens import bio_tags
@@ -40,7 +41,7 @@ def sentence_rows(metadata: list[dict], segs: dict[str, Segmentation],
             ]
             stance = []
             if gold:
-                for target_records in (gold.stance[(s.id, t)] for t in _targets()):
+                for target_records in (gold.stance[(s.id, t)] for t in TARGETS):
                     stance += [holder_record(r, True) for r in target_records if r.label != "none"]
             yield {
                 "id": s.id,
@@ -60,9 +61,3 @@ def sentence_rows(metadata: list[dict], segs: dict[str, Segmentation],
                 "split": meta["split"],
                 "fold": folds[doc_id],
             }
-
-
-def _targets():
-    from schema.inventory import TARGETS
-
-    return TARGETS
