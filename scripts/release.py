@@ -48,7 +48,10 @@ def _encoder(feature):
 def arrow_table(config: str, table: pd.DataFrame) -> pa.Table:
     """A table (labels as names) → Arrow with the config's features (labels as ClassLabel ints)."""
     feats = features(config)
-    columns = {name: [_encoder(f)(v) for v in table[name].tolist()] for name, f in feats.items()}
+    columns = {}
+    for name, feature in feats.items():
+        encode = _encoder(feature)  # built once per column, applied to every value
+        columns[name] = [encode(v) for v in table[name].tolist()]
     return pa.Table.from_pydict(columns, schema=feats.arrow_schema)
 
 
