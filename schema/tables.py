@@ -62,6 +62,14 @@ def _bio(offsets, spans) -> list[str] | None:
     return tags
 
 
+SPLIT_BY_DOCUMENT = "splits are disjoint by document: one split and one fold per doc_id"
+
+
+def _one_split_per_document(df: pd.DataFrame) -> pd.Series:
+    g = df.groupby("doc_id")
+    return (g["split"].transform("nunique") == 1) & (g["fold"].transform("nunique") == 1)
+
+
 class DocumentsModel(pa.DataFrameModel):
     doc_id: Series[str] = pa.Field(unique=True, str_matches=DOC_ID)
     source_file: Series[str] = pa.Field(unique=True)
@@ -206,10 +214,9 @@ class StanceModel(pa.DataFrameModel):
         agree = df["passes_agree"]
         return (both & agree.notna() & (agree.fillna(False).astype(bool) == same)) | (~both & agree.isna())
 
-    @pa.dataframe_check(error="splits are disjoint by document: one split and one fold per doc_id")
+    @pa.dataframe_check(error=SPLIT_BY_DOCUMENT)
     def split_by_document(cls, df: pd.DataFrame) -> Series[bool]:
-        g = df.groupby("doc_id")
-        return (g["split"].transform("nunique") == 1) & (g["fold"].transform("nunique") == 1)
+        return _one_split_per_document(df)
 
 
 MODELS = {"documents": DocumentsModel, "sentences": SentencesModel, "stance": StanceModel}
@@ -286,6 +293,38 @@ def validate_tables(tables: dict[str, pd.DataFrame]) -> list[tuple]:
     missing = sorted(expected - set(stance["sentence_id"]))
     for sid in missing:
         failures.append(("stance", sid, "every sentence of an annotated document is in stance", sid, "sentence_id"))
+    return failures
+
+
+# Rules across documents, checked on the key columns of the whole corpus once the tables have
+# been validated part by part (each part holds whole documents, so every other rule is local).
+KEY_COLUMNS = {
+    "sentences": ["id", "doc_id", "sentence_index", "text", "split", "fold"],
+    "stance": ["id", "sentence_id", "doc_id", "target", "split", "fold"],
+}
+_CORPUS_KEYS = {
+    "sentences": pa.DataFrameSchema(
+        {"id": pa.Column(str, unique=True)}, unique=["doc_id", "sentence_index"],
+        checks=[pa.Check(_one_split_per_document, error=SPLIT_BY_DOCUMENT)]),
+    "stance": pa.DataFrameSchema(
+        {"id": pa.Column(str, unique=True)}, unique=["sentence_id", "target"],
+        checks=[pa.Check(_one_split_per_document, error=SPLIT_BY_DOCUMENT)]),
+}
+
+
+def validate_corpus(documents: pd.DataFrame, keys: dict[str, pd.DataFrame]) -> list[tuple]:
+    """The rules that span parts: the whole documents table, and uniqueness and one split per
+    document over the key columns (KEY_COLUMNS) of sentences and stance."""
+    failures: list[tuple] = []
+    try:
+        DocumentsModel.validate(documents, lazy=True, inplace=True)
+    except pa.errors.SchemaErrors as err:
+        failures += _failures("documents", err, documents, "doc_id")
+    for name, schema in _CORPUS_KEYS.items():
+        try:
+            schema.validate(keys[name], lazy=True, inplace=True)
+        except pa.errors.SchemaErrors as err:
+            failures += _failures(name, err, keys[name], "id")
     return failures
 
 

@@ -83,73 +83,100 @@ def check_adjudication(layout: Layout, annotations: dict[str, dict[str, Annotati
                          f"{key[1]} {key[2]}: A={todo[key][0]!r} B={todo[key][1]!r} has no adjudication record")
 
 
+class AgreementCounts:
+    """Agreement of A and B, gathered document by document (stance labels as codes, holder and
+    entity counts), so that the parsed passes of a document can be dropped once it is counted."""
+
+    def __init__(self) -> None:
+        self.documents: list[str] = []
+        self.codes = {lab: i for i, lab in enumerate(STANCE_LABELS)}
+        self.la: list = []
+        self.lb: list = []
+        self.targets: list = []
+        self.holder_same = self.holder_items = 0
+        self.span_a = self.span_b = self.span_both = self.type_same = 0
+
+    def add(self, annotations: dict[str, dict[str, Annotation]], stance) -> None:
+        """Count the documents of annotations that have both passes; stance: their stance rows."""
+        import numpy as np
+
+        docs = sorted(d for d, p in annotations.items() if {"a", "b"} <= set(p))
+        if not docs:
+            return
+        self.documents += docs
+        both = stance[stance["doc_id"].isin(docs)]
+        self.la.append(both["label_a"].map(self.codes).to_numpy(dtype=np.int8))
+        self.lb.append(both["label_b"].map(self.codes).to_numpy(dtype=np.int8))
+        self.targets.append(both["target"].to_numpy())
+        same = both[(both["label_a"] == both["label_b"]) & (both["label_a"] != "none")]
+        self.holder_items += len(same)
+        for doc_id, sid, target in zip(same["doc_id"], same["sentence_id"], same["target"]):
+            a, b = annotations[doc_id]["a"], annotations[doc_id]["b"]
+            ha = sorted((r.label, r.holder_type, r.holder) for r in a.stance[(sid, target)])
+            hb = sorted((r.label, r.holder_type, r.holder) for r in b.stance[(sid, target)])
+            self.holder_same += ha == hb
+        for doc_id in docs:
+            ea = {(e.start, e.end): e.label for e in annotations[doc_id]["a"].entities}
+            eb = {(e.start, e.end): e.label for e in annotations[doc_id]["b"].entities}
+            self.span_a += len(ea)
+            self.span_b += len(eb)
+            common = set(ea) & set(eb)
+            self.span_both += len(common)
+            self.type_same += sum(ea[s] == eb[s] for s in common)
+
+    def report(self) -> dict:
+        """The agreement report (scikit-learn metrics) over every document counted."""
+        import numpy as np
+        from sklearn.metrics import cohen_kappa_score, f1_score
+
+        if not self.documents:
+            return {"documents": [], "items": 0}
+        la, lb = np.concatenate(self.la).astype(np.int64), np.concatenate(self.lb).astype(np.int64)
+        targets = np.concatenate(self.targets)
+        codes = self.codes
+        labels = list(range(len(STANCE_LABELS)))
+
+        def kappa(x, y):
+            return float(cohen_kappa_score(x, y, labels=labels)) if len(set(x) | set(y)) > 1 else 1.0
+
+        per_target = {}
+        for t in TARGETS:
+            m = targets == t
+            x, y = la[m], lb[m]
+            per_target[t] = {
+                "items": int(m.sum()),
+                "kappa": kappa(x, y),
+                "percent_agreement": float((x == y).mean()),
+                "favor_against_a": int((x != codes["none"]).sum()),
+                "favor_against_b": int((y != codes["none"]).sum()),
+            }
+        fa = [codes["favor"], codes["against"]]
+        favg = float(f1_score(la, lb, labels=fa, average=None, zero_division=1.0).mean())
+        precision = self.span_both / self.span_b if self.span_b else 1.0
+        recall = self.span_both / self.span_a if self.span_a else 1.0
+        return {
+            "documents": sorted(self.documents),
+            "items": int(len(la)),
+            "stance_kappa": kappa(la, lb),
+            "stance_percent_agreement": float((la == lb).mean()),
+            "stance_favg": favg,
+            "per_target": per_target,
+            "holder_agreement": self.holder_same / self.holder_items if self.holder_items else 1.0,
+            "holder_items": int(self.holder_items),
+            "entity_mentions_a": self.span_a,
+            "entity_mentions_b": self.span_b,
+            "entity_span_f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
+            "entity_type_agreement": self.type_same / self.span_both if self.span_both else 1.0,
+            "entity_spans_matched": self.span_both,
+        }
+
+
 def agreement(annotations: dict[str, dict[str, Annotation]], stance) -> dict:
     """Agreement of A and B over every document that has both passes (scikit-learn metrics).
 
     Stance labels come from the stance table's label_a/label_b columns; holders and entities
     from the parsed passes.
     """
-    import numpy as np
-    from sklearn.metrics import cohen_kappa_score, f1_score
-
-    docs = sorted(d for d, p in annotations.items() if {"a", "b"} <= set(p))
-    if not docs:
-        return {"documents": [], "items": 0}
-    both = stance[stance["doc_id"].isin(docs)]
-    codes = {lab: i for i, lab in enumerate(STANCE_LABELS)}
-    la = both["label_a"].map(codes).to_numpy(dtype=np.int64)
-    lb = both["label_b"].map(codes).to_numpy(dtype=np.int64)
-    targets = both["target"].to_numpy()
-    labels = list(range(len(STANCE_LABELS)))
-
-    def kappa(x, y):
-        return float(cohen_kappa_score(x, y, labels=labels)) if len(set(x) | set(y)) > 1 else 1.0
-
-    per_target = {}
-    for t in TARGETS:
-        m = targets == t
-        x, y = la[m], lb[m]
-        per_target[t] = {
-            "items": int(m.sum()),
-            "kappa": kappa(x, y),
-            "percent_agreement": float((x == y).mean()),
-            "favor_against_a": int((x != codes["none"]).sum()),
-            "favor_against_b": int((y != codes["none"]).sum()),
-        }
-    fa = [codes["favor"], codes["against"]]
-    favg = float(f1_score(la, lb, labels=fa, average=None, zero_division=1.0).mean())
-
-    same = both[(both["label_a"] == both["label_b"]) & (both["label_a"] != "none")]
-    holder_same = 0
-    for doc_id, sid, target in zip(same["doc_id"], same["sentence_id"], same["target"]):
-        a, b = annotations[doc_id]["a"], annotations[doc_id]["b"]
-        ha = sorted((r.label, r.holder_type, r.holder) for r in a.stance[(sid, target)])
-        hb = sorted((r.label, r.holder_type, r.holder) for r in b.stance[(sid, target)])
-        holder_same += ha == hb
-
-    span_a = span_b = span_both = type_same = 0
-    for doc_id in docs:
-        ea = {(e.start, e.end): e.label for e in annotations[doc_id]["a"].entities}
-        eb = {(e.start, e.end): e.label for e in annotations[doc_id]["b"].entities}
-        span_a += len(ea)
-        span_b += len(eb)
-        common = set(ea) & set(eb)
-        span_both += len(common)
-        type_same += sum(ea[s] == eb[s] for s in common)
-    precision = span_both / span_b if span_b else 1.0
-    recall = span_both / span_a if span_a else 1.0
-    return {
-        "documents": docs,
-        "items": int(len(la)),
-        "stance_kappa": kappa(la, lb),
-        "stance_percent_agreement": float((la == lb).mean()),
-        "stance_favg": favg,
-        "per_target": per_target,
-        "holder_agreement": holder_same / len(same) if len(same) else 1.0,
-        "holder_items": int(len(same)),
-        "entity_mentions_a": span_a,
-        "entity_mentions_b": span_b,
-        "entity_span_f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
-        "entity_type_agreement": type_same / span_both if span_both else 1.0,
-        "entity_spans_matched": span_both,
-    }
+    counts = AgreementCounts()
+    counts.add(annotations, stance)
+    return counts.report()

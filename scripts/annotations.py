@@ -125,18 +125,27 @@ def read_annotation(layout: Layout, pass_name: str, doc_id: str, text: str,
             seen[key] = n
             entity_lines.append((n, Entity(sid, rec["start"], rec["end"], rec["text"], rec["label"], rec["entity_id"])))
         else:
-            miss = missing_fields(rec, ("target", "label"))
-            if miss:
+            target, label = rec.get("target"), rec.get("label")
+            if target is None or label is None:
+                miss = missing_fields(rec, ("target", "label"))
                 problems.add(where, n, "missing-field", f"stance lacks {', '.join(miss)}")
                 continue
-            if rec["target"] not in TARGETS:
-                problems.add(where, n, "unknown-target", f"{rec['target']!r} not in {list(TARGETS)}")
+            if target not in TARGETS:
+                problems.add(where, n, "unknown-target", f"{target!r} not in {list(TARGETS)}")
                 continue
-            if rec["label"] not in STANCE_LABELS:
-                problems.add(where, n, "unknown-stance-label", f"{rec['label']!r} not in {list(STANCE_LABELS)}")
+            if label not in STANCE_LABELS:
+                problems.add(where, n, "unknown-stance-label", f"{label!r} not in {list(STANCE_LABELS)}")
                 continue
-            sr = StanceRecord(sid, rec["target"], rec["label"], reason=rec.get("reason"))
-            if rec["label"] != "none":
+            if label == "none" and rec.keys() <= NONE_KEYS:  # the common case: nothing more to check
+                key = (sid, target, label, None)
+                if key in seen:
+                    problems.add(where, n, "duplicate-record", f"stance {sid} {target} {label} None already on line {seen[key]}")
+                    continue
+                seen[key] = n
+                stance_lines.append((n, StanceRecord(sid, target, label, reason=rec.get("reason"))))
+                continue
+            sr = StanceRecord(sid, target, label, reason=rec.get("reason"))
+            if label != "none":
                 miss = missing_fields(rec, ("holder_type", "holder", "evidence"))
                 if miss:
                     problems.add(where, n, "missing-field", f"{rec['label']} stance lacks {', '.join(miss)}")
@@ -168,7 +177,7 @@ def read_annotation(layout: Layout, pass_name: str, doc_id: str, text: str,
             elif not rec.keys() <= NONE_KEYS and any(rec.get(k) for k in ("holder", "holder_type", "evidence", "holder_span", "primary")):
                 problems.add(where, n, "none-with-holder", "a none record carries no holder, evidence or primary")
                 continue
-            key = ("stance", sid, sr.target, sr.label, sr.holder)
+            key = (sid, sr.target, sr.label, sr.holder)
             if key in seen:
                 problems.add(where, n, "duplicate-record", f"stance {sid} {sr.target} {sr.label} {sr.holder!r} already on line {seen[key]}")
                 continue
@@ -190,6 +199,8 @@ def read_annotation(layout: Layout, pass_name: str, doc_id: str, text: str,
         ann.stance.setdefault((sr.sentence, sr.target), []).append(sr)
         first_line.setdefault((sr.sentence, sr.target), n)
     for key, recs in ann.stance.items():
+        if len(recs) == 1:
+            continue  # a single record cannot conflict
         labels = {r.label for r in recs}
         n = first_line[key]
         if "none" in labels and len(recs) > 1:

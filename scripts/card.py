@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from belgrade_stance.paths import Layout, split_file
@@ -20,8 +21,32 @@ from schema.inventory import ENTITY_TYPES, HOLDER_TYPES, SPLITS, STANCE_LABELS, 
 BLOCK = re.compile(r"(<!-- generated:(?P<name>[a-z_]+) -->\n)(?P<body>.*?)(<!-- /generated:(?P=name) -->)", re.S)
 
 
+CARD_COLUMNS = {
+    "stance": ["target", "label", "mixed", "passes_agree", "holders"],
+    "sentences": ["entities"],
+    "documents": ["doc_id", "outlet", "publisher", "date", "date_precision", "fold", "n_sentences"],
+}
+
+
 def _rows(data: Path, config: str) -> dict[str, list[dict]]:
-    return {s: pq.read_table(split_file(data, config, s)).to_pylist() for s in SPLITS}
+    """The rows of each split, with only the columns the card counts (nested lists kept slim)."""
+    out = {}
+    for s in SPLITS:
+        t = pq.read_table(split_file(data, config, s), columns=CARD_COLUMNS[config])
+        if config == "stance":  # the card counts holder types only
+            holders = t["holders"].combine_chunks()
+            slim = pa.ListArray.from_arrays(holders.offsets, holders.values.field("holder_type"),
+                                            mask=holders.is_null())
+            t = t.set_column(t.schema.get_field_index("holders"), "holders", slim)
+        elif config == "sentences":  # labels and ids of the mentions
+            ents = t["entities"].combine_chunks()
+            values = ents.values
+            slim = pa.ListArray.from_arrays(ents.offsets, pa.StructArray.from_arrays(
+                [values.field("label"), values.field("entity_id")], names=["label", "entity_id"]),
+                mask=ents.is_null())
+            t = t.set_column(0, "entities", slim)
+        out[s] = t.to_pylist()
+    return out
 
 
 def _table(header: list[str], rows: list[list]) -> str:
@@ -57,7 +82,7 @@ def blocks(data: Path) -> dict[str, str]:
                      f"{sum(r['mixed'] for s in SPLITS for r in stance[s])} rows are `mixed` "
                      "(holders of opposite stance, label from the primary holder).\n")
 
-    holders = Counter(h["holder_type"] for s in SPLITS for r in stance[s] for h in r["holders"])
+    holders = Counter(h for s in SPLITS for r in stance[s] for h in r["holders"])
     out["holders"] = _table(["holder type", "favor/against records"], [[f"`{k}`", holders[k]] for k in HOLDER_TYPES])
 
     ents = Counter(ENTITY_TYPES_LIST[e["label"]] for s in SPLITS for r in sents[s] for e in r["entities"])

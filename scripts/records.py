@@ -13,8 +13,16 @@ def read_jsonl(path: Path, where: str, problems) -> list[tuple[int, dict]] | Non
     except UnicodeDecodeError as e:
         problems.add(where, None, "invalid-utf8", f"byte {e.start} is not valid UTF-8")
         return None
+    lines = text.splitlines()
+    numbered = [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
+    try:  # one parser call for the whole file; line by line only to locate a bad line
+        records = json.loads("[" + ",".join(line for _, line in numbered) + "]")
+    except json.JSONDecodeError:
+        records = None
+    if records is not None and len(records) == len(numbered) and all(type(r) is dict for r in records):
+        return [(n, rec) for (n, _), rec in zip(numbered, records)]
     out = []
-    for n, line in enumerate(text.splitlines(), 1):
+    for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:

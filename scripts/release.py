@@ -25,34 +25,48 @@ from schema.inventory import (
 )
 
 
-def _missing(v) -> bool:
-    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
-
-
-def _encoder(feature):
-    """A function turning a table value into its Arrow storage value (ClassLabel names → ints)."""
+def _named_type(feature) -> pa.DataType:
+    """The Arrow type of a feature with its ClassLabels still written as names (strings)."""
     from datasets import ClassLabel, List
 
     if isinstance(feature, ClassLabel):
-        index = {name: i for i, name in enumerate(feature.names)}
-        return lambda v: None if _missing(v) else index[v]
+        return pa.string()
     if isinstance(feature, List):
-        inner = _encoder(feature.feature)
-        return lambda v: None if _missing(v) else [inner(x) for x in v]
+        return pa.list_(_named_type(feature.feature))
     if isinstance(feature, dict):
-        fields = [(k, _encoder(f)) for k, f in feature.items()]
-        return lambda v: None if _missing(v) else {k: enc(v[k]) for k, enc in fields}
-    return lambda v: None if _missing(v) else v
+        return pa.struct([(k, _named_type(f)) for k, f in feature.items()])
+    return feature.pa_type
+
+
+def _encode(arr: pa.Array, feature, storage: pa.DataType) -> pa.Array:
+    """Arrow values with label names → the feature's storage (ClassLabel names → ints)."""
+    import pyarrow.compute as pc
+    from datasets import ClassLabel, List
+
+    if isinstance(feature, ClassLabel):
+        codes = pc.index_in(arr, value_set=pa.array(feature.names))
+        if codes.null_count != arr.null_count:
+            unknown = sorted(set(pc.filter(arr, pc.and_(pc.is_null(codes), pc.is_valid(arr))).to_pylist()))
+            raise ValueError(f"labels {unknown} are not among {feature.names}")
+        return codes.cast(storage)
+    if isinstance(feature, List):
+        values = _encode(arr.values, feature.feature, storage.value_type)
+        return pa.ListArray.from_arrays(arr.offsets, values, type=storage, mask=arr.is_null())
+    if isinstance(feature, dict):
+        children = [_encode(arr.field(k), f, storage.field(k).type) for k, f in feature.items()]
+        return pa.StructArray.from_arrays(children, fields=list(storage), mask=arr.is_null())
+    return arr
 
 
 def arrow_table(config: str, table: pd.DataFrame) -> pa.Table:
     """A table (labels as names) → Arrow with the config's features (labels as ClassLabel ints)."""
     feats = features(config)
-    columns = {}
-    for name, feature in feats.items():
-        encode = _encoder(feature)  # built once per column, applied to every value
-        columns[name] = [encode(v) for v in table[name].tolist()]
-    return pa.Table.from_pydict(columns, schema=feats.arrow_schema)
+    schema = feats.arrow_schema
+    arrays = [
+        _encode(pa.array(table[name], type=_named_type(feature), from_pandas=True), feature, schema.field(name).type)
+        for name, feature in feats.items()
+    ]
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def raw_inputs(layout: Layout) -> dict[str, str]:
@@ -64,8 +78,13 @@ def raw_inputs(layout: Layout) -> dict[str, str]:
     }
 
 
-def write_data(layout: Layout, tables: dict[str, pd.DataFrame], metadata: list[dict], agreement: dict) -> dict:
-    """Write every config/split and the manifest into a fresh folder, then swap it for data/."""
+def write_data(layout: Layout, tables: dict[str, pa.Table], metadata: list[dict], agreement: dict) -> dict:
+    """Write every config/split and the manifest into a fresh folder, then swap it for data/.
+
+    tables: config → Arrow table with the config's features (see arrow_table), all splits.
+    """
+    import pyarrow.compute as pc
+
     layout.data.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".data-new-", dir=layout.root))
     try:
@@ -73,14 +92,14 @@ def write_data(layout: Layout, tables: dict[str, pd.DataFrame], metadata: list[d
         for config in CONFIGS:
             files[config] = {}
             for split in SPLITS:
-                rows = tables[config][tables[config]["split"] == split]
+                rows = tables[config].filter(pc.equal(tables[config]["split"], split)).combine_chunks()
                 path = split_file(tmp, config, split)
                 path.parent.mkdir(parents=True, exist_ok=True)
-                pq.write_table(arrow_table(config, rows), path, compression="zstd")
+                pq.write_table(rows, path, compression="zstd")
                 files[config][split] = {
                     "path": f"{config}/{split}.parquet",
                     "sha256": sha256_file(path),
-                    "rows": len(rows),
+                    "rows": rows.num_rows,
                 }
         reports = {}
         for name, content in (("agreement.json", agreement),):

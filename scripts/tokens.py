@@ -19,7 +19,8 @@ def tokenize(text: str) -> list[tuple[int, int]]:
     if not len(doc):
         return []
     arr = doc.to_array(["IDX", "LENGTH"])
-    return [(int(a), int(a + n)) for a, n in arr]
+    starts = arr[:, 0]
+    return list(zip(starts.tolist(), (starts + arr[:, 1]).tolist()))
 
 
 def bio_tags(token_spans: list[tuple[int, int]], entities: list[tuple[int, int, str]]) -> list[str]:

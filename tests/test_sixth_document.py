@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import json
-
 import pyarrow.parquet as pq
 
 from belgrade_stance.cli import main
 from schema.inventory import TARGETS
+from tests.conftest import add_document
 
 TEXT = "Menu\nRussians in Serbia protest.\n\nThey oppose the war. Putin is silent.\n"
 
@@ -21,38 +17,16 @@ def _span(text, s, start=0):
 
 
 def test_a_synthetic_sixth_document_builds(project, capsys):
-    raw = project / "raw"
-    (raw / "texts" / "005_synthetic.txt").write_text(TEXT, encoding="utf-8")
-    meta = list(csv.DictReader(io.StringIO((raw / "metadata.csv").read_text(encoding="utf-8"))))
-    meta.append({**meta[0], "doc_id": "d05", "source_file": "005_synthetic.txt",
-                 "sha256": hashlib.sha256(TEXT.encode()).hexdigest(), "split": "train",
-                 "date": "2023-01-05", "date_precision": "day", "date_evidence": "", "annotation_status": "gold"})
-    out = io.StringIO()
-    w = csv.DictWriter(out, fieldnames=list(meta[0]), lineterminator="\n")
-    w.writeheader()
-    w.writerows(meta)
-    (raw / "metadata.csv").write_text(out.getvalue(), encoding="utf-8")
-
     sents = ["Russians in Serbia protest.", "They oppose the war.", "Putin is silent."]
-    seg = [{"type": "boilerplate", "kind": "site_navigation", **_span(TEXT, "Menu")}]
-    seg += [{"type": "sentence", "id": f"d05-s{i:03d}", **_span(TEXT, s)} for i, s in enumerate(sents)]
-    (raw / "segments" / "d05.jsonl").write_text("".join(json.dumps(r) + "\n" for r in seg), encoding="utf-8")
-
     recs = [
         {"type": "entity", "sentence": "d05-s000", "label": "NORP", "entity_id": "russians", **_span(TEXT, "Russians")},
         {"type": "entity", "sentence": "d05-s000", "label": "GPE", "entity_id": "serbia", **_span(TEXT, "Serbia")},
         {"type": "entity", "sentence": "d05-s002", "label": "PERSON", "entity_id": "vladimir_putin", **_span(TEXT, "Putin")},
+        {"type": "stance", "sentence": "d05-s001", "target": "war", "label": "against",
+         "holder_type": "group", "holder": "russians", "holder_span": None,
+         "evidence": _span(TEXT, "oppose the war"), "primary": False},
     ]
-    for i in range(3):
-        for t in TARGETS:
-            if i == 1 and t == "war":
-                recs.append({"type": "stance", "sentence": "d05-s001", "target": "war", "label": "against",
-                             "holder_type": "group", "holder": "russians", "holder_span": None,
-                             "evidence": _span(TEXT, "oppose the war"), "primary": False})
-            else:
-                recs.append({"type": "stance", "sentence": f"d05-s{i:03d}", "target": t, "label": "none"})
-    for p in ("a", "b", "gold"):
-        (raw / "annotations" / p / "d05.jsonl").write_text("".join(json.dumps(r) + "\n" for r in recs))
+    add_document(project, "d05", TEXT, sents, "train", recs, boilerplate={"Menu": "site_navigation"})
 
     assert main(["build", "--root", str(project)]) == 0, capsys.readouterr().err
     stance = pq.read_table(project / "data" / "stance" / "train.parquet").to_pylist()
