@@ -100,3 +100,68 @@ def features(config: str):
             "n_sentences": Value("int32"),
         })
     raise KeyError(config)
+
+
+# One line per field of every config: the card's structure section and the Croissant fields are
+# generated from these (a test checks that every feature has one and no description is stale).
+DESCRIPTIONS: dict[str, dict[str, str]] = {
+    "stance": {
+        "id": "Row id: `<sentence_id>-<target>`.",
+        "sentence_id": "Id of the body sentence (`<doc_id>-sNNN`).",
+        "doc_id": "Id of the source document.",
+        "text": "The sentence, exactly as in the raw text.",
+        "target": "The stance target (see Targets).",
+        "target_description": "The target's definition from the guidelines, to feed to a classifier with the text.",
+        "label": "Gold stance of the sentence towards the target (ClassLabel none / against / favor).",
+        "label_a": "Label of annotation pass A (null if the document has no pass A).",
+        "label_b": "Label of annotation pass B (null if the document has no pass B).",
+        "passes_agree": "Whether passes A and B gave the same label (null if a pass is missing).",
+        "mixed": "True if holders in the sentence take opposite stances; `label` is then the primary holder's.",
+        "holders": "Who holds the favor/against stance: holder type (author, entity, group), holder "
+                   "(entity id or description), label, holder text, evidence text, primary flag. "
+                   "Empty for none.",
+        "split": "train, validation or test (by document).",
+        "fold": "Leave-one-document-out fold: the document's index.",
+    },
+    "sentences": {
+        "id": "Sentence id (`<doc_id>-sNNN`).",
+        "doc_id": "Id of the source document.",
+        "paragraph_index": "Index of the body paragraph holding the sentence.",
+        "sentence_index": "Index of the sentence in the document body.",
+        "text": "The sentence, exactly as in the raw text.",
+        "body_start": "Start offset (characters) in the document's body_text.",
+        "body_end": "End offset (exclusive) in body_text.",
+        "raw_start": "Start offset (characters) in the document's raw_text.",
+        "raw_end": "End offset (exclusive) in raw_text.",
+        "tokens": "spaCy English tokenizer tokens of the sentence.",
+        "ner_tags": "BIO entity tags, one per token (ClassLabel over B-/I- of every entity type and O).",
+        "entities": "Entity mentions: start/end in the sentence, text, type (ClassLabel), canonical entity id.",
+        "stance": "Gold favor/against records of the sentence (target, holder type, holder, label, "
+                  "holder text, evidence text, primary).",
+        "annotation_status": "gold for adjudicated documents; pending documents carry no labels.",
+        "split": "train, validation or test (by document).",
+        "fold": "Leave-one-document-out fold: the document's index.",
+    },
+    "documents": {
+        "doc_id": "Document id.",
+        "source_file": "File name of the raw text in raw/texts/.",
+        "raw_sha256": "sha256 of the raw text's UTF-8 bytes.",
+        "outlet": "Site the text was collected from (null if not named).",
+        "publisher": "Original publisher or agency named in the text (null if none).",
+        "author": "Author as named in the text (null if none).",
+        "headline": "Headline.",
+        "date": "Publication date (YYYY-MM-DD or YYYY-MM).",
+        "date_precision": "day, month or estimated.",
+        "date_evidence": "For estimated dates: the words of the text the estimate rests on.",
+        "language": "ISO 639-1 language code.",
+        "rights": "Rights of the source text (third-party copyright).",
+        "annotation_status": "gold or pending.",
+        "split": "train, validation or test.",
+        "fold": "Leave-one-document-out fold: the document's index.",
+        "raw_text": "The raw text, byte for byte as collected.",
+        "body_text": "The raw text without boilerplate ranges, paragraphs joined by blank lines.",
+        "boilerplate": "Typed ranges of the raw text that are not article body (navigation, bylines, …).",
+        "entities": "Every gold entity mention with raw-text offsets, type, entity id and sentence id.",
+        "n_sentences": "Number of body sentences.",
+    },
+}

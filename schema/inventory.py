@@ -10,6 +10,9 @@ from __future__ import annotations
 DATASET_VERSION = "0.1.0"
 """Semantic version of the packaged data (one place; pyproject reads the package's)."""
 
+RELEASED = "2026-11"
+"""Year and month of the release of DATASET_VERSION (the card's citation and changelog)."""
+
 FORMAT_VERSION = 1
 """Version of the on-disk layout of data/ (manifest + Parquet); checked on load."""
 

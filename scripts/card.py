@@ -19,6 +19,7 @@ from belgrade_stance.paths import Layout, split_file
 from schema.inventory import ENTITY_TYPES, HOLDER_TYPES, SPLITS, STANCE_LABELS, TARGETS
 
 BLOCK = re.compile(r"(<!-- generated:(?P<name>[a-z_]+) -->\n)(?P<body>.*?)(<!-- /generated:(?P=name) -->)", re.S)
+YAML_BLOCK = re.compile(r"(# generated:(?P<name>[a-z_]+)\n)(?P<body>.*?)(# /generated:(?P=name))", re.S)
 
 
 CARD_COLUMNS = {
@@ -126,16 +127,30 @@ def render(text: str, generated: dict[str, str]) -> str:
             return m.group(0)
         return m.group(1) + generated[name] + m.group(4)
 
-    return BLOCK.sub(sub, text)
+    return YAML_BLOCK.sub(sub, BLOCK.sub(sub, text))
+
+
+def _all_blocks(text: str):
+    yield from BLOCK.finditer(text)
+    yield from YAML_BLOCK.finditer(text)
 
 
 def targets(layout: Layout) -> list[Path]:
     return [p for p in (layout.card, layout.readme) if p.is_file()]
 
 
+def generated_blocks(data: Path) -> dict[str, str]:
+    """Every generated block: counts from the data, structure from the features and inventory,
+    and the Hub YAML (configs, dataset_info, size category)."""
+    from scripts.card_structure import structure_blocks
+    from scripts.hub_yaml import hub_yaml
+
+    return {**blocks(data), **structure_blocks(data), "hub": hub_yaml(data)}
+
+
 def write_card(layout: Layout) -> list[Path]:
     """Rewrite the generated blocks of the card and README; return the files changed."""
-    generated = blocks(layout.data)
+    generated = generated_blocks(layout.data)
     changed = []
     for path in targets(layout):
         old = path.read_text(encoding="utf-8")
@@ -148,11 +163,11 @@ def write_card(layout: Layout) -> list[Path]:
 
 def check_card(layout: Layout) -> list[str]:
     """Names of stale generated blocks (file: block)."""
-    generated = blocks(layout.data)
+    generated = generated_blocks(layout.data)
     stale = []
     for path in targets(layout):
         text = path.read_text(encoding="utf-8")
-        for m in BLOCK.finditer(text):
+        for m in _all_blocks(text):
             if m.group("name") in generated and m.group("body") != generated[m.group("name")]:
                 stale.append(f"{layout.rel(path)}: block '{m.group('name')}' is stale (run belgrade-stance card)")
     return stale

@@ -132,19 +132,19 @@ def write_data(layout: Layout, tables: dict[str, pa.Table], metadata: list[dict]
         }
         manifest_path(tmp).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
                                       encoding="utf-8")
-        _swap(tmp, layout.data)
+        swap_in(tmp, layout.data)
         return manifest
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
-def _swap(new: Path, target: Path) -> None:
+def swap_in(new: Path, target: Path) -> None:
     """Replace target by new: rename the old folder aside, rename the new one in, drop the old."""
     os.chmod(new, 0o755)
     old = None
     if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=".data-old-", dir=target.parent))
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
         os.rmdir(old)
         os.replace(target, old)
     try:

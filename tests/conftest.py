@@ -1,9 +1,16 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
+
+# Offline, with a Hugging Face cache of the test run's own: load_dataset starts from a fresh cache.
+os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="belgrade-stance-hf-")
+os.environ["HF_DATASETS_OFFLINE"] = "1"
+os.environ["HF_HUB_OFFLINE"] = "1"
 
 import pytest
 
@@ -31,6 +38,15 @@ def project(tmp_path: Path) -> Path:
     (dst / "schema").mkdir()
     shutil.copy(ROOT / "pyproject.toml", dst / "pyproject.toml")
     return dst
+
+
+@pytest.fixture(scope="session")
+def hub(tmp_path_factory) -> Path:
+    """The Hub folder published from the checkout's committed data."""
+    from belgrade_stance.paths import Layout
+    from scripts.hub import publish
+
+    return publish(Layout(ROOT), tmp_path_factory.mktemp("hub") / "hub")
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from belgrade_stance.paths import Layout
-from scripts.card import BLOCK, blocks, check_card, render
+from scripts.card import BLOCK, YAML_BLOCK, blocks, check_card, generated_blocks, render
 from tests.conftest import ROOT
 
 
@@ -14,13 +14,52 @@ def test_card_and_readme_are_not_stale():
 
 
 def test_every_block_is_filled_and_known():
-    generated = blocks(ROOT / "data")
+    generated = generated_blocks(ROOT / "data")
     for name in ("DATASET_CARD.md", "README.md"):
         text = (ROOT / name).read_text(encoding="utf-8")
-        found = [m.group("name") for m in BLOCK.finditer(text)]
+        found = [m.group("name") for m in (*BLOCK.finditer(text), *YAML_BLOCK.finditer(text))]
         assert found, name
         assert set(found) <= set(generated)
-        assert all(m.group("body").strip() for m in BLOCK.finditer(text))
+        assert all(m.group("body").strip() for m in (*BLOCK.finditer(text), *YAML_BLOCK.finditer(text)))
+    card = (ROOT / "DATASET_CARD.md").read_text(encoding="utf-8")
+    assert {m.group("name") for m in (*BLOCK.finditer(card), *YAML_BLOCK.finditer(card))} == set(generated)
+
+
+# Numerals the card may write by hand: they name things, they do not count the data.
+ALLOWED_NUMERALS = {
+    "2022",  # the year of the invasion, in prose about the topic
+    "2016",  # SemEval-2016, the stance task whose definitions are used
+    "4.0",  # CC BY 4.0
+    "24",  # the outlet "24 Instant News"
+    "3.3",  # a rule number of the guidelines
+}
+
+
+def test_no_hand_written_number_outside_the_generated_blocks():
+    """Every count in the card comes from a generated block; only names and versions are free."""
+    from schema.inventory import DATASET_VERSION
+
+    text = (ROOT / "DATASET_CARD.md").read_text(encoding="utf-8")
+    text = YAML_BLOCK.sub("", BLOCK.sub("", text))
+    text = re.sub(r"`[^`]*`", "", text)  # identifiers such as `d00`
+    text = text.replace(DATASET_VERSION, "")
+    numerals = set(re.findall(r"(?<![\w.])\d+(?:\.\d+)*", text))
+    assert numerals <= ALLOWED_NUMERALS, sorted(numerals - ALLOWED_NUMERALS)
+
+
+def test_card_has_the_hub_template_sections_and_the_current_version_first_in_the_changelog():
+    from schema.inventory import DATASET_VERSION
+
+    text = (ROOT / "DATASET_CARD.md").read_text(encoding="utf-8")
+    for heading in ("## Dataset description", "## Uses", "### Direct use", "### Out-of-scope use",
+                    "## Dataset structure", "### Splits", "## Dataset creation", "### Curation rationale",
+                    "### Source data", "### Annotations", "#### Annotation process", "#### Who are the annotators?",
+                    "### Personal and sensitive information", "## Bias, risks and limitations", "## Licensing",
+                    "## Citation", "## Changelog"):
+        assert f"\n{heading}\n" in text, heading
+    changelog = text.split("## Changelog\n", 1)[1]
+    assert changelog.strip().startswith(f"* {DATASET_VERSION} ")
+    assert "@misc{" in text and f"version = {{{DATASET_VERSION}}}" in text
 
 
 def test_a_changed_number_is_detected(tmp_path):

@@ -8,6 +8,7 @@ try:
 except PackageNotFoundError:  # running from a checkout without installation
     __version__ = "0+unknown"
 
+from belgrade_stance.load import LoadError, configs, features, inventories, load, manifest, splits  # noqa: E402
 from belgrade_stance.verify import verify  # noqa: E402
 
-__all__ = ["__version__", "verify"]
+__all__ = ["__version__", "LoadError", "configs", "features", "inventories", "load", "manifest", "splits", "verify"]

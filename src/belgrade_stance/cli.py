@@ -82,6 +82,31 @@ def cmd_verify(args) -> int:
     return 0
 
 
+def cmd_publish(args) -> int:
+    layout = _layout(args)
+    from scripts.hub import PublishFailed, publish, upload
+
+    if args.out is None and args.repo_id is None:
+        print("publish: give --out DIR, --repo-id ID, or both", file=sys.stderr)
+        return 2
+    try:
+        if args.out is not None:
+            folder = publish(layout, args.out)
+            print(f"published the Hub folder: {folder}")
+            if args.repo_id:
+                print(f"uploaded: {upload(folder, args.repo_id)}")
+        else:
+            import tempfile
+
+            with tempfile.TemporaryDirectory() as tmp:
+                folder = publish(layout, Path(tmp) / "hub")
+                print(f"uploaded: {upload(folder, args.repo_id)}")
+    except PublishFailed as e:
+        print(f"publish failed: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="belgrade-stance", description="Build, check and use the belgrade-stance corpus.")
     sub = p.add_subparsers(dest="verb", required=True)
@@ -103,6 +128,14 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--root", type=Path, help="source checkout (default: found from the current directory)")
     f.add_argument("--data", type=Path, help="a data folder to check (default: the checkout's or the package's)")
     f.set_defaults(func=cmd_verify)
+    h = sub.add_parser("publish", help="Assemble the Hugging Face dataset folder; optionally upload it.",
+                       description="Write the Hub folder (card as README.md with YAML configs and dataset_info, "
+                                   "Parquet of every config and split, croissant.json, guidelines) to --out; "
+                                   "with --repo-id, upload it using the token in $HF_TOKEN.")
+    h.add_argument("--root", type=Path, help="source checkout (default: found from the current directory)")
+    h.add_argument("--out", type=Path, help="folder to write (replaced if it holds a previous publish)")
+    h.add_argument("--repo-id", help="Hub dataset repo to upload to, e.g. user/belgrade-stance (needs $HF_TOKEN)")
+    h.set_defaults(func=cmd_publish)
     return p
 
 

@@ -1,0 +1,157 @@
+"""Stage: croissant — croissant.json (Croissant 1.1 with the Responsible-AI fields) of a Hub folder.
+
+One FileObject per Parquet file with its sha256, one FileSet and one RecordSet per config; the
+field list, types and descriptions come from schema/features.py, the RAI texts from here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from belgrade_stance.paths import split_file
+from belgrade_stance.verify import sha256_file
+from schema.features import DESCRIPTIONS, features
+from schema.inventory import CONFIGS, DATASET_VERSION, SPLITS, STANCE_LABELS, TARGETS
+
+def rai(n_docs: int, years: str, test_docs: int) -> dict:
+    """The Responsible-AI fields; the figures come from the built documents table."""
+    return {
+        "data_collection": (
+            f"{n_docs} English news articles ({years}) about Russian anti-war emigrants in Serbia, collected as "
+            "text files and copied byte for byte; boilerplate (navigation, bylines, footers) is marked as "
+            "typed ranges, never deleted. Metadata (outlet, publisher, author, date with precision and "
+            "evidence) was curated by hand from the texts."),
+        "data_collection_type": ["Web Scraping", "Manual Human Curation"],
+        "data_preprocessing_protocol": [
+            "Sentence segmentation drafted with spaCy and corrected by reading; tokens by spaCy's rule-based "
+            "English tokenizer; every raw text checked against its recorded sha256 at build time."],
+        "data_annotation_protocol": [
+            "Every body sentence labelled for every target as favor, against or none (SemEval-2016 "
+            "definitions), with holder and evidence span, and every named mention with an OntoNotes type "
+            "and canonical id, following the shipped annotation guidelines. Two independent passes (A, B; "
+            "B blind to A); every disagreement adjudicated against the guidelines and logged with a reason."],
+        "data_annotation_platform": ["Standoff JSON Lines files validated by the build's pandera schemas."],
+        "data_annotation_analysis": [
+            "Cohen's kappa, raw agreement and F_avg of pass B against pass A, holder and entity agreement, "
+            "computed at build time (data/agreement.json and the card). Both passes come from the same "
+            "model family, so agreement is an upper bound on reliability."],
+        "annotations_per_item": "2 independent passes plus adjudication of disagreements",
+        "machine_annotation_tools": [
+            "Passes A and B and the adjudication were made by separate instances of a large language model "
+            "that read each sentence against the written guidelines; no human annotator took part."],
+        "data_biases": [
+            f"{n_docs} articles on one topic; the emigrants' anti-war perspective dominates and pro-war stances "
+            "appear mostly as reported views of unnamed groups; labels are skewed towards none; all texts "
+            "are English-language reporting for international readers."],
+        "data_limitations": [
+            f"Very small: the test split is {test_docs} document(s), so scores have wide confidence intervals; "
+            "labels are machine-generated; some texts are machine rewrites with garbled sentences."],
+        "data_use_cases": [
+            "Target-stance classification benchmark (macro-F1 over favor and against, leave-one-document-out "
+            "cross-validation); stance-holder analysis; named-entity recognition on news. Not for claims about "
+            "real people or populations."],
+        "data_social_impact": (
+            "Makes stance and its holders in news explicit; misuse could expose the political opinions of "
+            "named emigrants."),
+        "personal_sensitive_information": [
+            "The texts name private individuals together with their political opinions about the Russian "
+            "government and the war (sensitive data). Do not profile, identify, contact or track them, nor "
+            "link their names to other data."],
+        "data_release_maintenance_plan": (
+            "Versioned releases; every number in the card is regenerated from the data at build time; "
+            "corrections and removal requests through the issue tracker lead to a new version recorded in "
+            "the changelog."),
+    }
+
+
+def _data_type(feature) -> str:
+    import mlcroissant as mlc
+    from datasets import ClassLabel
+
+    if isinstance(feature, ClassLabel):
+        return mlc.DataType.INTEGER
+    return {"string": mlc.DataType.TEXT, "int32": mlc.DataType.INTEGER, "int64": mlc.DataType.INTEGER,
+            "bool": mlc.DataType.BOOL}.get(getattr(feature, "dtype", ""), mlc.DataType.TEXT)
+
+
+def _description(config: str, name: str, feature) -> str:
+    from datasets import ClassLabel, List
+
+    text = DESCRIPTIONS[config][name]
+    inner = feature.feature if isinstance(feature, List) else feature
+    if isinstance(inner, ClassLabel):
+        text += " Indices: " + ", ".join(f"{i}={n}" for i, n in enumerate(inner.names)) + "."
+    elif isinstance(inner, dict):
+        text += " Stored as a Parquet list of structs."
+    return text
+
+
+CONFORMS_TO = "http://mlcommons.org/croissant/1.1"
+
+
+def _figures(folder: Path) -> dict:
+    import pyarrow.parquet as pq
+
+    docs = [r for s in SPLITS for r in pq.read_table(split_file(folder, "documents", s), columns=["date", "split"]).to_pylist()]
+    years = sorted({d["date"][:4] for d in docs})
+    return {"n_docs": len(docs), "years": years[0] if len(years) == 1 else f"{years[0]}-{years[-1]}",
+            "test_docs": sum(d["split"] == "test" for d in docs)}
+
+
+def metadata(folder: Path, card_url: str | None = None):
+    """The Croissant metadata (mlcroissant.Metadata) of the Hub folder's Parquet files."""
+    import mlcroissant as mlc
+    from datasets import List
+
+    ctx = mlc.Context(conforms_to=CONFORMS_TO)
+
+    distribution, record_sets = [], []
+    for config in CONFIGS:
+        for split in SPLITS:
+            path = split_file(folder, config, split)
+            distribution.append(mlc.FileObject(
+                ctx=ctx, id=f"{config}-{split}", name=f"{config}-{split}", content_url=f"{config}/{split}.parquet",
+                encoding_formats=["application/x-parquet"], sha256=sha256_file(path)))
+        distribution.append(mlc.FileSet(
+            ctx=ctx, id=f"{config}-files", name=f"{config}-files", encoding_formats=["application/x-parquet"],
+            includes=[f"{config}/*.parquet"]))
+        fields = []
+        for name, feature in features(config).items():
+            if isinstance(feature, List):
+                continue  # lists (tokens, tags, spans) are read from the Parquet files directly
+            fields.append(mlc.Field(
+                ctx=ctx, id=f"{config}/{name}", name=name, description=_description(config, name, feature),
+                data_types=[_data_type(feature)],
+                source=mlc.Source(ctx=ctx, file_set=f"{config}-files", extract=mlc.Extract(ctx=ctx, column=name))))
+        record_sets.append(mlc.RecordSet(
+            ctx=ctx, id=config, name=config, description=f"The {config} config: every split of {config}/*.parquet "
+            "(the split is in the `split` field).", fields=fields))
+    return mlc.Metadata(
+        ctx=ctx,
+        name="belgrade-stance",
+        description=(f"English news sentences about Russian anti-war emigrants in Serbia, labelled for stance "
+                     f"({', '.join(STANCE_LABELS)}) towards {len(TARGETS)} targets with holders, and for named "
+                     "entities."),
+        cite_as="belgrade-stance maintainers. belgrade-stance (dataset), version " + DATASET_VERSION + ".",
+        license=["https://creativecommons.org/licenses/by/4.0/"],
+        url=card_url,
+        version=DATASET_VERSION,
+        in_language=["en"],
+        keywords=["stance detection", "named-entity recognition", "news", "Serbia", "Russian emigration"],
+        distribution=distribution,
+        record_sets=record_sets,
+        **rai(**_figures(folder)),
+    )
+
+
+def write_croissant(folder: Path, card_url: str | None = None) -> Path:
+    """Write folder/croissant.json; raise ValueError with mlcroissant's issues if it is invalid."""
+    import mlcroissant as mlc
+
+    md = metadata(folder, card_url)
+    if md.ctx.issues.errors:
+        raise ValueError("croissant metadata is invalid:\n" + "\n".join(sorted(md.ctx.issues.errors)))
+    path = folder / "croissant.json"
+    path.write_text(json.dumps(md.to_json(), indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,135 @@
+"""The loader: the package's API to the shipped Parquet files.
+
+    import belgrade_stance
+    df = belgrade_stance.load("stance", split="test")                   # pandas DataFrame
+    tables = belgrade_stance.load("sentences", format="arrow")          # {split: pyarrow.Table}
+    ds = belgrade_stance.load("stance", format="datasets")              # datasets.DatasetDict
+
+Rows and features are those of the Hugging Face folder (`datasets.load_dataset(DIR, config)`):
+label columns hold ClassLabel indices; `features(config)` gives their names.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from belgrade_stance.paths import packaged_data_dir, split_file
+from belgrade_stance.verify import read_manifest
+from belgrade_stance.verify import verify as verify_data
+
+FORMATS = ("pandas", "arrow", "datasets")
+EXTRAS = {"pandas": ("pandas", "pandas"), "datasets": ("datasets", "datasets")}
+
+
+class LoadError(ValueError):
+    """A request the shipped data cannot answer (unknown config, split or format, bad files)."""
+
+
+@lru_cache(maxsize=4)
+def _manifest(data_dir: Path) -> dict:
+    return read_manifest(data_dir)
+
+
+def manifest(data_dir: Path | None = None) -> dict:
+    """The manifest of the shipped data: configs, splits, row counts, sha256, inventories."""
+    return _manifest(Path(data_dir or packaged_data_dir()))
+
+
+def _configs(m: dict) -> list[str]:
+    """Config names, the default first."""
+    return sorted(m["configs"], key=lambda c: (c != m["default_config"], c))
+
+
+def _splits(m: dict, config: str) -> list[str]:
+    """Split names of a config in the inventory's order (train, validation, test)."""
+    order = m["inventories"]["splits"]
+    return sorted(m["configs"][config], key=lambda s: (order.index(s) if s in order else len(order), s))
+
+
+def configs(data_dir: Path | None = None) -> list[str]:
+    return _configs(manifest(data_dir))
+
+
+def splits(config: str | None = None, data_dir: Path | None = None) -> list[str]:
+    m = manifest(data_dir)
+    return _splits(m, _check_config(m, config))
+
+
+def inventories(data_dir: Path | None = None) -> dict:
+    """The label sets (targets with descriptions, stance labels, entity types, BIO tags, …)."""
+    return manifest(data_dir)["inventories"]
+
+
+def _require(extra: str):
+    module, name = EXTRAS[extra]
+    try:
+        return __import__(module)
+    except ImportError:
+        raise LoadError(f"format={extra!r} needs the {module!r} package: "
+                        f"pip install 'belgrade-stance[{name}]'") from None
+
+
+def features(config: str | None = None, data_dir: Path | None = None):
+    """The `datasets.Features` of a config (needs the datasets extra)."""
+    _require("datasets")
+    from datasets import Features
+
+    m = manifest(data_dir)
+    return Features.from_dict(m["features"][_check_config(m, config)])
+
+
+def _check_config(m: dict, config: str | None) -> str:
+    config = config or m["default_config"]
+    if config not in m["configs"]:
+        raise LoadError(f"unknown config {config!r}; valid configs: {', '.join(_configs(m))}")
+    return config
+
+
+def load(config: str | None = None, split: str | None = None, format: str = "pandas",
+         verify: bool = False, data_dir: Path | str | None = None):
+    """Load a config of the corpus.
+
+    config: "stance" (default), "sentences" or "documents".
+    split: "train", "validation" or "test"; None gives every split (a dict of split → table,
+        or a DatasetDict).
+    format: "pandas" (DataFrame), "arrow" (pyarrow.Table) or "datasets" (Dataset/DatasetDict).
+    verify: check every shipped file against the manifest's sha256 and row counts first.
+    data_dir: another data folder with a manifest (default: the files shipped in the package).
+    """
+    data = Path(data_dir) if data_dir is not None else packaged_data_dir()
+    try:
+        m = manifest(data)
+    except (FileNotFoundError, ValueError) as e:
+        raise LoadError(str(e)) from None
+    config = _check_config(m, config)
+    valid = _splits(m, config)
+    if split is not None and split not in valid:
+        raise LoadError(f"unknown split {split!r} of config {config!r}; valid splits: {', '.join(valid)}")
+    if format not in FORMATS:
+        raise LoadError(f"unknown format {format!r}; valid formats: {', '.join(FORMATS)}")
+    if format in EXTRAS:
+        _require(format)
+    if verify:
+        problems = verify_data(data)
+        if problems:
+            raise LoadError("the data files do not match their manifest:\n" + "\n".join(problems))
+    import pyarrow.parquet as pq
+
+    wanted = valid if split is None else [split]
+    tables = {s: pq.read_table(split_file(data, config, s)) for s in wanted}
+    if format == "arrow":
+        out = tables
+    elif format == "pandas":
+        out = {s: t.to_pandas() for s, t in tables.items()}
+    else:
+        from datasets import Dataset, DatasetDict, Features, Split
+        from datasets.info import DatasetInfo
+
+        feats = Features.from_dict(m["features"][config])
+        out = DatasetDict({
+            s: Dataset(t, info=DatasetInfo(features=feats, config_name=config), split=Split(s))
+            for s, t in tables.items()
+        })
+        return out[split] if split is not None else out
+    return out[split] if split is not None else out

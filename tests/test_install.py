@@ -1,0 +1,68 @@
+"""The wheel and the sdist carry the data: each installs into a fresh venv (no checkout on the
+path, dependencies from the configured package index) and loads the test split."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHECK = """
+import json, sys, belgrade_stance as b
+t = b.load("stance", split="test", format="arrow", verify=True)
+m = b.manifest()
+try:
+    b.load("stance", split="test")  # pandas is an extra, not installed here
+    pandas_error = None
+except b.LoadError as e:
+    pandas_error = str(e)
+print(json.dumps({"rows": t.num_rows, "expected": m["configs"]["stance"]["test"]["rows"],
+                  "file": b.__file__, "pandas_error": pandas_error, "version": b.__version__}))
+"""
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--sdist", "--wheel", "--outdir", str(out),
+                    str(ROOT)], check=True, capture_output=True, text=True)
+    return out
+
+
+def _install_and_check(artifact: Path, where: Path) -> dict:
+    env_dir = where / "venv"
+    venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
+    py = env_dir / "bin" / "python"
+    done = subprocess.run([str(py), "-m", "pip", "install", "--quiet", str(artifact)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    run = subprocess.run([str(py), "-c", CHECK], capture_output=True, text=True, cwd=where)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("kind", ["whl", "tar.gz"])
+def test_fresh_venv_install_loads_the_data(dist, tmp_path, kind):
+    (artifact,) = dist.glob(f"*.{kind}")
+    got = _install_and_check(artifact, tmp_path)
+    assert got["rows"] == got["expected"] > 0
+    assert "site-packages" in got["file"] and str(ROOT) not in got["file"]
+    assert "pip install 'belgrade-stance[pandas]'" in got["pandas_error"]
+
+
+def test_the_wheel_carries_every_data_file_and_the_guidelines(dist):
+    import zipfile
+
+    (wheel,) = dist.glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    manifest = json.loads((ROOT / "data/manifest.json").read_text())
+    for splits in manifest["configs"].values():
+        for entry in splits.values():
+            assert f"belgrade_stance/data/{entry['path']}" in names
+    assert "belgrade_stance/data/manifest.json" in names
+    assert "belgrade_stance/data/annotation-guidelines.md" in names

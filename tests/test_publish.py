@@ -1,0 +1,196 @@
+"""The Hugging Face folder: exactly the upload, loadable offline by `datasets`, equal to data/,
+with Croissant metadata that mlcroissant validates and loads; the upload guarded by $HF_TOKEN."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+import belgrade_stance
+from belgrade_stance.cli import main
+from belgrade_stance.paths import Layout, split_file
+from schema.features import features
+from schema.inventory import CONFIGS, DEFAULT_CONFIG, ENTITY_TYPES, NER_TAGS, SPLITS, STANCE_LABELS
+from scripts.hub import PublishFailed, publish, upload
+from tests.conftest import ROOT
+
+
+def front_matter(path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("---\n")
+    return yaml.safe_load(text.split("---\n")[1])
+
+
+def test_the_folder_holds_exactly_the_upload(hub):
+    files = {str(p.relative_to(hub)) for p in hub.rglob("*") if p.is_file()}
+    parquet = {f"{c}/{s}.parquet" for c in CONFIGS for s in SPLITS}
+    assert files == parquet | {"README.md", "croissant.json", "annotation-guidelines.md", "manifest.json",
+                               "agreement.json"}
+    assert not any(f.endswith(".py") for f in files)
+    for f in parquet:
+        assert (hub / f).read_bytes() == (ROOT / "data" / f).read_bytes()
+
+
+def test_readme_yaml_declares_configs_and_every_feature(hub):
+    from datasets import Features
+
+    meta = front_matter(hub / "README.md")
+    for key in ("pretty_name", "license", "language", "multilinguality", "size_categories", "task_categories",
+                "task_ids", "tags", "annotations_creators", "source_datasets", "configs", "dataset_info"):
+        assert meta.get(key), key
+    assert meta["task_categories"] == ["text-classification", "token-classification"]
+    assert "named-entity-recognition" in meta["task_ids"] and "stance-detection" in meta["tags"]
+    assert meta["annotations_creators"] == ["machine-generated"]
+    configs = {c["config_name"]: c for c in meta["configs"]}
+    assert list(configs) == list(CONFIGS) and configs[DEFAULT_CONFIG].get("default") is True
+    infos = {i["config_name"]: i for i in meta["dataset_info"]}
+    for c in CONFIGS:
+        assert Features._from_yaml_list(infos[c]["features"]) == features(c)
+        assert {s["name"]: s["num_examples"] for s in infos[c]["splits"]} == {
+            s: pq.read_metadata(split_file(ROOT / "data", c, s)).num_rows for s in SPLITS}
+
+
+def test_load_dataset_of_the_folder_gives_the_default_config(hub):
+    from datasets import load_dataset
+
+    ds = load_dataset(str(hub))
+    assert list(ds) == list(SPLITS)
+    assert ds["test"].features == features(DEFAULT_CONFIG)
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_load_dataset_every_config_equals_data_and_loader(hub, config):
+    from datasets import load_dataset
+
+    ds = load_dataset(str(hub), config)
+    mine = belgrade_stance.load(config, format="datasets")
+    assert list(ds) == list(SPLITS) == list(mine)
+    for split in SPLITS:
+        assert ds[split].features == features(config) == mine[split].features
+        rows = pq.read_table(split_file(ROOT / "data", config, split)).to_pylist()
+        assert ds[split].num_rows == len(rows)
+        assert ds[split].to_list() == rows == mine[split].to_list()
+        assert belgrade_stance.load(config, split, format="arrow").to_pylist() == rows
+    f = ds["train"].features
+    if config == "stance":
+        assert f["label"].names == list(STANCE_LABELS)
+    if config == "sentences":
+        assert f["ner_tags"].feature.names == list(NER_TAGS)
+        assert f["entities"].feature["label"].names == list(ENTITY_TYPES)
+
+
+def _mlcroissant(*args, cwd):
+    from pathlib import Path
+
+    exe = Path(sys.executable).parent / "mlcroissant"  # the console script of the test environment
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_mlcroissant_validate_and_load_commands(hub):
+    out = _mlcroissant("validate", "--jsonld", str(hub / "croissant.json"), cwd=hub)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "Done." in out.stderr + out.stdout
+    out = _mlcroissant("load", "--jsonld", str(hub / "croissant.json"), "--record_set", "stance",
+                       "--num_records", "3", cwd=hub)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.count("'stance/id'") == 3
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_mlcroissant_loads_the_records_of_every_config(hub, config):
+    import mlcroissant as mlc
+
+    ds = mlc.Dataset(jsonld=str(hub / "croissant.json"))
+    key = "id" if config != "documents" else "doc_id"
+    got = sorted(r[f"{config}/{key}"].decode() for r in ds.records(record_set=config))
+    want = sorted(v for s in SPLITS for v in pq.read_table(split_file(ROOT / "data", config, s))[key].to_pylist())
+    assert got == want
+
+
+def test_croissant_lists_every_parquet_file_with_its_sha256(hub):
+    import json
+
+    from belgrade_stance.verify import sha256_file
+
+    meta = json.loads((hub / "croissant.json").read_text(encoding="utf-8"))
+    assert meta["conformsTo"] == "http://mlcommons.org/croissant/1.1"
+    files = {d["contentUrl"]: d["sha256"] for d in meta["distribution"] if d["@type"] == "cr:FileObject"}
+    assert files == {f"{c}/{s}.parquet": sha256_file(hub / c / f"{s}.parquet") for c in CONFIGS for s in SPLITS}
+    assert {r["name"] for r in meta["recordSet"]} == set(CONFIGS)
+    for field in ("rai:dataCollection", "rai:dataAnnotationProtocol", "rai:personalSensitiveInformation",
+                  "rai:dataBiases", "rai:dataLimitations", "rai:dataUseCases", "rai:dataReleaseMaintenancePlan"):
+        assert meta.get(field), field
+
+
+def test_publish_refuses_data_that_does_not_match_its_manifest(project, tmp_path):
+    (project / "docs").mkdir()
+    (project / "DATASET_CARD.md").write_text((ROOT / "DATASET_CARD.md").read_text())
+    (project / "docs/annotation-guidelines.md").write_text("g")
+    p = project / "data/stance/test.parquet"
+    b = bytearray(p.read_bytes())
+    b[100] ^= 1
+    p.write_bytes(bytes(b))
+    with pytest.raises(PublishFailed, match="stance/test.parquet"):
+        publish(Layout(project), tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_publish_refuses_a_stale_card(project, tmp_path):
+    (project / "docs").mkdir()
+    (project / "docs/annotation-guidelines.md").write_text("g")
+    (project / "DATASET_CARD.md").write_text((ROOT / "DATASET_CARD.md").read_text().replace("| test | 1 |", "| test | 9 |"))
+    with pytest.raises(PublishFailed, match="stale"):
+        publish(Layout(project), tmp_path / "out")
+
+
+def test_publish_will_not_overwrite_a_foreign_folder(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    with pytest.raises(PublishFailed, match="not empty"):
+        publish(Layout(ROOT), out)
+    assert (out / "notes.txt").read_text() == "keep me"
+
+
+def test_upload_without_token_is_a_clear_error(hub, monkeypatch, capsys):
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    with pytest.raises(PublishFailed, match=r"\$HF_TOKEN is not set"):
+        upload(hub, "someone/belgrade-stance")
+    assert main(["publish", "--root", str(ROOT), "--repo-id", "someone/belgrade-stance"]) == 1
+    assert "HF_TOKEN is not set" in capsys.readouterr().err
+
+
+class FakeApi:
+    def __init__(self):
+        self.calls = []
+
+    def create_repo(self, repo_id, **kw):
+        self.calls.append(("create_repo", repo_id, kw))
+
+    def upload_folder(self, **kw):
+        self.calls.append(("upload_folder", kw["repo_id"], kw))
+
+
+def test_upload_sends_the_folder_with_the_token_from_the_environment_only(hub, monkeypatch, capsys):
+    secret = "hf_test_secret_value_123"
+    monkeypatch.setenv("HF_TOKEN", secret)
+    api = FakeApi()
+    url = upload(hub, "someone/belgrade-stance", api=api)
+    assert url.endswith("datasets/someone/belgrade-stance")
+    (c1, repo1, kw1), (c2, repo2, kw2) = api.calls
+    assert (c1, c2) == ("create_repo", "upload_folder") and repo1 == repo2 == "someone/belgrade-stance"
+    assert kw1["repo_type"] == kw2["repo_type"] == "dataset" and kw2["token"] == secret
+    assert kw2["folder_path"] == str(hub)
+    out = capsys.readouterr()
+    assert secret not in out.out + out.err
+    assert not any(secret in p.read_text(errors="ignore") for p in hub.rglob("*") if p.is_file())
+
+
+def test_cli_publish_writes_the_folder(tmp_path, capsys):
+    assert main(["publish", "--root", str(ROOT), "--out", str(tmp_path / "hub")]) == 0
+    assert (tmp_path / "hub" / "croissant.json").is_file()
+    assert main(["publish", "--root", str(ROOT), "--out", str(tmp_path / "hub")]) == 0  # replaces its own
