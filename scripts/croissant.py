@@ -6,13 +6,14 @@ field list, types and descriptions come from schema/features.py, the RAI texts f
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 
 from belgrade_stance.paths import split_file
 from belgrade_stance.verify import sha256_file
 from schema.features import DESCRIPTIONS, features
-from schema.inventory import CONFIGS, DATASET_VERSION, SPLITS, STANCE_LABELS, TARGETS
+from schema.inventory import CONFIGS, DATASET_VERSION, RELEASED, SPLITS, STANCE_LABELS, TARGETS
 
 def rai(n_docs: int, years: str, test_docs: int) -> dict:
     """The Responsible-AI fields; the figures come from the built documents table."""
@@ -118,15 +119,19 @@ def metadata(folder: Path, card_url: str | None = None):
             includes=[f"{config}/*.parquet"]))
         fields = []
         for name, feature in features(config).items():
-            if isinstance(feature, List):
-                continue  # lists (tokens, tags, spans) are read from the Parquet files directly
+            inner = feature.feature if isinstance(feature, List) else None
+            if isinstance(inner, dict):
+                continue  # lists of structs (spans, holders): see the config's features in the card
             fields.append(mlc.Field(
                 ctx=ctx, id=f"{config}/{name}", name=name, description=_description(config, name, feature),
-                data_types=[_data_type(feature)],
+                data_types=[_data_type(inner if inner is not None else feature)],
+                is_array=True if inner is not None else None,
                 source=mlc.Source(ctx=ctx, file_set=f"{config}-files", extract=mlc.Extract(ctx=ctx, column=name))))
         record_sets.append(mlc.RecordSet(
             ctx=ctx, id=config, name=config, description=f"The {config} config: every split of {config}/*.parquet "
-            "(the split is in the `split` field).", fields=fields))
+            "(the split is in the `split` field). Columns that hold lists of structs ("
+            + ", ".join(n for n, f in features(config).items() if isinstance(f, List) and isinstance(f.feature, dict))
+            + ") are in the Parquet files but not described as Croissant fields.", fields=fields))
     return mlc.Metadata(
         ctx=ctx,
         name="belgrade-stance",
@@ -137,6 +142,7 @@ def metadata(folder: Path, card_url: str | None = None):
         license=["https://creativecommons.org/licenses/by/4.0/"],
         url=card_url,
         version=DATASET_VERSION,
+        date_published=datetime.datetime.strptime(RELEASED, "%Y-%m"),
         in_language=["en"],
         keywords=["stance detection", "named-entity recognition", "news", "Serbia", "Russian emigration"],
         distribution=distribution,
