@@ -47,12 +47,17 @@ def _short(value):
 
 def _example(data: Path, config: str) -> dict:
     """The first row of the first split that has one; for stance, a favor/against row."""
+    import pyarrow.compute as pc
+
     for s in SPLITS:
-        rows = pq.read_table(split_file(data, config, s)).to_pylist()
-        if config == DEFAULT_CONFIG:
-            rows = [r for r in rows if r["holders"]] or rows
-        if rows:
-            return rows[0]
+        table = pq.read_table(split_file(data, config, s))
+        if not table.num_rows:
+            continue
+        index = 0
+        if config == DEFAULT_CONFIG:  # only the chosen row becomes Python objects
+            has = pc.greater(pc.list_value_length(table["holders"]), 0).to_pylist()
+            index = has.index(True) if True in has else 0
+        return table.slice(index, 1).to_pylist()[0]
     return {}
 
 
