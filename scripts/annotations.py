@@ -136,14 +136,6 @@ def read_annotation(layout: Layout, pass_name: str, doc_id: str, text: str,
             if label not in STANCE_LABELS:
                 problems.add(where, n, "unknown-stance-label", f"{label!r} not in {list(STANCE_LABELS)}")
                 continue
-            if label == "none" and rec.keys() <= NONE_KEYS:  # the common case: nothing more to check
-                key = (sid, target, label, None)
-                if key in seen:
-                    problems.add(where, n, "duplicate-record", f"stance {sid} {target} {label} None already on line {seen[key]}")
-                    continue
-                seen[key] = n
-                stance_lines.append((n, StanceRecord(sid, target, label, reason=rec.get("reason"))))
-                continue
             sr = StanceRecord(sid, target, label, reason=rec.get("reason"))
             if label != "none":
                 miss = missing_fields(rec, ("holder_type", "holder", "evidence"))
@@ -174,7 +166,8 @@ def read_annotation(layout: Layout, pass_name: str, doc_id: str, text: str,
                 sr.holder_type, sr.holder = rec["holder_type"], rec["holder"]
                 sr.holder_span, sr.evidence = rec.get("holder_span"), rec["evidence"]
                 sr.primary = bool(rec.get("primary", False))
-            elif not rec.keys() <= NONE_KEYS and any(rec.get(k) for k in ("holder", "holder_type", "evidence", "holder_span", "primary")):
+            elif not rec.keys() <= NONE_KEYS and any(  # plain none records (most) skip the scan
+                    rec.get(k) for k in ("holder", "holder_type", "evidence", "holder_span", "primary")):
                 problems.add(where, n, "none-with-holder", "a none record carries no holder, evidence or primary")
                 continue
             key = (sid, sr.target, sr.label, sr.holder)

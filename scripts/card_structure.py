@@ -61,19 +61,29 @@ def _example(data: Path, config: str) -> dict:
     return {}
 
 
-def structure_blocks(data: Path) -> dict[str, str]:
-    out = {}
+def corpus_figures(data: Path) -> dict:
+    """Documents, test documents and publication years of a data folder (for prose figures)."""
     docs = [r for s in SPLITS for r in pq.read_table(split_file(data, "documents", s),
                                                         columns=["date", "split"]).to_pylist()]
-    years = sorted({d["date"][:4] for d in docs})
-    span = years[0] if len(years) == 1 else f"{years[0]}–{years[-1]}"
-    test_docs = sum(d["split"] == "test" for d in docs)
-    out["summary"] = (f"{len(docs)} English news articles ({span}) about Russian anti-war emigrants in Serbia, "
+    return {"n_docs": len(docs), "test_docs": sum(d["split"] == "test" for d in docs),
+            "years": sorted({d["date"][:4] for d in docs})}
+
+
+def year_span(years: list[str], dash: str = "–") -> str:
+    return years[0] if len(years) == 1 else f"{years[0]}{dash}{years[-1]}"
+
+
+def structure_blocks(data: Path) -> dict[str, str]:
+    out = {}
+    fig = corpus_figures(data)
+    n_docs, years, test_docs = fig["n_docs"], fig["years"], fig["test_docs"]
+    span = year_span(years)
+    out["summary"] = (f"{n_docs} English news articles ({span}) about Russian anti-war emigrants in Serbia, "
                       f"split into sentences and annotated for **stance** towards {len(TARGETS)} named targets — "
                       "with who holds each stance and the words that express it — and for **named entities** "
                       "(OntoNotes types, with canonical entity ids). The `stance` config is a benchmark for "
                       "target-stance classifiers.\n")
-    out["limits"] = (f"{len(docs)} articles on one topic, {len(years)} year(s) of coverage; the test split is "
+    out["limits"] = (f"{n_docs} articles on one topic, {len(years)} year(s) of coverage; the test split is "
                      f"{test_docs} document(s), so test scores have wide confidence intervals.\n")
     out["targets"] = ("| target | definition |\n| --- | --- |\n"
                       + "".join(f"| `{t}` | {d} |\n" for t, d in TARGETS.items()))

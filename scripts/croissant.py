@@ -92,12 +92,10 @@ CONFORMS_TO = "http://mlcommons.org/croissant/1.1"
 
 
 def _figures(folder: Path) -> dict:
-    import pyarrow.parquet as pq
+    from scripts.card_structure import corpus_figures, year_span
 
-    docs = [r for s in SPLITS for r in pq.read_table(split_file(folder, "documents", s), columns=["date", "split"]).to_pylist()]
-    years = sorted({d["date"][:4] for d in docs})
-    return {"n_docs": len(docs), "years": years[0] if len(years) == 1 else f"{years[0]}-{years[-1]}",
-            "test_docs": sum(d["split"] == "test" for d in docs)}
+    fig = corpus_figures(folder)
+    return {"n_docs": fig["n_docs"], "years": year_span(fig["years"], "-"), "test_docs": fig["test_docs"]}
 
 
 def metadata(folder: Path, card_url: str | None = None):

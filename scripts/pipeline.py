@@ -218,21 +218,21 @@ class Corpus:
         return {c: pa.concat_tables(parts) if parts else features(c).arrow_schema.empty_table()
                 for c, parts in self.arrow.items()}
 
-    def counts(self) -> dict[str, dict[str, int]]:
-        """split → documents, sentences, entities, stance rows."""
-        import pyarrow.compute as pc
 
-        t = self.tables()
-        out = {}
-        for split in SPLITS:
-            sents = t["sentences"].filter(pc.equal(t["sentences"]["split"], split))
-            out[split] = {
-                "documents": int(pc.sum(pc.equal(t["documents"]["split"], split)).as_py() or 0),
-                "sentences": sents.num_rows,
-                "entities": int(pc.sum(pc.list_value_length(sents["entities"])).as_py() or 0),
-                "stance": int(pc.sum(pc.equal(t["stance"]["split"], split)).as_py() or 0),
-            }
-        return out
+def counts(t: dict[str, pa.Table]) -> dict[str, dict[str, int]]:
+    """split → documents, sentences, entities, stance rows of the built Arrow tables."""
+    import pyarrow.compute as pc
+
+    out = {}
+    for split in SPLITS:
+        sents = t["sentences"].filter(pc.equal(t["sentences"]["split"], split))
+        out[split] = {
+            "documents": int(pc.sum(pc.equal(t["documents"]["split"], split)).as_py() or 0),
+            "sentences": sents.num_rows,
+            "entities": int(pc.sum(pc.list_value_length(sents["entities"])).as_py() or 0),
+            "stance": int(pc.sum(pc.equal(t["stance"]["split"], split)).as_py() or 0),
+        }
+    return out
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -288,20 +288,22 @@ def _build(layout: Layout, write: bool, keep_frames: bool, collect) -> dict:
             part.add(meta, texts[meta["doc_id"]], inputs)
         del inputs
         if part and (len(part) == PART_DOCUMENTS or n == len(metadata)):
-            corpus.add(part, folds, problems)
-            if problems:
-                failed.add("tables")
+            if not problems:  # a part is built only while all input so far holds
+                corpus.add(part, folds, problems)
+                if problems:
+                    failed.add("tables")
             part = Part()
             collect()
     if not problems:
         corpus.validate(problems)
-        failed |= {"tables"} if problems else set()
+        if problems:
+            failed.add("tables")
     if problems:
         raise BuildFailed(problems, next(s.name for s in STAGES if s.name in failed))
     tables = corpus.tables()
     agreement = corpus.agreement.report()
     manifest = write_data(layout, tables, metadata, agreement) if write else None
-    result = {"arrow": tables, "agreement": agreement, "manifest": manifest, "summary": summary(corpus.counts())}
+    result = {"arrow": tables, "agreement": agreement, "manifest": manifest, "summary": summary(counts(tables))}
     if keep_frames:
         result["tables"] = {c: _concat(parts) if parts else frames({c: []})[c] for c, parts in corpus.frames.items()}
     return result

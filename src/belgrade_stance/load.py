@@ -131,5 +131,4 @@ def load(config: str | None = None, split: str | None = None, format: str = "pan
             s: Dataset(t, info=DatasetInfo(features=feats, config_name=config), split=Split(s))
             for s, t in tables.items()
         })
-        return out[split] if split is not None else out
     return out[split] if split is not None else out
