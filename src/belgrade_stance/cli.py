@@ -107,6 +107,33 @@ def cmd_publish(args) -> int:
     return 0
 
 
+def cmd_evaluate(args) -> int:
+    import json
+
+    from belgrade_stance.evaluate import PredictionError, evaluate, evaluate_cv, format_report
+    from belgrade_stance.load import LoadError
+
+    targets = [t.strip() for t in args.targets.split(",") if t.strip()] if args.targets else None
+    options = dict(agreed_only=args.agreed_only, targets=targets, samples=args.samples, seed=args.seed,
+                   data_dir=args.data)
+    try:
+        if args.protocol == "lodo":
+            report = evaluate_cv(args.predictions, **options)
+        else:
+            report = evaluate(args.predictions, split=args.split, **options)
+    except PredictionError as e:
+        print(f"evaluate: {e}", file=sys.stderr)
+        return 1
+    except LoadError as e:
+        print(f"evaluate: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        print(format_report(report), end="")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="belgrade-stance", description="Build, check and use the belgrade-stance corpus.")
     sub = p.add_subparsers(dest="verb", required=True)
@@ -136,6 +163,26 @@ def parser() -> argparse.ArgumentParser:
     h.add_argument("--out", type=Path, help="folder to write (replaced if it holds a previous publish)")
     h.add_argument("--repo-id", help="Hub dataset repo to upload to, e.g. user/belgrade-stance (needs $HF_TOKEN)")
     h.set_defaults(func=cmd_publish)
+    from belgrade_stance.evaluate import SAMPLES, SCORED_SPLITS, SEED
+
+    e = sub.add_parser("evaluate", help="Score stance predictions with the official scorer.",
+                       description="Score a JSONL or CSV file of id,label predictions (labels as names or "
+                                   "ClassLabel indices) against the gold stance labels: F_avg (official), "
+                                   "macro-F1, accuracy, per-target F_avg, confusion matrix, 95%% bootstrap "
+                                   "intervals (sentences resampled within the scored set, fixed seed).")
+    e.add_argument("predictions", type=Path, help="predictions file (.jsonl or .csv with columns id,label)")
+    e.add_argument("--protocol", choices=["split", "lodo"], default="split",
+                   help="split: score one split (default); lodo: leave-one-document-out predictions "
+                        "for every row, scored per fold and pooled")
+    e.add_argument("--split", choices=SCORED_SPLITS, default="test", help="split to score (default: test)")
+    e.add_argument("--agreed-only", action="store_true",
+                   help="score only the items on which both annotation passes agreed")
+    e.add_argument("--targets", help="comma-separated targets to score (default: all)")
+    e.add_argument("--samples", type=int, default=SAMPLES, help=f"bootstrap resamples (default: {SAMPLES}; 0: none)")
+    e.add_argument("--seed", type=int, default=SEED, help=f"bootstrap seed (default: {SEED})")
+    e.add_argument("--data", type=Path, help="a data folder with a manifest (default: the package's data)")
+    e.add_argument("--json", action="store_true", help="print the report as JSON")
+    e.set_defaults(func=cmd_evaluate)
     return p
 
 

@@ -1,0 +1,516 @@
+"""The official scorer of the stance benchmark.
+
+    import belgrade_stance
+    report = belgrade_stance.evaluate("predictions.jsonl", split="test")
+    print(belgrade_stance.format_report(report))
+
+Predictions are one label per row of the `stance` config: a JSONL file of objects
+`{"id": ..., "label": ...}`, a CSV file with columns `id,label`, a pandas DataFrame with those
+columns, a mapping id → label, or an iterable of (id, label) pairs. Labels are the names
+(`none`, `against`, `favor`, any case) or their ClassLabel indices (0, 1, 2). The file is checked
+before anything is scored: missing ids, unknown ids, duplicates and unknown labels are errors.
+
+Metrics:
+* **F_avg** (the official figure, SemEval-2016 Task 6): the mean of the F1 of `favor` and of
+  `against`, over all rows of the scored set pooled;
+* macro-F1 over the three labels; accuracy; per-class precision, recall and F1;
+* F_avg per target; the confusion matrix (rows gold, columns predicted);
+* 95% bootstrap confidence intervals (percentile method) for F_avg, macro-F1, accuracy and each
+  target's F_avg. The resampled unit is the sentence (all target rows of a sentence together),
+  drawn with replacement within the scored set, with a fixed seed: the intervals are reproducible.
+
+The F1 of a class is 2·TP / (2·TP + FP + FN). It is undefined (NaN; `null` in JSON) only when the
+class occurs neither in the gold labels nor in the predictions of the scored set; averages (F_avg,
+macro-F1) are taken over the defined values. This equals scikit-learn's
+`f1_score(..., zero_division=np.nan)`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from belgrade_stance.load import LoadError, inventories, load
+
+SAMPLES = 1000
+"""Bootstrap resamples drawn for the confidence intervals."""
+SEED = 2016
+"""Seed of the bootstrap's random generator (numpy's default_rng)."""
+LEVEL = 0.95
+"""Confidence level of the intervals."""
+SHOW = 5
+"""Offenders listed per kind of problem in a PredictionError."""
+OFFICIAL = "f_avg"
+PROTOCOLS = ("split", "lodo")
+SCORED_SPLITS = ("train", "validation", "test", "all")
+
+
+class PredictionError(ValueError):
+    """A predictions file or object that cannot be scored; `problems` lists what is wrong."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: cannot be scored, nothing was scored:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def _numpy():
+    try:
+        import numpy as np
+        import sklearn.metrics  # noqa: F401
+    except ImportError:
+        raise LoadError("the scorer needs numpy and scikit-learn: pip install 'belgrade-stance[evaluate]'") from None
+    return np
+
+
+# --------------------------------------------------------------------------- reading predictions
+
+def _read_file(path: Path) -> tuple[list[tuple[str, object, object]], list[str]]:
+    """(where, id, label) per prediction, and the lines that could not be read."""
+    text = path.read_text(encoding="utf-8-sig")
+    suffix = path.suffix.lower()
+    if suffix not in (".jsonl", ".csv", ".json", ".ndjson"):
+        suffix = ".jsonl" if text.lstrip().startswith("{") else ".csv"
+    rows, bad = [], []
+    if suffix == ".csv":
+        reader = csv.DictReader(io.StringIO(text))
+        fields = [f.strip() for f in (reader.fieldnames or [])]
+        if "id" not in fields or "label" not in fields:
+            return [], [f"line 1: the CSV header must name the columns id and label (found: {', '.join(fields) or 'nothing'})"]
+        reader.fieldnames = fields
+        for rec in reader:
+            where = f"line {reader.line_num}"
+            if rec.get("id") in (None, "") or rec.get("label") in (None, ""):
+                bad.append(f"{where}: a row needs both id and label")
+                continue
+            rows.append((where, rec["id"].strip(), rec["label"].strip()))
+        return rows, bad
+    if suffix == ".json":
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as e:
+            return [], [f"line {e.lineno}: not valid JSON ({e.msg})"]
+        if isinstance(obj, Mapping):
+            return [(f"key {k!r}", k, v) for k, v in obj.items()], []
+        if not isinstance(obj, list):
+            return [], ["line 1: a .json file holds a list of {id, label} objects or an object id → label"]
+        items = ((f"item {i}", rec) for i, rec in enumerate(obj))
+    else:
+        def lines():
+            for n, line in enumerate(text.splitlines(), 1):
+                if line.strip():
+                    try:
+                        yield f"line {n}", json.loads(line)
+                    except json.JSONDecodeError as e:
+                        yield f"line {n}", e
+        items = lines()
+    for where, rec in items:
+        if isinstance(rec, json.JSONDecodeError):
+            bad.append(f"{where}: not valid JSON ({rec.msg})")
+        elif not isinstance(rec, Mapping) or "id" not in rec or "label" not in rec:
+            bad.append(f"{where}: each record must be an object with the keys id and label")
+        else:
+            rows.append((where, rec["id"], rec["label"]))
+    return rows, bad
+
+
+def read_predictions(predictions) -> tuple[str, list[tuple[str, object, object]], list[str]]:
+    """Normalise any accepted form of predictions to (source name, [(where, id, label)], problems)."""
+    if isinstance(predictions, (str, Path)):
+        path = Path(predictions)
+        if not path.is_file():
+            raise PredictionError(str(path), ["no such file"])
+        try:
+            rows, bad = _read_file(path)
+        except UnicodeDecodeError as e:
+            raise PredictionError(str(path), [f"not UTF-8 text ({e.reason} at byte {e.start})"]) from None
+        return str(path), rows, bad
+    if hasattr(predictions, "columns") and hasattr(predictions, "itertuples"):  # a pandas DataFrame
+        missing = [c for c in ("id", "label") if c not in predictions.columns]
+        if missing:
+            raise PredictionError("DataFrame", [f"the columns id and label are needed (missing: {', '.join(missing)})"])
+        return "DataFrame", [(f"row {i}", r.id, r.label)
+                             for i, r in enumerate(predictions[["id", "label"]].itertuples(index=False))], []
+    if isinstance(predictions, Mapping):
+        return "mapping", [(f"key {k!r}", k, v) for k, v in predictions.items()], []
+    if isinstance(predictions, Iterable):
+        rows, bad = [], []
+        for i, item in enumerate(predictions):
+            if isinstance(item, Mapping) and "id" in item and "label" in item:
+                rows.append((f"item {i}", item["id"], item["label"]))
+            elif isinstance(item, (tuple, list)) and len(item) == 2:
+                rows.append((f"item {i}", item[0], item[1]))
+            else:
+                bad.append(f"item {i}: expected an (id, label) pair or an object with id and label")
+        return "predictions", rows, bad
+    raise PredictionError(type(predictions).__name__, ["predictions must be a file path, a DataFrame, "
+                                                       "a mapping id → label or an iterable of (id, label)"])
+
+
+def _label_index(value, names: list[str]) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return int(value) if 0 <= value < len(names) else None
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        return _label_index(value.item(), names)
+    if isinstance(value, str):
+        v = value.strip()
+        lowered = [n.lower() for n in names]
+        if v.lower() in lowered:
+            return lowered.index(v.lower())
+        if v.isdigit():
+            return _label_index(int(v), names)
+    return None
+
+
+def _listed(items: list[str]) -> str:
+    shown = ", ".join(items[:SHOW])
+    return shown + (f", … ({len(items) - SHOW} more)" if len(items) > SHOW else "")
+
+
+def check_predictions(predictions, gold_ids: list[str], all_ids: set[str], names: list[str],
+                      scope: str) -> dict[str, int]:
+    """Map every id of gold_ids to a label index, or raise PredictionError naming the offenders.
+
+    all_ids: every id a prediction may name (the rows of the scored split, before any restriction).
+    """
+    source, rows, problems = read_predictions(predictions)
+    seen: dict[str, list[str]] = defaultdict(list)
+    labels: dict[str, int] = {}
+    unknown_labels, unknown_ids = [], []
+    for where, pid, value in rows:
+        pid = str(pid)
+        seen[pid].append(where)
+        if pid not in all_ids:
+            unknown_ids.append(f"{pid!r} ({where})")
+            continue
+        index = _label_index(value, names)
+        if index is None:
+            unknown_labels.append(f"{value!r} ({where})")
+        else:
+            labels[pid] = index
+    duplicates = [f"{pid!r} ({', '.join(w)})" for pid, w in seen.items() if len(w) > 1]
+    missing = [pid for pid in gold_ids if pid not in seen]
+    if problems:
+        problems = [f"{len(problems)} unreadable record(s): {_listed(problems)}"]
+    if not rows and not problems:
+        problems.append("no predictions at all")
+    if missing:
+        problems.append(f"{len(missing)} missing id(s) of {len(gold_ids)} rows of {scope} have no prediction: "
+                        f"{_listed(missing)}")
+    if unknown_ids:
+        problems.append(f"{len(unknown_ids)} unknown id(s), not rows of {scope}: {_listed(unknown_ids)}")
+    if duplicates:
+        problems.append(f"{len(duplicates)} id(s) predicted more than once: {_listed(duplicates)}")
+    if unknown_labels:
+        problems.append(f"{len(unknown_labels)} unknown label(s) (valid: {', '.join(names)} "
+                        f"or 0–{len(names) - 1}): {_listed(unknown_labels)}")
+    if problems:
+        raise PredictionError(source, problems)
+    return labels
+
+
+# --------------------------------------------------------------------------- metrics
+
+def class_f1(confusion):
+    """F1 of every class from confusion matrices (..., k, k) with gold rows, predicted columns.
+
+    NaN where the class is in neither gold nor predictions (2·TP + FP + FN = 0)."""
+    np = _numpy()
+    cm = np.asarray(confusion, dtype=float)
+    tp = np.diagonal(cm, axis1=-2, axis2=-1)
+    denom = cm.sum(axis=-1) + cm.sum(axis=-2)  # (TP + FN) + (TP + FP)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denom > 0, 2 * tp / np.where(denom > 0, denom, 1), np.nan)
+
+
+def _nanmean(values, axis=-1):
+    np = _numpy()
+    values = np.asarray(values, dtype=float)
+    n = (~np.isnan(values)).sum(axis=axis)
+    total = np.nansum(values, axis=axis)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, total / np.where(n > 0, n, 1), np.nan)
+
+
+def confusion_scores(confusion, names: list[str]) -> dict:
+    """F_avg, macro-F1 and accuracy from confusion matrices (..., k, k); arrays of the leading shape."""
+    np = _numpy()
+    cm = np.asarray(confusion, dtype=float)
+    f1 = class_f1(cm)
+    fa = [names.index("favor"), names.index("against")]
+    total = cm.sum(axis=(-2, -1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        accuracy = np.where(total > 0, np.trace(cm, axis1=-2, axis2=-1) / np.where(total > 0, total, 1), np.nan)
+    return {"f_avg": _nanmean(f1[..., fa]), "macro_f1": _nanmean(f1), "accuracy": accuracy}
+
+
+def _num(x) -> float | None:
+    x = float(x)
+    return None if math.isnan(x) else round(x, 6)
+
+
+def _interval(values, level: float) -> list[float | None]:
+    np = _numpy()
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    if values.size == 0:
+        return [None, None]
+    lo, hi = np.percentile(values, [100 * (1 - level) / 2, 100 * (1 + level) / 2])
+    return [_num(lo), _num(hi)]
+
+
+def score(gold, pred, names: list[str], *, units=None, targets=None, samples: int = SAMPLES,
+          seed: int = SEED, level: float = LEVEL) -> dict:
+    """Score label indices `pred` against `gold` (same length).
+
+    units: the bootstrap's resampling unit of every row (sentence ids); default: each row alone.
+    targets: the target of every row, for per-target F_avg; default: no per-target scores.
+    samples: bootstrap resamples (0: no intervals).
+    """
+    np = _numpy()
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    gold, pred = np.asarray(gold, dtype=int), np.asarray(pred, dtype=int)
+    if gold.shape != pred.shape or gold.ndim != 1 or gold.size == 0:
+        raise ValueError("gold and pred must be non-empty sequences of the same length")
+    k = len(names)
+    labels = list(range(k))
+    cm = confusion_matrix(gold, pred, labels=labels)
+    precision, recall, f1, support = precision_recall_fscore_support(
+        gold, pred, labels=labels, average=None, zero_division=np.nan)
+    point = confusion_scores(cm, names)
+
+    unit_ids = np.arange(gold.size) if units is None else np.unique(np.asarray(units), return_inverse=True)[1]
+    n_units = int(unit_ids.max()) + 1
+    groups = {}
+    if targets is not None:
+        targets = np.asarray(targets)
+        for t in dict.fromkeys(targets.tolist()):
+            groups[t] = targets == t
+
+    def per_unit(mask):  # (n_units, k*k): confusion counts contributed by each unit
+        counts = np.zeros((n_units, k * k))
+        np.add.at(counts, (unit_ids[mask], gold[mask] * k + pred[mask]), 1)
+        return counts
+
+    report = {
+        "rows": int(gold.size),
+        "units": n_units,
+        "metrics": {m: {"value": _num(v)} for m, v in point.items()},
+        "per_class": {
+            n: {"precision": _num(precision[i]), "recall": _num(recall[i]), "f1": _num(f1[i]),
+                "support": int(support[i]), "predicted": int(cm[:, i].sum())}
+            for i, n in enumerate(names)
+        },
+        "per_target": {},
+        "confusion": {"labels": list(names), "matrix": cm.astype(int).tolist()},
+    }
+    for t, mask in groups.items():
+        tcm = confusion_matrix(gold[mask], pred[mask], labels=labels)
+        report["per_target"][t] = {"rows": int(mask.sum()), "f_avg": {"value": _num(confusion_scores(tcm, names)["f_avg"])},
+                                   "support": {n: int(tcm[i].sum()) for i, n in enumerate(names)}}
+    if samples:
+        rng = np.random.default_rng(seed)
+        draws = rng.integers(0, n_units, size=(samples, n_units))
+        weights = np.bincount((np.arange(samples)[:, None] * n_units + draws).ravel(),
+                              minlength=samples * n_units).reshape(samples, n_units).astype(float)
+        boot = confusion_scores((weights @ per_unit(np.ones(gold.size, bool))).reshape(samples, k, k), names)
+        for m in report["metrics"]:
+            report["metrics"][m]["ci"] = _interval(boot[m], level)
+        for t, mask in groups.items():
+            tboot = confusion_scores((weights @ per_unit(mask)).reshape(samples, k, k), names)["f_avg"]
+            report["per_target"][t]["f_avg"]["ci"] = _interval(tboot, level)
+        report["bootstrap"] = {"samples": samples, "seed": seed, "level": level, "method": "percentile",
+                               "unit": "sentence" if units is not None else "row",
+                               "note": "resamples drawn with replacement within the scored set"}
+    return report
+
+
+# --------------------------------------------------------------------------- the benchmark
+
+GOLD_COLUMNS = ["id", "sentence_id", "doc_id", "target", "label", "passes_agree"]
+
+
+def gold_rows(split: str = "test", data_dir: Path | str | None = None) -> dict[str, list]:
+    """The gold columns of the stance config for a split ("all": every split), as lists."""
+    if split not in SCORED_SPLITS:
+        raise LoadError(f"unknown split {split!r}; valid: {', '.join(SCORED_SPLITS)}")
+    tables = load("stance", format="arrow", data_dir=data_dir)
+    wanted = list(tables) if split == "all" else [split]
+    out: dict[str, list] = {c: [] for c in GOLD_COLUMNS}
+    for s in wanted:
+        t = tables[s].select(GOLD_COLUMNS)
+        for c in GOLD_COLUMNS:
+            out[c].extend(t[c].to_pylist())
+    return out
+
+
+def _restrict(gold: dict[str, list], agreed_only: bool, targets) -> list[int]:
+    valid = set(gold["target"])
+    if targets is not None:
+        targets = [targets] if isinstance(targets, str) else list(targets)
+        unknown = [t for t in targets if t not in valid]
+        if unknown:
+            raise LoadError(f"unknown target(s) {', '.join(unknown)}; valid: {', '.join(dict.fromkeys(gold['target']))}")
+    keep = set(targets) if targets is not None else valid
+    return [i for i, (t, agree) in enumerate(zip(gold["target"], gold["passes_agree"]))
+            if t in keep and (agree or not agreed_only)]
+
+
+def _scope(split: str, agreed_only: bool, targets) -> str:
+    s = "all splits" if split == "all" else f"split '{split}'"
+    if targets is not None:
+        s += " (targets " + ", ".join([targets] if isinstance(targets, str) else targets) + ")"
+    if agreed_only:
+        s += " (items both passes agreed on)"
+    return s
+
+
+def evaluate(predictions, split: str = "test", *, agreed_only: bool = False, targets=None,
+             samples: int = SAMPLES, seed: int = SEED, data_dir: Path | str | None = None) -> dict:
+    """Score stance predictions on a split of the benchmark (the official scorer).
+
+    predictions: see the module docstring; must cover every row scored (no more, no fewer).
+    split: "test" (the official one), "validation", "train" or "all".
+    agreed_only: score only the rows on which both annotation passes gave the same label.
+    targets: score only these targets (a name or a list of names).
+    samples, seed: bootstrap resamples and seed for the 95% intervals.
+    """
+    gold = gold_rows(split, data_dir)
+    names = inventories(data_dir)["stance_labels"]
+    keep = _restrict(gold, agreed_only, targets)
+    scope = _scope(split, agreed_only, targets)
+    if not keep:
+        raise LoadError(f"nothing to score in {scope}")
+    ids = [gold["id"][i] for i in keep]
+    labels = check_predictions(predictions, ids, set(gold["id"]), names, scope)
+    report = score([gold["label"][i] for i in keep], [labels[gold["id"][i]] for i in keep], names,
+                   units=[gold["sentence_id"][i] for i in keep], targets=[gold["target"][i] for i in keep],
+                   samples=samples, seed=seed)
+    report = {"protocol": "split", "split": split, "scope": scope, "agreed_only": agreed_only,
+              "targets": sorted(report["per_target"]), "documents": len({gold["doc_id"][i] for i in keep}),
+              **report}
+    return report
+
+
+def evaluate_cv(predictions, *, agreed_only: bool = False, targets=None, samples: int = SAMPLES,
+                seed: int = SEED, data_dir: Path | str | None = None) -> dict:
+    """Score leave-one-document-out predictions: one prediction for every row of every split,
+    each made by the model that did not see the row's document (see `folds`).
+
+    Reports every fold (document), the mean ± sample standard deviation over folds of F_avg,
+    macro-F1 and accuracy, and the pooled predictions scored as one set, with bootstrap intervals.
+    """
+    np = _numpy()
+    gold = gold_rows("all", data_dir)
+    names = inventories(data_dir)["stance_labels"]
+    keep = _restrict(gold, agreed_only, targets)
+    scope = _scope("all", agreed_only, targets)
+    if not keep:
+        raise LoadError(f"nothing to score in {scope}")
+    labels = check_predictions(predictions, [gold["id"][i] for i in keep], set(gold["id"]), names, scope)
+    pooled = score([gold["label"][i] for i in keep], [labels[gold["id"][i]] for i in keep], names,
+                   units=[gold["sentence_id"][i] for i in keep], targets=[gold["target"][i] for i in keep],
+                   samples=samples, seed=seed)
+    by_doc: dict[str, list[int]] = defaultdict(list)
+    for i in keep:
+        by_doc[gold["doc_id"][i]].append(i)
+    folds = {}
+    for doc, rows in sorted(by_doc.items()):
+        r = score([gold["label"][i] for i in rows], [labels[gold["id"][i]] for i in rows], names, samples=0)
+        folds[doc] = {"rows": r["rows"], **{m: v["value"] for m, v in r["metrics"].items()}}
+    summary = {}
+    for m in pooled["metrics"]:
+        values = np.array([f[m] for f in folds.values() if f[m] is not None], dtype=float)
+        summary[m] = {"mean": _num(values.mean()) if values.size else None,
+                      "sd": _num(values.std(ddof=1)) if values.size > 1 else None,
+                      "folds": int(values.size)}
+    return {"protocol": "lodo", "split": "all", "scope": scope, "agreed_only": agreed_only,
+            "targets": sorted(pooled["per_target"]), "documents": len(by_doc),
+            "folds": folds, "over_folds": summary, "pooled": pooled}
+
+
+# --------------------------------------------------------------------------- folds
+
+def folds(protocol: str = "lodo", format: str = "pandas", data_dir: Path | str | None = None):
+    """Yield the folds of a protocol as (name, train, test) with tables of the stance config.
+
+    "split": one fold, ("test", train, test); select models on load("stance", split="validation").
+    "lodo": one fold per document, (doc_id, rows of every other document, rows of doc_id).
+    format: "pandas" or "arrow".
+    """
+    if protocol not in PROTOCOLS:
+        raise LoadError(f"unknown protocol {protocol!r}; valid: {', '.join(PROTOCOLS)}")
+    if format not in ("pandas", "arrow"):
+        raise LoadError(f"folds come as 'pandas' or 'arrow' tables, not {format!r}")
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    tables = load("stance", format="arrow", data_dir=data_dir)
+    convert = (lambda t: t.to_pandas()) if format == "pandas" else (lambda t: t)
+    if protocol == "split":
+        yield "test", convert(tables["train"]), convert(tables["test"])
+        return
+    every = pa.concat_tables(tables.values())
+    for doc in sorted(set(every["doc_id"].to_pylist())):
+        held_out = pc.equal(every["doc_id"], doc)
+        yield doc, convert(every.filter(pc.invert(held_out))), convert(every.filter(held_out))
+
+
+# --------------------------------------------------------------------------- text output
+
+def _fmt(v: float | None) -> str:
+    return "  n/a" if v is None else f"{v:.3f}"
+
+
+def _with_ci(m: dict) -> str:
+    ci = m.get("ci")
+    return _fmt(m["value"]) + (f"  [{_fmt(ci[0])}, {_fmt(ci[1])}]" if ci else "")
+
+
+def _split_report(r: dict) -> list[str]:
+    names = r["confusion"]["labels"]
+    b = r.get("bootstrap")
+    out = []
+    if b:
+        out.append(f"95% intervals: {b['method']} bootstrap, {b['samples']} resamples of {b['unit']}s "
+                   f"within the scored set, seed {b['seed']}")
+    out += [f"  F_avg (official)  {_with_ci(r['metrics']['f_avg'])}",
+            f"  macro-F1          {_with_ci(r['metrics']['macro_f1'])}",
+            f"  accuracy          {_with_ci(r['metrics']['accuracy'])}", "",
+            f"  {'class':<10}{'precision':>10}{'recall':>8}{'F1':>8}{'gold':>6}{'pred':>6}"]
+    for n, c in r["per_class"].items():
+        out.append(f"  {n:<10}{_fmt(c['precision']):>10}{_fmt(c['recall']):>8}{_fmt(c['f1']):>8}"
+                   f"{c['support']:>6}{c['predicted']:>6}")
+    out += ["", f"  {'target':<16}{'rows':>5}  F_avg  [95% interval]   gold " + "/".join(names)]
+    for t, v in r["per_target"].items():
+        out.append(f"  {t:<16}{v['rows']:>5}  {_with_ci(v['f_avg']):<25}"
+                   + "/".join(str(v["support"][n]) for n in names))
+    out += ["", "  confusion (rows gold, columns predicted)", "  " + " " * 10 + "".join(f"{n:>9}" for n in names)]
+    for n, row in zip(names, r["confusion"]["matrix"]):
+        out.append(f"  {n:<10}" + "".join(f"{c:>9}" for c in row))
+    return out
+
+
+def format_report(report: dict) -> str:
+    """The report as a readable table."""
+    if report["protocol"] == "split":
+        head = [f"belgrade-stance scorer: {report['scope']}, {report['rows']} rows, "
+                f"{report['units']} sentences, {report['documents']} document(s)"]
+        return "\n".join(head + _split_report(report)) + "\n"
+    out = [f"belgrade-stance scorer: leave-one-document-out over {report['documents']} documents, "
+           f"{report['scope']}", f"  {'fold':<8}{'rows':>5}{'F_avg':>8}{'macro-F1':>10}{'accuracy':>10}"]
+    for doc, f in report["folds"].items():
+        out.append(f"  {doc:<8}{f['rows']:>5}{_fmt(f['f_avg']):>8}{_fmt(f['macro_f1']):>10}{_fmt(f['accuracy']):>10}")
+    o = report["over_folds"]
+    out.append("  mean ± sd over folds (sample sd; folds with an undefined value left out): "
+               + ", ".join(f"{m} {_fmt(v['mean'])} ± {_fmt(v['sd'])} ({v['folds']} folds)" for m, v in o.items()))
+    out += ["", f"pooled predictions: {report['pooled']['rows']} rows, {report['pooled']['units']} sentences"]
+    return "\n".join(out + _split_report(report["pooled"])) + "\n"
