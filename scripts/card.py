@@ -139,18 +139,21 @@ def targets(layout: Layout) -> list[Path]:
     return [p for p in (layout.card, layout.readme) if p.is_file()]
 
 
-def generated_blocks(data: Path) -> dict[str, str]:
+def generated_blocks(data: Path, results: Path | None = None) -> dict[str, str]:
     """Every generated block: counts from the data, structure from the features and inventory,
-    and the Hub YAML (configs, dataset_info, size category)."""
+    the Hub YAML (configs, dataset_info, size category), and the benchmark tables from the
+    baselines' results file (when given and present)."""
+    from scripts.card_benchmark import benchmark_blocks
     from scripts.card_structure import structure_blocks
     from scripts.hub_yaml import hub_yaml
 
-    return {**blocks(data), **structure_blocks(data), "hub": hub_yaml(data)}
+    bench = benchmark_blocks(data, results) if results is not None else {}
+    return {**blocks(data), **structure_blocks(data), "hub": hub_yaml(data), **bench}
 
 
 def write_card(layout: Layout) -> list[Path]:
     """Rewrite the generated blocks of the card and README; return the files changed."""
-    generated = generated_blocks(layout.data)
+    generated = generated_blocks(layout.data, layout.baseline_results)
     changed = []
     for path in targets(layout):
         old = path.read_text(encoding="utf-8")
@@ -163,7 +166,7 @@ def write_card(layout: Layout) -> list[Path]:
 
 def check_card(layout: Layout) -> list[str]:
     """Names of stale generated blocks (file: block)."""
-    generated = generated_blocks(layout.data)
+    generated = generated_blocks(layout.data, layout.baseline_results)
     stale = []
     for path in targets(layout):
         text = path.read_text(encoding="utf-8")

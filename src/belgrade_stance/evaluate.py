@@ -333,6 +333,28 @@ def score(gold, pred, names: list[str], *, units=None, targets=None, samples: in
     return report
 
 
+def _prf(tp: int, n_gold: int, n_pred: int) -> dict:
+    return {"precision": _num(tp / n_pred) if n_pred else None, "recall": _num(tp / n_gold) if n_gold else None,
+            "f1": _num(2 * tp / (n_gold + n_pred)) if n_gold + n_pred else None,
+            "gold": n_gold, "predicted": n_pred, "correct": tp}
+
+
+def score_entities(gold, pred, types: list[str]) -> dict:
+    """Exact-span scores of entity mentions. gold, pred: iterables of (unit, start, end, type),
+    unit being e.g. the sentence id. A prediction is correct when unit, start, end and type all
+    equal those of a gold mention. Per type, micro-averaged over the types, and untyped spans."""
+    gold, pred = set(map(tuple, gold)), set(map(tuple, pred))
+    out = {"per_type": {}}
+    for t in types:
+        g, p = {m for m in gold if m[3] == t}, {m for m in pred if m[3] == t}
+        out["per_type"][t] = _prf(len(g & p), len(g), len(p))
+    g, p = {m for m in gold if m[3] in types}, {m for m in pred if m[3] in types}
+    out["micro"] = _prf(len(g & p), len(g), len(p))
+    gs, ps = {m[:3] for m in g}, {m[:3] for m in p}
+    out["spans_untyped"] = _prf(len(gs & ps), len(gs), len(ps))
+    return out
+
+
 # --------------------------------------------------------------------------- the benchmark
 
 GOLD_COLUMNS = ["id", "sentence_id", "doc_id", "target", "label", "passes_agree"]

@@ -46,6 +46,14 @@ class Layout:
         return self.root / "data"
 
     @property
+    def results(self) -> Path:
+        return self.root / "results"
+
+    @property
+    def baseline_results(self) -> Path:
+        return self.results / "baselines.json"
+
+    @property
     def card(self) -> Path:
         return self.root / "DATASET_CARD.md"
 
