@@ -22,7 +22,12 @@ try:
     pandas_error = None
 except b.LoadError as e:
     pandas_error = str(e)
-print(json.dumps({"rows": t.num_rows, "expected": m["configs"]["stance"]["test"]["rows"],
+try:
+    b.evaluate([])  # the scorer's numpy and scikit-learn are an extra too
+    evaluate_error = None
+except b.LoadError as e:
+    evaluate_error = str(e)
+print(json.dumps({"evaluate_error": evaluate_error, "rows": t.num_rows, "expected": m["configs"]["stance"]["test"]["rows"],
                   "file": b.__file__, "pandas_error": pandas_error, "version": b.__version__}))
 """
 
@@ -53,6 +58,25 @@ def test_fresh_venv_install_loads_the_data(dist, tmp_path, kind):
     assert got["rows"] == got["expected"] > 0
     assert "site-packages" in got["file"] and str(ROOT) not in got["file"]
     assert "pip install 'belgrade-stance[pandas]'" in got["pandas_error"]
+    assert "pip install 'belgrade-stance[evaluate]'" in got["evaluate_error"]
+
+
+def test_installed_scorer_reproduces_the_committed_baseline_report(dist, tmp_path):
+    """The wheel with its evaluate extra, outside the checkout, scores the committed TF-IDF
+    predictions exactly as results/baselines.json reports."""
+    (wheel,) = dist.glob("*.whl")
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
+    done = subprocess.run([str(env_dir / "bin" / "python"), "-m", "pip", "install", "--quiet", f"{wheel}[evaluate]"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads((ROOT / "results" / "baselines.json").read_text(encoding="utf-8"))
+    for protocol in ("split", "lodo"):
+        entry = results["stance"]["tfidf-lr"][protocol]
+        run = subprocess.run([str(env_dir / "bin" / "belgrade-stance"), "evaluate", "--json", "--protocol", protocol,
+                              str(ROOT / "results" / entry["predictions"])], capture_output=True, text=True, cwd=tmp_path)
+        assert run.returncode == 0, run.stderr[-3000:]
+        assert json.loads(run.stdout) == entry["report"]
 
 
 def test_the_wheel_carries_every_data_file_and_the_guidelines(dist):

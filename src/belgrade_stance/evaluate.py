@@ -405,6 +405,7 @@ def evaluate(predictions, split: str = "test", *, agreed_only: bool = False, tar
     targets: score only these targets (a name or a list of names).
     samples, seed: bootstrap resamples and seed for the 95% intervals.
     """
+    _numpy()
     gold = gold_rows(split, data_dir)
     names = inventories(data_dir)["stance_labels"]
     keep = _restrict(gold, agreed_only, targets)
@@ -430,7 +431,7 @@ def evaluate_cv(predictions, *, agreed_only: bool = False, targets=None, samples
     Reports every fold (document), the mean ± sample standard deviation over folds of F_avg,
     macro-F1 and accuracy, and the pooled predictions scored as one set, with bootstrap intervals.
     """
-    np = _numpy()
+    np = _numpy()  # before anything else: the extra's absence is the first thing to say
     gold = gold_rows("all", data_dir)
     names = inventories(data_dir)["stance_labels"]
     keep = _restrict(gold, agreed_only, targets)
