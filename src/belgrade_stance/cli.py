@@ -134,6 +134,53 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from belgrade_stance.load import LoadError
+
+    try:
+        if args.format == "label-studio":
+            layout = _layout(args)
+            from scripts.label_studio import LabelStudioError, export_label_studio
+
+            try:
+                written = export_label_studio(layout, args.out, args.pass_name)
+            except LabelStudioError as e:
+                print(f"export: {e}", file=sys.stderr)
+                return 1
+        else:
+            from belgrade_stance.export import export_conll, export_spacy
+
+            data = args.data
+            if data is None:
+                try:
+                    data = find_project(args.root).data
+                except ProjectNotFound:
+                    data = None  # the installed package's data
+            written = (export_conll if args.format == "conll" else export_spacy)(args.out, data)
+    except LoadError as e:
+        print(f"export: {e}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_import_label_studio(args) -> int:
+    layout = _layout(args)
+    from scripts.label_studio import LabelStudioError, import_label_studio
+
+    try:
+        written = import_label_studio(layout, args.export, args.pass_name)
+    except LabelStudioError as e:
+        print(f"import-label-studio: {e}", file=sys.stderr)
+        print("nothing was written", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {layout.rel(path)}")
+    print("run `belgrade-stance build` to validate and rebuild data/")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="belgrade-stance", description="Build, check and use the belgrade-stance corpus.")
     sub = p.add_subparsers(dest="verb", required=True)
@@ -183,6 +230,27 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--data", type=Path, help="a data folder with a manifest (default: the package's data)")
     e.add_argument("--json", action="store_true", help="print the report as JSON")
     e.set_defaults(func=cmd_evaluate)
+    x = sub.add_parser("export", help="Export the corpus to CoNLL, spaCy or Label Studio.",
+                       description="conll: DIR/<split>.conll (CoNLL-2003-style BIO); spacy: DIR/<split>.spacy "
+                                   "(DocBin with entities, sentences and stance); label-studio: DIR/tasks.json "
+                                   "and DIR/label-config.xml with a pass's annotations as pre-annotations "
+                                   "(needs a source checkout).")
+    x.add_argument("format", choices=["conll", "spacy", "label-studio"])
+    x.add_argument("--out", type=Path, required=True, help="output folder")
+    x.add_argument("--pass", dest="pass_name", default="gold", choices=["a", "b", "gold"],
+                   help="annotation pass for label-studio (default: gold)")
+    x.add_argument("--root", type=Path, help="source checkout (default: found from the current directory)")
+    x.add_argument("--data", type=Path, help="data folder for conll/spacy (default: the checkout's or the package's)")
+    x.set_defaults(func=cmd_export)
+    i = sub.add_parser("import-label-studio", help="Turn a Label Studio JSON export back into raw annotations.",
+                       description="Rewrite raw/annotations/<pass>/<doc>.jsonl of every document in a Label "
+                                   "Studio JSON export (made from `export label-studio` tasks); unchanged records "
+                                   "keep their lines. Then run build.")
+    i.add_argument("export", type=Path, help="the JSON export of the Label Studio project")
+    i.add_argument("--pass", dest="pass_name", default="gold", choices=["a", "b", "gold"],
+                   help="pass to write (default: gold)")
+    i.add_argument("--root", type=Path, help="source checkout (default: found from the current directory)")
+    i.set_defaults(func=cmd_import_label_studio)
     return p
 
 

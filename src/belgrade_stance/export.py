@@ -1,0 +1,106 @@
+"""Exports of the shipped data to the formats of other tools.
+
+    belgrade-stance export conll --out DIR     # DIR/<split>.conll, CoNLL-2003-style BIO
+    belgrade-stance export spacy --out DIR     # DIR/<split>.spacy, a spaCy DocBin per split
+
+CoNLL: one token per line with four columns (`token _ _ BIO-tag`; there are no POS or chunk
+tags), `-DOCSTART- -X- -X- O` and a blank line before each document, a blank line after each
+sentence. Documents in id order, sentences in reading order.
+
+spaCy: one `Doc` per document, built from the corpus's tokens with sentence starts set and the
+gold entities as `doc.ents`. `doc.spans["stance"]` holds one span over each sentence per target,
+labelled `target=label` (`war=against`, `nato=none`, …); `doc.user_data` holds `doc_id`, `split`,
+`sentence_ids` (in order) and `stance` ({sentence_id: {target: label}}).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from belgrade_stance.load import LoadError, inventories, load
+
+FORMATS = ("conll", "spacy", "label-studio")
+
+
+def token_offsets(text: str, tokens: list[str]) -> list[tuple[int, int]]:
+    """Character offsets of the tokens in the sentence text (tokens appear in order)."""
+    out, i = [], 0
+    for tok in tokens:
+        j = text.find(tok, i)
+        if j < 0 or text[i:j].strip():
+            raise LoadError(f"token {tok!r} not found in order in {text[:60]!r}…")
+        out.append((j, j + len(tok)))
+        i = j + len(tok)
+    return out
+
+
+def documents(data_dir: Path | str | None = None) -> dict[str, Iterator[tuple[str, list[dict]]]]:
+    """Per split: (doc_id, its sentences in order) with tokens, BIO tag names and stance labels."""
+    inv = inventories(data_dir)
+    tags, labels = inv["ner_tags"], inv["stance_labels"]
+    sentences = load("sentences", format="arrow", data_dir=data_dir)
+    stance = load("stance", format="arrow", data_dir=data_dir)
+    out = {}
+    for split, table in sentences.items():
+        labels_of: dict[str, dict[str, str]] = {}
+        for r in stance[split].select(["sentence_id", "target", "label"]).to_pylist():
+            labels_of.setdefault(r["sentence_id"], {})[r["target"]] = labels[r["label"]]
+        docs: dict[str, list[dict]] = {}
+        cols = ["id", "doc_id", "sentence_index", "text", "tokens", "ner_tags"]
+        for r in table.select(cols).to_pylist():
+            r["tags"] = [tags[t] for t in r.pop("ner_tags")]
+            r["stance"] = labels_of.get(r["id"], {})
+            docs.setdefault(r["doc_id"], []).append(r)
+        out[split] = [(d, sorted(rows, key=lambda r: r["sentence_index"])) for d, rows in sorted(docs.items())]
+    return out
+
+
+def export_conll(out: Path, data_dir: Path | str | None = None) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for split, docs in documents(data_dir).items():
+        lines = []
+        for _, sents in docs:
+            lines += ["-DOCSTART- -X- -X- O", ""]
+            for s in sents:
+                lines += [f"{tok} _ _ {tag}" for tok, tag in zip(s["tokens"], s["tags"])] + [""]
+        path = out / f"{split}.conll"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def export_spacy(out: Path, data_dir: Path | str | None = None) -> list[Path]:
+    try:
+        from spacy.tokens import Doc, DocBin, Span
+        from spacy.vocab import Vocab
+    except ImportError:
+        raise LoadError("the spacy export needs spaCy: pip install 'belgrade-stance[spacy]'") from None
+    out.mkdir(parents=True, exist_ok=True)
+    vocab = Vocab()
+    written = []
+    for split, docs in documents(data_dir).items():
+        bin_ = DocBin(store_user_data=True)
+        for doc_id, sents in docs:
+            words, spaces, starts, ents, bounds = [], [], [], [], []
+            for s in sents:
+                offsets = token_offsets(s["text"], s["tokens"])
+                first = len(words)
+                for k, (tok, (a, b)) in enumerate(zip(s["tokens"], offsets)):
+                    words.append(tok)
+                    nxt = offsets[k + 1][0] if k + 1 < len(offsets) else None
+                    spaces.append(nxt is None or nxt > b)
+                    starts.append(k == 0)
+                ents += s["tags"]
+                bounds.append((s["id"], first, len(words)))
+            doc = Doc(vocab, words=words, spaces=spaces, sent_starts=starts, ents=ents)
+            doc.spans["stance"] = [Span(doc, a, b, label=f"{t}={lab}")
+                                   for (sid, a, b), s in zip(bounds, sents) for t, lab in s["stance"].items()]
+            doc.user_data.update({"doc_id": doc_id, "split": split, "sentence_ids": [b[0] for b in bounds],
+                                  "stance": {s["id"]: s["stance"] for s in sents}})
+            bin_.add(doc)
+        path = out / f"{split}.spacy"
+        bin_.to_disk(path)
+        written.append(path)
+    return written

@@ -1,0 +1,202 @@
+"""Exports: CoNLL and spaCy files read back to the gold data; Label Studio tasks round-trip to the
+same raw annotations, corrections come back line by line, bad exports are refused."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import belgrade_stance
+from belgrade_stance.paths import Layout
+from schema.inventory import ENTITY_TYPES, STANCE_LABELS
+from tests.conftest import ROOT, tree_digest
+
+TYPES = list(ENTITY_TYPES)
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "belgrade_stance.cli", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def sentences() -> dict[str, pd.DataFrame]:
+    return belgrade_stance.load("sentences")
+
+
+def gold_token_spans(row) -> set[tuple[int, int, str]]:
+    """Gold entities as token spans, from character offsets (independent of ner_tags)."""
+    bounds, i = [], 0
+    for tok in row.tokens:
+        j = row.text.index(tok, i)
+        bounds.append((j, j + len(tok)))
+        i = j + len(tok)
+    out = set()
+    for e in row.entities:
+        first = next(k for k, (a, b) in enumerate(bounds) if a <= e["start"] < b)
+        last = next(k for k, (a, b) in enumerate(bounds) if a < e["end"] <= b)
+        out.add((first, last + 1, TYPES[e["label"]]))
+    return out
+
+
+def read_conll(path: Path) -> list[list[list[tuple[str, str]]]]:
+    """Documents → sentences → (token, tag), as a CoNLL-2003 reader sees them."""
+    docs, sent = [], []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("-DOCSTART-"):
+            docs.append([])
+        elif not line.strip():
+            if sent:
+                docs[-1].append(sent)
+                sent = []
+        else:
+            cols = line.split(" ")
+            assert len(cols) == 4, line
+            sent.append((cols[0], cols[3]))
+    assert not sent
+    return docs
+
+
+def bio_spans(tags: list[str]) -> set[tuple[int, int, str]]:
+    spans, start, kind = set(), None, None
+    for k, tag in enumerate(tags + ["O"]):
+        if start is not None and not (tag.startswith("I-") and tag[2:] == kind):
+            spans.add((start, k, kind))
+            start = None
+        if tag.startswith("B-"):
+            start, kind = k, tag[2:]
+        assert not (tag.startswith("I-") and start is None), "I- tag without B-"
+    return spans
+
+
+def test_conll_reads_back_to_the_gold_spans(tmp_path, sentences):
+    done = cli("export", "conll", "--out", tmp_path, "--data", ROOT / "data")
+    assert done.returncode == 0, done.stderr
+    for split, table in sentences.items():
+        docs = read_conll(tmp_path / f"{split}.conll")
+        assert len(docs) == table.doc_id.nunique()
+        ordered = table.sort_values(["doc_id", "sentence_index"])
+        flat = [s for d in docs for s in d]
+        assert len(flat) == len(ordered)
+        for sent, row in zip(flat, ordered.itertuples()):
+            assert [t for t, _ in sent] == list(row.tokens)
+            assert bio_spans([tag for _, tag in sent]) == gold_token_spans(row)
+
+
+def test_spacy_docbin_matches_the_data(tmp_path, sentences):
+    spacy = pytest.importorskip("spacy")
+    from spacy.tokens import DocBin
+
+    done = cli("export", "spacy", "--out", tmp_path, "--data", ROOT / "data")
+    assert done.returncode == 0, done.stderr
+    stance = belgrade_stance.load("stance")
+    nlp = spacy.blank("en")
+    for split, table in sentences.items():
+        docs = list(DocBin().from_disk(tmp_path / f"{split}.spacy").get_docs(nlp.vocab))
+        assert sorted(d.user_data["doc_id"] for d in docs) == sorted(table.doc_id.unique())
+        labels = {(r.sentence_id, r.target): STANCE_LABELS[r.label] for r in stance[split].itertuples()}
+        for doc in docs:
+            rows = table[table.doc_id == doc.user_data["doc_id"]].sort_values("sentence_index")
+            sents = list(doc.sents)
+            assert [s.text for s in sents] == list(rows.text)
+            assert list(doc.user_data["sentence_ids"]) == list(rows.id)
+            got = {(sid, e.start_char - s.start_char, e.end_char - s.start_char, e.label_)
+                   for sid, s in zip(rows.id, sents) for e in doc.ents if s.start <= e.start < s.end}
+            want = {(r.id, e["start"], e["end"], TYPES[e["label"]]) for r in rows.itertuples() for e in r.entities}
+            assert got == want
+            spans = {(sid, sp.label_) for sid, s in zip(rows.id, sents) for sp in doc.spans["stance"]
+                     if (sp.start, sp.end) == (s.start, s.end)}
+            assert spans == {(sid, f"{t}={lab}") for (sid, t), lab in labels.items() if sid in set(rows.id)}
+            assert {(sid, t): lab for sid, d in doc.user_data["stance"].items() for t, lab in d.items()} == \
+                {k: v for k, v in labels.items() if k[0] in set(rows.id)}
+
+
+# --------------------------------------------------------------------------- Label Studio
+
+@pytest.fixture
+def checkout(tmp_path: Path) -> Path:
+    """A copy of the checkout's raw/ and data/ to import into."""
+    dst = tmp_path / "proj"
+    dst.mkdir()
+    for name in ("raw", "data"):
+        shutil.copytree(ROOT / name, dst / name)
+    shutil.copy(ROOT / "pyproject.toml", dst / "pyproject.toml")
+    (dst / "schema").mkdir()
+    return dst
+
+
+def export_tasks(root: Path, out: Path, pass_name: str = "gold") -> list[dict]:
+    done = cli("export", "label-studio", "--out", out, "--pass", pass_name, "--root", root)
+    assert done.returncode == 0, done.stderr
+    return json.loads((out / "tasks.json").read_text(encoding="utf-8"))
+
+
+def as_export(tasks: list[dict]) -> list[dict]:
+    """What Label Studio exports once every pre-annotation was accepted as it is."""
+    return [{"id": i + 1, "data": t["data"], "predictions": [i + 1],
+             "annotations": [{"id": i + 1, "result": t["predictions"][0]["result"], "was_cancelled": False,
+                              "created_at": "2026-11-01T10:00:00Z", "updated_at": "2026-11-01T10:00:00Z"}]}
+            for i, t in enumerate(tasks)]
+
+
+@pytest.mark.parametrize("pass_name", ["a", "b", "gold"])
+def test_label_studio_round_trip_gives_the_same_raw_files(checkout, tmp_path, pass_name):
+    before = tree_digest(checkout / "raw")
+    tasks = export_tasks(checkout, tmp_path / "ls", pass_name)
+    assert len(tasks) == sum(len(t) for t in belgrade_stance.load("sentences").values())
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(as_export(tasks)), encoding="utf-8")
+    done = cli("import-label-studio", export, "--pass", pass_name, "--root", checkout)
+    assert done.returncode == 0, done.stderr
+    assert tree_digest(checkout / "raw") == before
+
+
+def test_a_correction_comes_back_as_its_own_line_and_builds(checkout, tmp_path):
+    tasks = as_export(export_tasks(checkout, tmp_path / "ls"))
+    task = next(t for t in tasks if t["data"]["sentence_id"] == "d03-s000")
+    region = next(r for r in task["annotations"][0]["result"] if r["from_name"] == "entity"
+                  and r["value"]["text"] == "Europe")
+    region["value"]["labels"] = ["GPE"]  # the annotator changes LOC to GPE
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(tasks), encoding="utf-8")
+    path = checkout / "raw/annotations/gold/d03.jsonl"
+    old = path.read_text(encoding="utf-8").splitlines()
+    assert cli("import-label-studio", export, "--root", checkout).returncode == 0
+    new = path.read_text(encoding="utf-8").splitlines()
+    changed = [(a, b) for a, b in zip(old, new) if a != b] + [(None, b) for b in new[len(old):]]
+    assert len(old) == len(new)
+    assert len(changed) == 1 and '"Europe"' in changed[0][1] and '"GPE"' in changed[0][1]
+    build = cli("build", "--root", checkout)
+    assert build.returncode == 0, build.stderr
+    ents = belgrade_stance.load("sentences", split="test", data_dir=checkout / "data").iloc[0].entities
+    assert [TYPES[e["label"]] for e in ents if e["text"] == "Europe"] == ["GPE"]
+
+
+@pytest.mark.parametrize("spoil, message", [
+    (lambda tasks: tasks.pop(3), "lacks tasks for 1 sentence"),
+    (lambda tasks: tasks[0]["data"].update(text="changed"), "differs from the sentence"),
+    (lambda tasks: next(r for r in tasks[0]["annotations"][0]["result"] if r.get("from_name") == "entity")
+     ["value"].update(labels=["CITY"]), "unknown type 'CITY'"),
+    (lambda tasks: tasks[0]["annotations"][0]["result"].append(
+        {"id": "x1", "from_name": "entity", "to_name": "text", "type": "labels",
+         "value": {"start": 0, "end": 5000, "text": "", "labels": ["GPE"]}}), "outside the sentence"),
+    (lambda tasks: [r for r in tasks[0]["annotations"][0]["result"] if r.get("from_name") == "stance_war"][0]
+     ["value"].update(choices=["none"]), "is none but has"),
+])
+def test_bad_label_studio_exports_are_refused_and_nothing_is_written(checkout, tmp_path, spoil, message):
+    tasks = as_export(export_tasks(checkout, tmp_path / "ls"))
+    tasks.sort(key=lambda t: t["data"]["sentence_id"])  # d00-s000 first: it has against for war
+    before = tree_digest(checkout / "raw")
+    spoil(tasks)
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(tasks), encoding="utf-8")
+    done = cli("import-label-studio", export, "--root", checkout)
+    assert done.returncode == 1
+    assert message in done.stderr and "nothing was written" in done.stderr and "Traceback" not in done.stderr
+    assert tree_digest(checkout / "raw") == before
