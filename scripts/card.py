@@ -152,9 +152,11 @@ def generated_blocks(data: Path, results: Path | None = None) -> dict[str, str]:
 
 
 def write_card(layout: Layout) -> list[Path]:
-    """Rewrite the generated blocks of the card and README; return the files changed."""
+    """Redraw stale figures, rewrite the generated blocks of the card and README; return the files changed."""
+    from scripts.figures import write_figures
+
+    changed = write_figures(layout)
     generated = generated_blocks(layout.data, layout.baseline_results)
-    changed = []
     for path in targets(layout):
         old = path.read_text(encoding="utf-8")
         new = render(old, generated)
@@ -165,9 +167,11 @@ def write_card(layout: Layout) -> list[Path]:
 
 
 def check_card(layout: Layout) -> list[str]:
-    """Names of stale generated blocks (file: block)."""
+    """Names of stale generated blocks (file: block) and stale figures."""
+    from scripts.figures import check_figures
+
     generated = generated_blocks(layout.data, layout.baseline_results)
-    stale = []
+    stale = check_figures(layout)
     for path in targets(layout):
         text = path.read_text(encoding="utf-8")
         for m in _all_blocks(text):

@@ -60,6 +60,11 @@ def publish(layout: Layout, out: Path) -> Path:
             shutil.copyfile(layout.data / entry["path"], tmp / entry["path"])
         shutil.copyfile(manifest_path(layout.data), manifest_path(tmp))
         shutil.copyfile(layout.guidelines, tmp / GUIDELINES)
+        from scripts.figures import FIGURES
+
+        (tmp / "figures").mkdir()
+        for name in FIGURES:  # the card's images, at the same relative paths
+            shutil.copyfile(layout.figures / f"{name}.png", tmp / "figures" / f"{name}.png")
         (tmp / "README.md").write_text(card_for_hub(layout.card.read_text(encoding="utf-8")), encoding="utf-8")
         write_croissant(tmp)
         swap_in(tmp, out)

@@ -28,8 +28,10 @@ def front_matter(path) -> dict:
 def test_the_folder_holds_exactly_the_upload(hub):
     files = {str(p.relative_to(hub)) for p in hub.rglob("*") if p.is_file()}
     parquet = {f"{c}/{s}.parquet" for c in CONFIGS for s in SPLITS}
+    from scripts.figures import FIGURES
+
     assert files == parquet | {"README.md", "croissant.json", "annotation-guidelines.md", "manifest.json",
-                               "agreement.json"}
+                               "agreement.json"} | {f"figures/{name}.png" for name in FIGURES}
     assert not any(f.endswith(".py") for f in files)
     for f in parquet:
         assert (hub / f).read_bytes() == (ROOT / "data" / f).read_bytes()

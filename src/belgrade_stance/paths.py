@@ -46,6 +46,10 @@ class Layout:
         return self.root / "data"
 
     @property
+    def figures(self) -> Path:
+        return self.root / "figures"
+
+    @property
     def results(self) -> Path:
         return self.root / "results"
 

@@ -1,0 +1,139 @@
+"""Stage: figures — the card's PNG figures, drawn from data/ with matplotlib.
+
+figures/labels.png      stance labels per target and split
+figures/entities.png    entity mentions per type and split
+figures/agreement.png   Cohen's κ and raw agreement of the two passes per target
+
+Each PNG carries the numbers it draws as JSON in its `Description` text chunk, so
+`check_figures` (run by `belgrade-stance card --check` and the tests) tells a stale figure
+from a fresh one without comparing pixels.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from belgrade_stance.paths import Layout, split_file
+from schema.inventory import ENTITY_TYPES, SPLITS, STANCE_LABELS, TARGETS
+
+FIGURES = {
+    "labels": "Stance labels per target and split",
+    "entities": "Entity mentions per type and split",
+    "agreement": "Agreement of the two annotation passes per target",
+}
+COLOURS = {"none": "#c8c8c8", "against": "#d1495b", "favor": "#00798c"}
+SPLIT_COLOURS = {"train": "#264653", "validation": "#e9c46a", "test": "#e76f51"}
+
+
+def figure_data(data: Path) -> dict[str, dict]:
+    """The numbers each figure shows, from the built data."""
+    labels: dict[str, dict[str, dict[str, int]]] = {}
+    entities: dict[str, dict[str, int]] = {}
+    types = list(ENTITY_TYPES)
+    for s in SPLITS:
+        t = pq.read_table(split_file(data, "stance", s), columns=["target", "label"]).to_pydict()
+        c = Counter(zip(t["target"], t["label"]))
+        labels[s] = {tg: {lab: c[(tg, i)] for i, lab in enumerate(STANCE_LABELS)} for tg in TARGETS}
+        ents = pq.read_table(split_file(data, "sentences", s), columns=["entities"])["entities"].combine_chunks()
+        e = Counter(ents.values.field("label").to_pylist())
+        entities[s] = {ty: e[i] for i, ty in enumerate(types)}
+    agreement = json.loads((data / "agreement.json").read_text(encoding="utf-8"))
+    per = {t: {"kappa": round(v["kappa"], 6), "raw": round(v["percent_agreement"], 6), "items": v["items"]}
+           for t, v in agreement["per_target"].items()}
+    return {"labels": labels, "entities": entities, "agreement": per}
+
+
+def _plot(name: str, values: dict):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    if name == "labels":
+        fig, axes = plt.subplots(1, len(SPLITS), figsize=(11, 3.4), sharey=True)
+        for ax, s in zip(axes, SPLITS):
+            left = [0] * len(TARGETS)
+            for lab in STANCE_LABELS:
+                counts = [values[s][t][lab] for t in TARGETS]
+                ax.barh(list(TARGETS), counts, left=left, color=COLOURS[lab], label=lab)
+                left = [a + b for a, b in zip(left, counts)]
+            ax.set_title(s)
+            ax.set_xlabel("stance rows")
+            ax.invert_yaxis()
+        axes[-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
+    elif name == "entities":
+        fig, ax = plt.subplots(figsize=(8, 3.4))
+        types = list(ENTITY_TYPES)
+        left = [0] * len(types)
+        for s in SPLITS:
+            counts = [values[s][t] for t in types]
+            ax.barh(types, counts, left=left, color=SPLIT_COLOURS[s], label=s)
+            left = [a + b for a, b in zip(left, counts)]
+        ax.invert_yaxis()
+        ax.set_xlabel("mentions")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
+    else:
+        fig, ax = plt.subplots(figsize=(8, 3.4))
+        targets = [t for t in TARGETS if t in values]
+        y = range(len(targets))
+        ax.barh([i - 0.2 for i in y], [values[t]["kappa"] for t in targets], height=0.4, color="#264653",
+                label="Cohen's κ")
+        ax.barh([i + 0.2 for i in y], [values[t]["raw"] for t in targets], height=0.4, color="#e9c46a",
+                label="raw agreement")
+        ax.set_yticks(list(y), targets)
+        ax.set_xlim(0, 1)
+        ax.invert_yaxis()
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
+    fig.suptitle(FIGURES[name])
+    fig.tight_layout()
+    return fig, plt
+
+
+def _description(name: str, values: dict) -> str:
+    return json.dumps({"figure": name, "data": values}, sort_keys=True)
+
+
+def write_figures(layout: Layout) -> list[Path]:
+    """Draw every figure whose PNG is missing or stale; return the files written."""
+    folder = layout.figures
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, values in figure_data(layout.data).items():
+        path = folder / f"{name}.png"
+        if _embedded(path) == _description(name, values):
+            continue
+        fig, plt = _plot(name, values)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".png")
+        os.close(fd)
+        fig.savefig(tmp, dpi=110, metadata={"Software": None, "Description": _description(name, values)})
+        plt.close(fig)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+        written.append(path)
+    return written
+
+
+def _embedded(path: Path) -> str | None:
+    if not path.is_file():
+        return None
+    from PIL import Image
+
+    with Image.open(path) as im:
+        return im.text.get("Description") if hasattr(im, "text") else None
+
+
+def check_figures(layout: Layout) -> list[str]:
+    """Figures that are missing or show other numbers than data/ holds."""
+    stale = []
+    for name, values in figure_data(layout.data).items():
+        path = layout.figures / f"{name}.png"
+        if _embedded(path) != _description(name, values):
+            stale.append(f"{layout.rel(path)}: figure is {'missing' if not path.is_file() else 'stale'} "
+                         "(run belgrade-stance card)")
+    return stale
