@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-IMPORTS = "import pandas, pyarrow.parquet, pandera.pandas, datasets, spacy, sklearn.metrics"
+IMPORTS = "import pandas, pyarrow.parquet, pandera.pandas, datasets, spacy, sklearn.metrics, matplotlib.pyplot"
 MEASURE = """
 import resource, subprocess, sys, time
 t = time.perf_counter()

@@ -19,6 +19,14 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
+def need(what: str, why: str):
+    """Skip where an external tool is missing, but fail where the run requires every tool
+    (.ci/run sets BELGRADE_STANCE_REQUIRE_TOOLS=1)."""
+    if os.environ.get("BELGRADE_STANCE_REQUIRE_TOOLS") == "1":
+        pytest.fail(f"{what} is required here: {why}")
+    pytest.skip(f"{what} is not installed: {why}")
+
+
 def tree_digest(folder: Path) -> dict[str, str]:
     """sha256 of every file below folder, keyed by relative path."""
     return {

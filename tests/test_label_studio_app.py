@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import tree_digest
+from tests.conftest import need, tree_digest
 from tests.test_exports import checkout, cli, export_tasks  # noqa: F401  (fixture)
 
 TOKEN = "b5c0c0ffee0123456789abcdef0123456789abcd"
@@ -35,7 +35,7 @@ def _free_port() -> int:
 def label_studio(tmp_path_factory):
     exe = os.environ.get("LABEL_STUDIO_BIN") or shutil.which("label-studio")
     if not exe:
-        pytest.skip("label-studio is not installed (set LABEL_STUDIO_BIN); .ci/run installs it")
+        need("label-studio", "pip install label-studio in a venv and set LABEL_STUDIO_BIN (.ci/run does)")
     home = tmp_path_factory.mktemp("label-studio")
     port = _free_port()
     env = dict(os.environ, LABEL_STUDIO_BASE_DATA_DIR=str(home), LABEL_STUDIO_USERNAME="ci@example.org",

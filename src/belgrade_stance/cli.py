@@ -165,6 +165,25 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_viewer(args) -> int:
+    from belgrade_stance.load import LoadError
+    from belgrade_stance.viewer import write_viewer
+
+    data = args.data
+    if data is None:
+        try:
+            data = find_project(args.root).data
+        except ProjectNotFound:
+            data = None
+    try:
+        pages = write_viewer(args.out, data)
+    except LoadError as e:
+        print(f"viewer: {e}", file=sys.stderr)
+        return 2
+    print(f"wrote {len(pages)} pages; open {pages[0]}")
+    return 0
+
+
 def cmd_import_label_studio(args) -> int:
     layout = _layout(args)
     from scripts.label_studio import LabelStudioError, import_label_studio
@@ -242,6 +261,14 @@ def parser() -> argparse.ArgumentParser:
     x.add_argument("--root", type=Path, help="source checkout (default: found from the current directory)")
     x.add_argument("--data", type=Path, help="data folder for conll/spacy (default: the checkout's or the package's)")
     x.set_defaults(func=cmd_export)
+    w = sub.add_parser("viewer", help="Write a static HTML corpus viewer.",
+                       description="Write a self-contained HTML site (index.html and one page per document) "
+                                   "showing texts, boilerplate, entities, stance with holders and evidence, and "
+                                   "disagreements between passes, with filters by target and label.")
+    w.add_argument("--out", type=Path, required=True, help="output folder (replaced if it holds a previous viewer)")
+    w.add_argument("--root", type=Path, help="source checkout (default: found from the current directory)")
+    w.add_argument("--data", type=Path, help="data folder (default: the checkout's or the package's)")
+    w.set_defaults(func=cmd_viewer)
     i = sub.add_parser("import-label-studio", help="Turn a Label Studio JSON export back into raw annotations.",
                        description="Rewrite raw/annotations/<pass>/<doc>.jsonl of every document in a Label "
                                    "Studio JSON export (made from `export label-studio` tasks); unchanged records "
