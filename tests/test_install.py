@@ -27,8 +27,14 @@ try:
     evaluate_error = None
 except b.LoadError as e:
     evaluate_error = str(e)
-print(json.dumps({"evaluate_error": evaluate_error, "rows": t.num_rows, "expected": m["configs"]["stance"]["test"]["rows"],
-                  "file": b.__file__, "pandas_error": pandas_error, "version": b.__version__}))
+import pathlib, tempfile
+from belgrade_stance.export import export_conll
+from belgrade_stance.viewer import write_viewer
+out = pathlib.Path(tempfile.mkdtemp())
+conll = [p.name for p in export_conll(out / "conll")]
+pages = [p.name for p in write_viewer(out / "site")]
+print(json.dumps({"conll": conll, "pages": pages, "evaluate_error": evaluate_error, "rows": t.num_rows, "expected": m["configs"]["stance"]["test"]["rows"],
+                  "file": b.__file__, "documents": sum(v["rows"] for v in m["configs"]["documents"].values()), "pandas_error": pandas_error, "version": b.__version__}))
 """
 
 
@@ -59,6 +65,8 @@ def test_fresh_venv_install_loads_the_data(dist, tmp_path, kind):
     assert "site-packages" in got["file"] and str(ROOT) not in got["file"]
     assert "pip install 'belgrade-stance[pandas]'" in got["pandas_error"]
     assert "pip install 'belgrade-stance[evaluate]'" in got["evaluate_error"]
+    assert got["conll"] == ["train.conll", "validation.conll", "test.conll"]  # with pyarrow alone
+    assert got["pages"][0] == "index.html" and len(got["pages"]) == 1 + got["documents"]
 
 
 def test_installed_scorer_reproduces_the_committed_baseline_report(dist, tmp_path):
