@@ -303,21 +303,19 @@ def versions() -> dict[str, str]:
     return out
 
 
-def data_files(data_dir: Path) -> dict[str, str]:
-    """sha256 of the data files the results were computed from (from the manifest)."""
-    m = belgrade_stance.manifest(data_dir)
-    return {v["path"]: v["sha256"] for c in ("stance", "sentences") for v in m["configs"][c].values()}
-
-
 def run(names: list[str], results: Path, data_dir: Path, ner: bool, quiet: bool = False) -> dict:
+    from scripts.card_benchmark import data_files
+
     path = results / "baselines.json"
     old = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    files = data_files(data_dir)
+    same_data = old.get("data_files") == files
     out = {
         "dataset_version": belgrade_stance.manifest(data_dir)["dataset_version"],
-        "data_files": data_files(data_dir),
+        "data_files": files,
         "scorer": {"official": "f_avg", "bootstrap_samples": SAMPLES, "bootstrap_seed": SEED},
-        "stance": dict(old.get("stance", {})) if old.get("data_files") == data_files(data_dir) else {},
-        "ner": old.get("ner") if old.get("data_files") == data_files(data_dir) else None,
+        "stance": dict(old.get("stance", {})) if same_data else {},
+        "ner": old.get("ner") if same_data else None,
         "versions": {**old.get("versions", {}), **versions()},
     }
     timings = {}

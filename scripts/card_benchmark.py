@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from belgrade_stance.verify import read_manifest
 from schema.inventory import ENTITY_TYPES, TARGETS
+from scripts.card import _table
 
 
 def _f(v) -> str:
@@ -23,17 +25,15 @@ def _ci(m: dict) -> str:
     return f"{_f(m['value'])} [{_f(lo)}, {_f(hi)}]"
 
 
-def _table(header: list[str], rows: list[list]) -> str:
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
-    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
-    return "\n".join(out) + "\n"
+def data_files(data: Path) -> dict[str, str]:
+    """sha256 of the data files the baselines read (stance and sentences), from the manifest."""
+    manifest = read_manifest(data)
+    return {v["path"]: v["sha256"] for c in ("stance", "sentences") for v in manifest["configs"][c].values()}
 
 
 def results_match(results: dict, data: Path) -> bool:
     """Whether the results were computed from the data files now in data/."""
-    manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
-    files = {v["path"]: v["sha256"] for c in ("stance", "sentences") for v in manifest["configs"][c].values()}
-    return results.get("data_files") == files
+    return results.get("data_files") == data_files(data)
 
 
 def benchmark_blocks(data: Path, results_file: Path) -> dict[str, str]:

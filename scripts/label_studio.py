@@ -88,23 +88,34 @@ def label_config() -> str:
 
 # --------------------------------------------------------------------------- reading the checkout
 
-def _corpus(layout: Layout, pass_name: str, doc_ids: list[str] | None = None):
-    """(doc_id, sentences, records) of every document with a file of the pass."""
+def _documents(layout: Layout, doc_ids: list[str] | None = None) -> list[tuple[str, str, list]]:
+    """(doc_id, raw text, sentences) of the metadata's documents (of doc_ids only, when given)."""
     problems = Problems()
     metadata = read_metadata(layout, problems)
     texts = read_texts(layout, metadata, problems) if not problems else {}
     out = []
     for row in metadata:
         doc = row["doc_id"]
-        if doc_ids is not None and doc not in doc_ids:
-            continue
+        if doc in texts and (doc_ids is None or doc in doc_ids):
+            seg = read_segments(layout, doc, texts[doc], problems)
+            if seg is not None:
+                out.append((doc, texts[doc], seg.sentences))
+    if problems:
+        raise LabelStudioError("the checkout's raw files have problems (run belgrade-stance validate):\n"
+                               + problems.report())
+    return out
+
+
+def _corpus(layout: Layout, pass_name: str):
+    """(doc_id, sentences, records) of every document with a file of the pass."""
+    problems = Problems()
+    out = []
+    for doc, text, sentences in _documents(layout):
         path = layout.annotation_file(pass_name, doc)
-        if doc not in texts or not path.is_file():
-            continue
-        seg = read_segments(layout, doc, texts[doc], problems)
-        lines = read_jsonl(path, layout.rel(path), problems)
-        if seg is not None and lines is not None:
-            out.append((doc, texts[doc], seg.sentences, [rec for _, rec in lines]))
+        if path.is_file():
+            lines = read_jsonl(path, layout.rel(path), problems)
+            if lines is not None:
+                out.append((doc, text, sentences, [rec for _, rec in lines]))
     if problems:
         raise LabelStudioError("the checkout's raw files have problems (run belgrade-stance validate):\n"
                                + problems.report())
@@ -216,9 +227,8 @@ def records_of(task: dict, sentence, text: str, where: str) -> list[dict]:
             reasons[name[len("reason_"):]] = " ".join(v.get("text") or [])
         else:
             reg = regions[r["id"]]
-            reg.setdefault("span", (v.get("start"), v.get("end"), v.get("text") if r["type"] == "labels" else None))
+            reg.setdefault("span", (v.get("start"), v.get("end")))
             if r["type"] == "labels":
-                reg["span"] = (v["start"], v["end"], v.get("text"))
                 reg["kind"], reg["label"] = name, (v.get("labels") or [None])[0]
             elif r["type"] == "choices":
                 reg[name] = v.get("choices") or []
@@ -226,7 +236,7 @@ def records_of(task: dict, sentence, text: str, where: str) -> list[dict]:
                 reg[name] = " ".join(v.get("text") or [])
 
     def span(rid: str, what: str) -> dict:
-        start, end, _ = regions[rid]["span"]
+        start, end = regions[rid]["span"]
         a, b = off + start, off + end
         if not (sentence.start <= a < b <= sentence.end):
             raise LabelStudioError(f"{where}: {what} region {rid} ({start}–{end}) is outside the sentence")
@@ -355,20 +365,11 @@ def import_label_studio(layout: Layout, export: Path, pass_name: str = "gold") -
         if not data.get("doc_id") or not data.get("sentence_id"):
             raise LabelStudioError(f"{export}: task {task.get('id', i)} has no doc_id/sentence_id in its data")
         docs[data["doc_id"]].append(task)
-    corpus = {doc: (text, sentences) for doc, text, sentences, _ in _corpus(layout, "gold", list(docs))}
-    # documents without gold records yet are read from the segments alone
-    problems = Problems()
-    metadata = {r["doc_id"]: r for r in read_metadata(layout, problems)}
+    corpus = {doc: (text, sentences) for doc, text, sentences in _documents(layout, list(docs))}
     written: dict[Path, str] = {}
     for doc, doc_tasks in docs.items():
         if doc not in corpus:
-            if doc not in metadata:
-                raise LabelStudioError(f"{export}: document {doc!r} is not in {layout.rel(layout.metadata)}")
-            texts = read_texts(layout, [metadata[doc]], problems)
-            seg = read_segments(layout, doc, texts.get(doc, ""), problems) if doc in texts else None
-            if problems or seg is None:
-                raise LabelStudioError(problems.report())
-            corpus[doc] = (texts[doc], seg.sentences)
+            raise LabelStudioError(f"{export}: document {doc!r} is not in {layout.rel(layout.metadata)}")
         text, sentences = corpus[doc]
         by_id = {s.id: s for s in sentences}
         seen: dict[str, int] = {}

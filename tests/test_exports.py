@@ -4,7 +4,6 @@ same raw annotations, corrections come back line by line, bad exports are refuse
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,6 @@ import pandas as pd
 import pytest
 
 import belgrade_stance
-from belgrade_stance.paths import Layout
 from schema.inventory import ENTITY_TYPES, STANCE_LABELS
 from tests.conftest import ROOT, tree_digest
 
@@ -119,18 +117,6 @@ def test_spacy_docbin_matches_the_data(tmp_path, sentences):
 
 # --------------------------------------------------------------------------- Label Studio
 
-@pytest.fixture
-def checkout(tmp_path: Path) -> Path:
-    """A copy of the checkout's raw/ and data/ to import into."""
-    dst = tmp_path / "proj"
-    dst.mkdir()
-    for name in ("raw", "data"):
-        shutil.copytree(ROOT / name, dst / name)
-    shutil.copy(ROOT / "pyproject.toml", dst / "pyproject.toml")
-    (dst / "schema").mkdir()
-    return dst
-
-
 def export_tasks(root: Path, out: Path, pass_name: str = "gold") -> list[dict]:
     done = cli("export", "label-studio", "--out", out, "--pass", pass_name, "--root", root)
     assert done.returncode == 0, done.stderr
@@ -146,35 +132,35 @@ def as_export(tasks: list[dict]) -> list[dict]:
 
 
 @pytest.mark.parametrize("pass_name", ["a", "b", "gold"])
-def test_label_studio_round_trip_gives_the_same_raw_files(checkout, tmp_path, pass_name):
-    before = tree_digest(checkout / "raw")
-    tasks = export_tasks(checkout, tmp_path / "ls", pass_name)
+def test_label_studio_round_trip_gives_the_same_raw_files(project, tmp_path, pass_name):
+    before = tree_digest(project / "raw")
+    tasks = export_tasks(project, tmp_path / "ls", pass_name)
     assert len(tasks) == sum(len(t) for t in belgrade_stance.load("sentences").values())
     export = tmp_path / "export.json"
     export.write_text(json.dumps(as_export(tasks)), encoding="utf-8")
-    done = cli("import-label-studio", export, "--pass", pass_name, "--root", checkout)
+    done = cli("import-label-studio", export, "--pass", pass_name, "--root", project)
     assert done.returncode == 0, done.stderr
-    assert tree_digest(checkout / "raw") == before
+    assert tree_digest(project / "raw") == before
 
 
-def test_a_correction_comes_back_as_its_own_line_and_builds(checkout, tmp_path):
-    tasks = as_export(export_tasks(checkout, tmp_path / "ls"))
+def test_a_correction_comes_back_as_its_own_line_and_builds(project, tmp_path):
+    tasks = as_export(export_tasks(project, tmp_path / "ls"))
     task = next(t for t in tasks if t["data"]["sentence_id"] == "d03-s000")
     region = next(r for r in task["annotations"][0]["result"] if r["from_name"] == "entity"
                   and r["value"]["text"] == "Europe")
     region["value"]["labels"] = ["GPE"]  # the annotator changes LOC to GPE
     export = tmp_path / "export.json"
     export.write_text(json.dumps(tasks), encoding="utf-8")
-    path = checkout / "raw/annotations/gold/d03.jsonl"
+    path = project / "raw/annotations/gold/d03.jsonl"
     old = path.read_text(encoding="utf-8").splitlines()
-    assert cli("import-label-studio", export, "--root", checkout).returncode == 0
+    assert cli("import-label-studio", export, "--root", project).returncode == 0
     new = path.read_text(encoding="utf-8").splitlines()
     changed = [(a, b) for a, b in zip(old, new) if a != b] + [(None, b) for b in new[len(old):]]
     assert len(old) == len(new)
     assert len(changed) == 1 and '"Europe"' in changed[0][1] and '"GPE"' in changed[0][1]
-    build = cli("build", "--root", checkout)
+    build = cli("build", "--root", project)
     assert build.returncode == 0, build.stderr
-    ents = belgrade_stance.load("sentences", split="test", data_dir=checkout / "data").iloc[0].entities
+    ents = belgrade_stance.load("sentences", split="test", data_dir=project / "data").iloc[0].entities
     assert [TYPES[e["label"]] for e in ents if e["text"] == "Europe"] == ["GPE"]
 
 
@@ -189,14 +175,14 @@ def test_a_correction_comes_back_as_its_own_line_and_builds(checkout, tmp_path):
     (lambda tasks: [r for r in tasks[0]["annotations"][0]["result"] if r.get("from_name") == "stance_war"][0]
      ["value"].update(choices=["none"]), "is none but has"),
 ])
-def test_bad_label_studio_exports_are_refused_and_nothing_is_written(checkout, tmp_path, spoil, message):
-    tasks = as_export(export_tasks(checkout, tmp_path / "ls"))
+def test_bad_label_studio_exports_are_refused_and_nothing_is_written(project, tmp_path, spoil, message):
+    tasks = as_export(export_tasks(project, tmp_path / "ls"))
     tasks.sort(key=lambda t: t["data"]["sentence_id"])  # d00-s000 first: it has against for war
-    before = tree_digest(checkout / "raw")
+    before = tree_digest(project / "raw")
     spoil(tasks)
     export = tmp_path / "export.json"
     export.write_text(json.dumps(tasks), encoding="utf-8")
-    done = cli("import-label-studio", export, "--root", checkout)
+    done = cli("import-label-studio", export, "--root", project)
     assert done.returncode == 1
     assert message in done.stderr and "nothing was written" in done.stderr and "Traceback" not in done.stderr
-    assert tree_digest(checkout / "raw") == before
+    assert tree_digest(project / "raw") == before

@@ -15,12 +15,11 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import need, tree_digest
-from tests.test_exports import checkout, cli, export_tasks  # noqa: F401  (fixture)
+from tests.test_exports import cli, export_tasks
 
 TOKEN = "b5c0c0ffee0123456789abcdef0123456789abcd"
 
@@ -78,37 +77,37 @@ def api(base: str, method: str, path: str, body=None):
         pytest.fail(f"{method} {path}: {e.code} {e.read().decode()[:2000]}")
 
 
-def test_label_studio_imports_the_tasks_and_its_export_comes_back(label_studio, checkout, tmp_path):  # noqa: F811
-    tasks = export_tasks(checkout, tmp_path / "ls")
+def test_label_studio_imports_the_tasks_and_its_export_comes_back(label_studio, project, tmp_path):
+    tasks = export_tasks(project, tmp_path / "ls")
     config = (tmp_path / "ls" / "label-config.xml").read_text(encoding="utf-8")
-    project = api(label_studio, "POST", "/api/projects", {"title": "belgrade-stance gold", "label_config": config})
-    imported = api(label_studio, "POST", f"/api/projects/{project['id']}/import", tasks)
+    ls_project = api(label_studio, "POST", "/api/projects", {"title": "belgrade-stance gold", "label_config": config})
+    imported = api(label_studio, "POST", f"/api/projects/{ls_project['id']}/import", tasks)
     assert imported["task_count"] == len(tasks) and imported["prediction_count"] == len(tasks)
 
     # an annotator accepts every pre-annotation as Label Studio stored it, correcting one entity type
-    predictions = api(label_studio, "GET", f"/api/predictions?project={project['id']}")
+    predictions = api(label_studio, "GET", f"/api/predictions?project={ls_project['id']}")
     assert len(predictions) == len(tasks)
     stored = {t["id"]: t for t in api(label_studio, "GET",
-                                      f"/api/projects/{project['id']}/export?exportType=JSON&download_all_tasks=true")}
+                                      f"/api/projects/{ls_project['id']}/export?exportType=JSON&download_all_tasks=true")}
     for pred in predictions:
         result = pred["result"]
         if stored[pred["task"]]["data"]["sentence_id"] == "d03-s000":
             region = next(r for r in result if r.get("from_name") == "entity" and r["value"]["text"] == "Europe")
             region["value"]["labels"] = ["GPE"]
         api(label_studio, "POST", f"/api/tasks/{pred['task']}/annotations", {"result": result})
-    export = api(label_studio, "GET", f"/api/projects/{project['id']}/export?exportType=JSON")
+    export = api(label_studio, "GET", f"/api/projects/{ls_project['id']}/export?exportType=JSON")
     assert len(export) == len(tasks) and all(t["annotations"] for t in export)
     path = tmp_path / "label-studio-export.json"
     path.write_text(json.dumps(export), encoding="utf-8")
 
-    before = tree_digest(checkout / "raw")
-    old = (checkout / "raw/annotations/gold/d03.jsonl").read_text(encoding="utf-8").splitlines()
-    done = cli("import-label-studio", path, "--root", checkout)
+    before = tree_digest(project / "raw")
+    old = (project / "raw/annotations/gold/d03.jsonl").read_text(encoding="utf-8").splitlines()
+    done = cli("import-label-studio", path, "--root", project)
     assert done.returncode == 0, done.stderr
-    after = tree_digest(checkout / "raw")
+    after = tree_digest(project / "raw")
     assert {k for k in before if before[k] != after[k]} == {"annotations/gold/d03.jsonl"}
-    new = (checkout / "raw/annotations/gold/d03.jsonl").read_text(encoding="utf-8").splitlines()
+    new = (project / "raw/annotations/gold/d03.jsonl").read_text(encoding="utf-8").splitlines()
     diff = [(a, b) for a, b in zip(old, new) if a != b]
     assert len(old) == len(new) and len(diff) == 1
     assert json.loads(diff[0][1]) == {**json.loads(diff[0][0]), "label": "GPE"}
-    assert cli("build", "--root", checkout).returncode == 0
+    assert cli("build", "--root", project).returncode == 0

@@ -134,6 +134,16 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def _data_dir(args) -> Path | None:
+    """--data, else the checkout's data/, else None: the installed package's data."""
+    if args.data is not None:
+        return args.data
+    try:
+        return find_project(args.root).data
+    except ProjectNotFound:
+        return None
+
+
 def cmd_export(args) -> int:
     from belgrade_stance.load import LoadError
 
@@ -150,13 +160,7 @@ def cmd_export(args) -> int:
         else:
             from belgrade_stance.export import export_conll, export_spacy
 
-            data = args.data
-            if data is None:
-                try:
-                    data = find_project(args.root).data
-                except ProjectNotFound:
-                    data = None  # the installed package's data
-            written = (export_conll if args.format == "conll" else export_spacy)(args.out, data)
+            written = (export_conll if args.format == "conll" else export_spacy)(args.out, _data_dir(args))
     except LoadError as e:
         print(f"export: {e}", file=sys.stderr)
         return 2
@@ -169,14 +173,8 @@ def cmd_viewer(args) -> int:
     from belgrade_stance.load import LoadError
     from belgrade_stance.viewer import write_viewer
 
-    data = args.data
-    if data is None:
-        try:
-            data = find_project(args.root).data
-        except ProjectNotFound:
-            data = None
     try:
-        pages = write_viewer(args.out, data)
+        pages = write_viewer(args.out, _data_dir(args))
     except LoadError as e:
         print(f"viewer: {e}", file=sys.stderr)
         return 2

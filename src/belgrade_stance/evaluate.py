@@ -395,6 +395,25 @@ def _scope(split: str, agreed_only: bool, targets) -> str:
     return s
 
 
+def _checked(predictions, split: str, agreed_only: bool, targets, data_dir):
+    """The scored rows' gold columns (restricted) and the predicted label index of each."""
+    gold = gold_rows(split, data_dir)
+    names = inventories(data_dir)["stance_labels"]
+    keep = _restrict(gold, agreed_only, targets)
+    scope = _scope(split, agreed_only, targets)
+    if not keep:
+        raise LoadError(f"nothing to score in {scope}")
+    labels = check_predictions(predictions, [gold["id"][i] for i in keep], set(gold["id"]), names, scope)
+    rows = {c: [gold[c][i] for i in keep] for c in GOLD_COLUMNS}
+    rows["pred"] = [labels[i] for i in rows["id"]]
+    return rows, names, scope
+
+
+def _score_rows(rows: dict, names: list[str], samples: int, seed: int) -> dict:
+    return score(rows["label"], rows["pred"], names, units=rows["sentence_id"], targets=rows["target"],
+                 samples=samples, seed=seed)
+
+
 def evaluate(predictions, split: str = "test", *, agreed_only: bool = False, targets=None,
              samples: int = SAMPLES, seed: int = SEED, data_dir: Path | str | None = None) -> dict:
     """Score stance predictions on a split of the benchmark (the official scorer).
@@ -405,22 +424,11 @@ def evaluate(predictions, split: str = "test", *, agreed_only: bool = False, tar
     targets: score only these targets (a name or a list of names).
     samples, seed: bootstrap resamples and seed for the 95% intervals.
     """
-    _numpy()
-    gold = gold_rows(split, data_dir)
-    names = inventories(data_dir)["stance_labels"]
-    keep = _restrict(gold, agreed_only, targets)
-    scope = _scope(split, agreed_only, targets)
-    if not keep:
-        raise LoadError(f"nothing to score in {scope}")
-    ids = [gold["id"][i] for i in keep]
-    labels = check_predictions(predictions, ids, set(gold["id"]), names, scope)
-    report = score([gold["label"][i] for i in keep], [labels[gold["id"][i]] for i in keep], names,
-                   units=[gold["sentence_id"][i] for i in keep], targets=[gold["target"][i] for i in keep],
-                   samples=samples, seed=seed)
-    report = {"protocol": "split", "split": split, "scope": scope, "agreed_only": agreed_only,
-              "targets": sorted(report["per_target"]), "documents": len({gold["doc_id"][i] for i in keep}),
-              **report}
-    return report
+    _numpy()  # before anything else: the extra's absence is the first thing to say
+    rows, names, scope = _checked(predictions, split, agreed_only, targets, data_dir)
+    report = _score_rows(rows, names, samples, seed)
+    return {"protocol": "split", "split": split, "scope": scope, "agreed_only": agreed_only,
+            "targets": sorted(report["per_target"]), "documents": len(set(rows["doc_id"])), **report}
 
 
 def evaluate_cv(predictions, *, agreed_only: bool = False, targets=None, samples: int = SAMPLES,
@@ -432,22 +440,14 @@ def evaluate_cv(predictions, *, agreed_only: bool = False, targets=None, samples
     macro-F1 and accuracy, and the pooled predictions scored as one set, with bootstrap intervals.
     """
     np = _numpy()  # before anything else: the extra's absence is the first thing to say
-    gold = gold_rows("all", data_dir)
-    names = inventories(data_dir)["stance_labels"]
-    keep = _restrict(gold, agreed_only, targets)
-    scope = _scope("all", agreed_only, targets)
-    if not keep:
-        raise LoadError(f"nothing to score in {scope}")
-    labels = check_predictions(predictions, [gold["id"][i] for i in keep], set(gold["id"]), names, scope)
-    pooled = score([gold["label"][i] for i in keep], [labels[gold["id"][i]] for i in keep], names,
-                   units=[gold["sentence_id"][i] for i in keep], targets=[gold["target"][i] for i in keep],
-                   samples=samples, seed=seed)
+    rows, names, scope = _checked(predictions, "all", agreed_only, targets, data_dir)
+    pooled = _score_rows(rows, names, samples, seed)
     by_doc: dict[str, list[int]] = defaultdict(list)
-    for i in keep:
-        by_doc[gold["doc_id"][i]].append(i)
+    for i, doc in enumerate(rows["doc_id"]):
+        by_doc[doc].append(i)
     folds = {}
-    for doc, rows in sorted(by_doc.items()):
-        r = score([gold["label"][i] for i in rows], [labels[gold["id"][i]] for i in rows], names, samples=0)
+    for doc, idx in sorted(by_doc.items()):
+        r = score([rows["label"][i] for i in idx], [rows["pred"][i] for i in idx], names, samples=0)
         folds[doc] = {"rows": r["rows"], **{m: v["value"] for m, v in r["metrics"].items()}}
     summary = {}
     for m in pooled["metrics"]:

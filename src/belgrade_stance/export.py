@@ -15,7 +15,6 @@ labelled `target=label` (`war=against`, `nato=none`, …); `doc.user_data` holds
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 from belgrade_stance.load import LoadError, inventories, load
@@ -35,7 +34,7 @@ def token_offsets(text: str, tokens: list[str]) -> list[tuple[int, int]]:
     return out
 
 
-def documents(data_dir: Path | str | None = None) -> dict[str, Iterator[tuple[str, list[dict]]]]:
+def documents(data_dir: Path | str | None = None) -> dict[str, list[tuple[str, list[dict]]]]:
     """Per split: (doc_id, its sentences in order) with tokens, BIO tag names and stance labels."""
     inv = inventories(data_dir)
     tags, labels = inv["ner_tags"], inv["stance_labels"]
