@@ -1,75 +1,8 @@
-"""Benchmark: belgrade_stance.load("stance") to pandas next to pandas.read_parquet of the same
-files, measured side by side in one run (interleaved, best of N), and the time of
-datasets.load_dataset(DIR, "stance") on a fresh cache (a new cache folder per run).
+"""Time of belgrade_stance.load() against pandas.read_parquet, and of load_dataset. Run from the project folder: python scripts/bench_load.py [--help]"""
 
-    python scripts/bench_load.py [--repeat 30]
-"""
+if __name__ != "__main__":
+    raise ImportError("scripts/bench_load.py is a command, not a module: import belgrade_stance_build.perf.load_time")
 
-from __future__ import annotations
+from belgrade_stance_build.perf.load_time import main
 
-import argparse
-import os
-import statistics
-import subprocess
-import sys
-import tempfile
-import time
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
-
-LOAD_DATASET = """
-import sys, time
-t = time.perf_counter()
-from datasets import load_dataset
-t_import = time.perf_counter() - t
-t = time.perf_counter()
-ds = load_dataset(sys.argv[1], "stance")
-print(f"{t_import:.3f} {time.perf_counter() - t:.3f} {sum(d.num_rows for d in ds.values())}")
-"""
-
-
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=30)
-    args = ap.parse_args()
-    sys.path.insert(0, str(ROOT))
-    import pandas as pd
-
-    import belgrade_stance
-    from belgrade_stance.paths import packaged_data_dir, split_file
-
-    data = packaged_data_dir()
-    splits = belgrade_stance.splits("stance")
-    files = [split_file(data, "stance", s) for s in splits]
-    belgrade_stance.load("stance")  # warm the OS cache and imports for both sides
-    pd.read_parquet(files[0])
-    mine, theirs = [], []
-    for _ in range(args.repeat):
-        t = time.perf_counter()
-        belgrade_stance.load("stance")
-        mine.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        [pd.read_parquet(f) for f in files]
-        theirs.append(time.perf_counter() - t)
-    a, b = min(mine), min(theirs)
-    print(f"stance, all {len(files)} splits, best of {args.repeat} (median):")
-    print(f"  belgrade_stance.load(\"stance\")  {a * 1000:7.2f} ms ({statistics.median(mine) * 1000:.2f})")
-    print(f"  pandas.read_parquet (same files) {b * 1000:7.2f} ms ({statistics.median(theirs) * 1000:.2f})")
-    print(f"  ratio {a / b:.2f} (median {statistics.median(mine) / statistics.median(theirs):.2f})   [target: ≤ 1.2]")
-
-    with tempfile.TemporaryDirectory() as tmp:
-        hub = Path(tmp) / "hub"
-        subprocess.run([sys.executable, "-m", "belgrade_stance.cli", "publish", "--root", str(ROOT), "--out", str(hub)],
-                       check=True, capture_output=True, cwd=ROOT)
-        env = {**os.environ, "HF_HOME": str(Path(tmp) / "hf"), "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"}
-        out = subprocess.run([sys.executable, "-c", LOAD_DATASET, str(hub)], capture_output=True, text=True,
-                             env=env, check=True)
-        t_import, t_load, rows = out.stdout.split()
-        print(f"datasets.load_dataset(DIR, \"stance\"), fresh cache: {float(t_load):.2f} s for {rows} rows "
-              f"(plus {float(t_import):.2f} s to import datasets)")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+raise SystemExit(main())

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
@@ -14,26 +12,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-
-def need(what: str, why: str):
-    """Skip where an external tool is missing, but fail where the run requires every tool
-    (.ci/run sets BELGRADE_STANCE_REQUIRE_TOOLS=1)."""
-    if os.environ.get("BELGRADE_STANCE_REQUIRE_TOOLS") == "1":
-        pytest.fail(f"{what} is required here: {why}")
-    pytest.skip(f"{what} is not installed: {why}")
-
-
-def tree_digest(folder: Path) -> dict[str, str]:
-    """sha256 of every file below folder, keyed by relative path."""
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+from helpers import ROOT
 
 
 @pytest.fixture
@@ -43,7 +22,6 @@ def project(tmp_path: Path) -> Path:
     dst.mkdir()
     for name in ("raw", "data"):
         shutil.copytree(ROOT / name, dst / name)
-    (dst / "schema").mkdir()
     shutil.copy(ROOT / "pyproject.toml", dst / "pyproject.toml")
     return dst
 
@@ -51,8 +29,8 @@ def project(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def hub(tmp_path_factory) -> Path:
     """The Hub folder published from the checkout's committed data."""
-    from belgrade_stance.paths import Layout
-    from scripts.hub import publish
+    from belgrade_stance_build.layout import Layout
+    from belgrade_stance_build.publish.hub_folder import publish
 
     return publish(Layout(ROOT), tmp_path_factory.mktemp("hub") / "hub")
 
@@ -60,54 +38,13 @@ def hub(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> dict:
     """One fresh build of the real corpus (tables, agreement, manifest) in a temporary copy."""
-    from belgrade_stance.paths import Layout
-    from scripts.pipeline import build
+    from belgrade_stance_build.layout import Layout
+    from belgrade_stance_build.pipeline import build
 
     dst = tmp_path_factory.mktemp("built") / "proj"
     dst.mkdir()
     shutil.copytree(ROOT / "raw", dst / "raw")
-    (dst / "schema").mkdir()
     shutil.copy(ROOT / "pyproject.toml", dst / "pyproject.toml")
     result = build(Layout(dst), keep_frames=True)
     result["root"] = dst
     return result
-
-
-def add_document(project: Path, doc_id: str, text: str, sentences: list[str], split: str,
-                 records: list[dict] | None = None, boilerplate: dict[str, str] | None = None) -> None:
-    """Drop a new document into project/raw: text, metadata row, segments (boilerplate: text →
-    kind) and three identical passes (the given records, every other sentence × target none)."""
-    import csv
-    import io
-    import json
-
-    from schema.inventory import TARGETS
-
-    raw = project / "raw"
-    name = f"{doc_id}_synthetic.txt"
-    (raw / "texts" / name).write_text(text, encoding="utf-8")
-    meta = list(csv.DictReader(io.StringIO((raw / "metadata.csv").read_text(encoding="utf-8"))))
-    meta.append({**meta[0], "doc_id": doc_id, "source_file": name,
-                 "sha256": hashlib.sha256(text.encode()).hexdigest(), "split": split,
-                 "date": "2023-01-05", "date_precision": "day", "date_evidence": "", "annotation_status": "gold"})
-    out = io.StringIO()
-    w = csv.DictWriter(out, fieldnames=list(meta[0]), lineterminator="\n")
-    w.writeheader()
-    w.writerows(meta)
-    (raw / "metadata.csv").write_text(out.getvalue(), encoding="utf-8")
-
-    def span(s: str) -> dict:
-        i = text.index(s)
-        return {"start": i, "end": i + len(s), "text": s}
-
-    seg = [{"type": "boilerplate", "kind": kind, **span(s)} for s, kind in (boilerplate or {}).items()]
-    seg += [{"type": "sentence", "id": f"{doc_id}-s{i:03d}", **span(s)} for i, s in enumerate(sentences)]
-    (raw / "segments" / f"{doc_id}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in seg), encoding="utf-8")
-    recs = list(records or [])
-    labelled = {(r["sentence"], r["target"]) for r in recs if r["type"] == "stance"}
-    for i in range(len(sentences)):
-        for t in TARGETS:
-            if (f"{doc_id}-s{i:03d}", t) not in labelled:
-                recs.append({"type": "stance", "sentence": f"{doc_id}-s{i:03d}", "target": t, "label": "none"})
-    for p in ("a", "b", "gold"):
-        (raw / "annotations" / p / f"{doc_id}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in recs))

@@ -7,8 +7,8 @@ import json
 import pandas as pd
 from sklearn.metrics import cohen_kappa_score
 
-from schema.inventory import STANCE_LABELS, TARGETS
-from tests.conftest import ROOT
+from belgrade_stance_schema.inventory import STANCE_LABELS, TARGETS
+from helpers import ROOT
 
 
 def test_kappa_matches_the_shipped_pass_labels(built):

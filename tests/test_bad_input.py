@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from belgrade_stance.cli import main
-from tests.conftest import tree_digest
+from helpers import tree_digest
 
 D = "d01"  # the document most mutations touch
 TEXT = "001_65baed66722e57a5.txt"

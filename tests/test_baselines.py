@@ -11,10 +11,10 @@ import pytest
 
 import belgrade_stance
 from belgrade_stance.evaluate import evaluate, evaluate_cv, score_entities
-from schema.inventory import ENTITY_TYPES, STANCE_LABELS, TARGETS
-from scripts.baselines import BASELINES, main, ner_report, run
-from scripts.card_benchmark import benchmark_blocks, results_match
-from tests.conftest import ROOT
+from belgrade_stance_schema.inventory import ENTITY_TYPES, STANCE_LABELS, TARGETS
+from belgrade_stance_build.baselines.results import BASELINES, main, ner_report, run
+from belgrade_stance_build.card.leaderboard import benchmark_blocks, results_match
+from helpers import ROOT
 
 RESULTS = ROOT / "results"
 

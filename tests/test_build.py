@@ -9,10 +9,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from belgrade_stance.cli import main
-from belgrade_stance.paths import Layout
+from belgrade_stance_build.layout import Layout
 from belgrade_stance.verify import verify
-from schema.inventory import CONFIGS, SPLITS, STANCE_LABELS, TARGETS
-from tests.conftest import ROOT, tree_digest
+from belgrade_stance_schema.inventory import CONFIGS, SPLITS, STANCE_LABELS, TARGETS
+from helpers import ROOT, tree_digest
 
 
 def test_committed_data_equals_a_fresh_build(built):
@@ -86,7 +86,7 @@ def test_folds_are_leave_one_document_out(built):
 
 
 def test_bio_tags_reproduce_the_spans(built):
-    from schema.tables import _bio, _token_offsets
+    from belgrade_stance_schema.tables import _bio, _token_offsets
 
     for s in built["tables"]["sentences"].to_dict("records"):
         offsets = _token_offsets(s["text"], s["tokens"])

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from belgrade_stance.paths import Layout
-from scripts.card import BLOCK, YAML_BLOCK, blocks, check_card, generated_blocks, render
-from tests.conftest import ROOT
+from belgrade_stance_build.layout import Layout
+from belgrade_stance_build.card.render import BLOCK, YAML_BLOCK, blocks, check_card, generated_blocks, render
+from helpers import ROOT
 
 
 def test_card_and_readme_are_not_stale():
@@ -38,7 +38,7 @@ ALLOWED_NUMERALS = {
 
 def test_no_hand_written_number_outside_the_generated_blocks():
     """Every count in the card comes from a generated block; only names and versions are free."""
-    from schema.inventory import DATASET_VERSION
+    from belgrade_stance_schema.inventory import DATASET_VERSION
 
     text = (ROOT / "DATASET_CARD.md").read_text(encoding="utf-8")
     text = YAML_BLOCK.sub("", BLOCK.sub("", text))
@@ -49,7 +49,7 @@ def test_no_hand_written_number_outside_the_generated_blocks():
 
 
 def test_card_has_the_hub_template_sections_and_the_current_version_first_in_the_changelog():
-    from schema.inventory import DATASET_VERSION
+    from belgrade_stance_schema.inventory import DATASET_VERSION
 
     text = (ROOT / "DATASET_CARD.md").read_text(encoding="utf-8")
     for heading in ("## Dataset description", "## Uses", "### Direct use", "### Out-of-scope use",

@@ -13,7 +13,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
 import belgrade_stance
 from belgrade_stance.evaluate import PredictionError, confusion_scores, evaluate, evaluate_cv, folds, score
-from schema.inventory import STANCE_LABELS, TARGETS
+from belgrade_stance_schema.inventory import STANCE_LABELS, TARGETS
 
 NAMES = list(STANCE_LABELS)
 FAVOR, AGAINST = NAMES.index("favor"), NAMES.index("against")

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 import belgrade_stance
-from schema.inventory import ENTITY_TYPES, STANCE_LABELS
-from tests.conftest import ROOT, tree_digest
+from belgrade_stance_schema.inventory import ENTITY_TYPES, STANCE_LABELS
+from helpers import ROOT, tree_digest
 
 TYPES = list(ENTITY_TYPES)
 

@@ -8,10 +8,10 @@ import re
 
 from PIL import Image
 
-from belgrade_stance.paths import Layout
-from scripts.card import check_card, write_card
-from scripts.figures import FIGURES, check_figures, figure_data
-from tests.conftest import ROOT
+from belgrade_stance_build.layout import Layout
+from belgrade_stance_build.card.render import check_card, write_card
+from belgrade_stance_build.card.figures import FIGURES, check_figures, figure_data
+from helpers import ROOT
 
 
 def test_figures_are_fresh_and_show_the_data():

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from helpers import ROOT
 
 CHECK = """
 import json, sys, belgrade_stance as b

@@ -18,8 +18,8 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import need, tree_digest
-from tests.test_exports import cli, export_tasks
+from helpers import need, tree_digest
+from test_exports import cli, export_tasks
 
 TOKEN = "b5c0c0ffee0123456789abcdef0123456789abcd"
 

@@ -12,7 +12,7 @@ import pytest
 import belgrade_stance
 from belgrade_stance import LoadError
 from belgrade_stance.paths import packaged_data_dir, split_file
-from schema.inventory import CONFIGS, DEFAULT_CONFIG, SPLITS, TARGETS
+from belgrade_stance_schema.inventory import CONFIGS, DEFAULT_CONFIG, SPLITS, TARGETS
 
 
 def test_the_default_is_the_stance_config_as_pandas():

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-import scripts.pipeline as pipeline
+import belgrade_stance_build.pipeline as pipeline
 from belgrade_stance.cli import main
-from belgrade_stance.paths import Layout
-from schema.tables import KEY_COLUMNS, SPLIT_BY_DOCUMENT, validate_corpus
-from scripts.problems import BuildFailed
-from tests.conftest import ROOT, add_document, tree_digest
+from belgrade_stance_build.layout import Layout
+from belgrade_stance_schema.tables import KEY_COLUMNS, SPLIT_BY_DOCUMENT, validate_corpus
+from belgrade_stance_build.problems import BuildFailed
+from helpers import ROOT, add_document, tree_digest
 
 
 @pytest.mark.parametrize("part", [1, 2])

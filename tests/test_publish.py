@@ -12,11 +12,12 @@ import yaml
 
 import belgrade_stance
 from belgrade_stance.cli import main
-from belgrade_stance.paths import Layout, split_file
-from schema.features import features
-from schema.inventory import CONFIGS, DEFAULT_CONFIG, ENTITY_TYPES, NER_TAGS, SPLITS, STANCE_LABELS
-from scripts.hub import PublishFailed, publish, upload
-from tests.conftest import ROOT
+from belgrade_stance.paths import split_file
+from belgrade_stance_build.layout import Layout
+from belgrade_stance_schema.features import features
+from belgrade_stance_schema.inventory import CONFIGS, DEFAULT_CONFIG, ENTITY_TYPES, NER_TAGS, SPLITS, STANCE_LABELS
+from belgrade_stance_build.publish.hub_folder import PublishFailed, publish, upload
+from helpers import ROOT
 
 
 def front_matter(path) -> dict:
@@ -28,7 +29,7 @@ def front_matter(path) -> dict:
 def test_the_folder_holds_exactly_the_upload(hub):
     files = {str(p.relative_to(hub)) for p in hub.rglob("*") if p.is_file()}
     parquet = {f"{c}/{s}.parquet" for c in CONFIGS for s in SPLITS}
-    from scripts.figures import FIGURES
+    from belgrade_stance_build.card.figures import FIGURES
 
     assert files == parquet | {"README.md", "croissant.json", "annotation-guidelines.md", "manifest.json",
                                "agreement.json"} | {f"figures/{name}.png" for name in FIGURES}

@@ -6,8 +6,8 @@ import copy
 
 import pytest
 
-from scripts.pipeline import frames
-from schema.tables import validate_tables
+from belgrade_stance_build.pipeline import frames
+from belgrade_stance_schema.tables import validate_tables
 
 
 def _fails(tables, expect: str) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyarrow.parquet as pq
 
 from belgrade_stance.cli import main
-from schema.inventory import TARGETS
-from tests.conftest import add_document
+from belgrade_stance_schema.inventory import TARGETS
+from helpers import add_document
 
 TEXT = "Menu\nRussians in Serbia protest.\n\nThey oppose the war. Putin is silent.\n"
 

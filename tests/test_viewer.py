@@ -15,8 +15,8 @@ import pytest
 
 import belgrade_stance
 from belgrade_stance.viewer import write_viewer
-from schema.inventory import STANCE_LABELS
-from tests.conftest import ROOT, need
+from belgrade_stance_schema.inventory import STANCE_LABELS
+from helpers import ROOT, need
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from belgrade_stance.paths import manifest_path
 
-FORMAT_VERSION = 1  # the data layout this package reads (schema.inventory.FORMAT_VERSION writes it)
+FORMAT_VERSION = 1  # the data layout this package reads (belgrade_stance_schema.inventory.FORMAT_VERSION writes it)
 
 
 def sha256_file(path: Path) -> str:

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import shutil
-import tempfile
 from collections import Counter
 from pathlib import Path
 
+from belgrade_stance.files import folder_swap
 from belgrade_stance.load import LoadError, inventories, load
 
 ENTITY_COLOURS = {"PERSON": "#aa9cfc", "NORP": "#c887fb", "ORG": "#7aecec", "GPE": "#feca74", "LOC": "#ff9561",
@@ -213,8 +211,7 @@ def write_viewer(out: Path, data_dir: Path | str | None = None) -> list[Path]:
     out = Path(out)
     if out.exists() and any(out.iterdir()) and not (out / "index.html").is_file():
         raise LoadError(f"{out}: exists, is not empty and holds no viewer; choose another --out")
-    tmp = Path(tempfile.mkdtemp(prefix=".viewer-", dir=out.parent if out.parent.exists() else None))
-    try:
+    with folder_swap(out, "viewer") as tmp:
         written = []
         for d in docs:
             page = _document_page(d, sorted(sents.get(d["doc_id"], []), key=lambda s: s["sentence_index"]),
@@ -222,11 +219,4 @@ def write_viewer(out: Path, data_dir: Path | str | None = None) -> list[Path]:
             (tmp / f"{d['doc_id']}.html").write_text(page, encoding="utf-8")
             written.append(out / f"{d['doc_id']}.html")
         (tmp / "index.html").write_text(_index_page(docs, counts, disagree, inv), encoding="utf-8")
-        os.chmod(tmp, 0o755)
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-        return [out / "index.html", *written]
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    return [out / "index.html", *written]

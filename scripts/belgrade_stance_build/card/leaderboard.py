@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 
 from belgrade_stance.verify import read_manifest
-from schema.inventory import ENTITY_TYPES, TARGETS
-from scripts.card import _table
+from belgrade_stance_schema.inventory import ENTITY_TYPES, TARGETS
+from belgrade_stance_build.card.render import _table
 
 
 def _f(v) -> str:

@@ -15,8 +15,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from belgrade_stance.paths import Layout, split_file
-from schema.inventory import ENTITY_TYPES, HOLDER_TYPES, SPLITS, STANCE_LABELS, TARGETS
+from belgrade_stance.paths import split_file
+from belgrade_stance_build.layout import Layout
+from belgrade_stance_schema.inventory import ENTITY_TYPES, HOLDER_TYPES, SPLITS, STANCE_LABELS, TARGETS
 
 BLOCK = re.compile(r"(<!-- generated:(?P<name>[a-z_]+) -->\n)(?P<body>.*?)(<!-- /generated:(?P=name) -->)", re.S)
 YAML_BLOCK = re.compile(r"(# generated:(?P<name>[a-z_]+)\n)(?P<body>.*?)(# /generated:(?P=name))", re.S)
@@ -143,9 +144,9 @@ def generated_blocks(data: Path, results: Path | None = None) -> dict[str, str]:
     """Every generated block: counts from the data, structure from the features and inventory,
     the Hub YAML (configs, dataset_info, size category), and the benchmark tables from the
     baselines' results file (when given and present)."""
-    from scripts.card_benchmark import benchmark_blocks
-    from scripts.card_structure import structure_blocks
-    from scripts.hub_yaml import hub_yaml
+    from belgrade_stance_build.card.leaderboard import benchmark_blocks
+    from belgrade_stance_build.card.structure import structure_blocks
+    from belgrade_stance_build.card.hub_yaml import hub_yaml
 
     bench = benchmark_blocks(data, results) if results is not None else {}
     return {**blocks(data), **structure_blocks(data), "hub": hub_yaml(data), **bench}
@@ -153,7 +154,7 @@ def generated_blocks(data: Path, results: Path | None = None) -> dict[str, str]:
 
 def write_card(layout: Layout) -> list[Path]:
     """Redraw stale figures, rewrite the generated blocks of the card and README; return the files changed."""
-    from scripts.figures import write_figures
+    from belgrade_stance_build.card.figures import write_figures
 
     changed = write_figures(layout)
     generated = generated_blocks(layout.data, layout.baseline_results)
@@ -168,7 +169,7 @@ def write_card(layout: Layout) -> list[Path]:
 
 def check_card(layout: Layout) -> list[str]:
     """Names of stale generated blocks (file: block) and stale figures."""
-    from scripts.figures import check_figures
+    from belgrade_stance_build.card.figures import check_figures
 
     generated = generated_blocks(layout.data, layout.baseline_results)
     stale = check_figures(layout)

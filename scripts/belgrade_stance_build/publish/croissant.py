@@ -12,8 +12,8 @@ from pathlib import Path
 
 from belgrade_stance.paths import split_file
 from belgrade_stance.verify import sha256_file
-from schema.features import DESCRIPTIONS, features
-from schema.inventory import CONFIGS, DATASET_VERSION, RELEASED, SPLITS, STANCE_LABELS, TARGETS
+from belgrade_stance_schema.features import DESCRIPTIONS, features
+from belgrade_stance_schema.inventory import CONFIGS, DATASET_VERSION, RELEASED, SPLITS, STANCE_LABELS, TARGETS
 
 def rai(n_docs: int, years: str, test_docs: int) -> dict:
     """The Responsible-AI fields; the figures come from the built documents table."""
@@ -92,7 +92,7 @@ CONFORMS_TO = "http://mlcommons.org/croissant/1.1"
 
 
 def _figures(folder: Path) -> dict:
-    from scripts.card_structure import corpus_figures, year_span
+    from belgrade_stance_build.card.structure import corpus_figures, year_span
 
     fig = corpus_figures(folder)
     return {"n_docs": fig["n_docs"], "years": year_span(fig["years"], "-"), "test_docs": fig["test_docs"]}

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from belgrade_stance.paths import Layout
-from schema.inventory import BOILERPLATE_KINDS
-from scripts.records import check_span, missing_fields, read_jsonl
+from belgrade_stance_build.layout import Layout
+from belgrade_stance_schema.inventory import BOILERPLATE_KINDS
+from belgrade_stance_build.stages.records import check_span, missing_fields, read_jsonl
 
 
 @dataclass
@@ -31,7 +31,7 @@ class Sentence:
     @cached_property
     def tokens(self) -> list[tuple[int, int]]:
         """Token spans (sentence offsets) of the spaCy tokenisation, computed once."""
-        from scripts.tokens import tokenize
+        from belgrade_stance_build.stages.tokens import tokenize
 
         return tokenize(self.text)
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import pandas as pd
 import pyarrow as pa
 
-from belgrade_stance.paths import Layout
-from schema.inventory import ANNOTATION_PASSES, CONFIGS, SPLITS
-from scripts.problems import BuildFailed, Problems
+from belgrade_stance_build.layout import Layout
+from belgrade_stance_schema.inventory import ANNOTATION_PASSES, CONFIGS, SPLITS
+from belgrade_stance_build.problems import BuildFailed, Problems
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,8 @@ PART_DOCUMENTS = 100
 
 def read_corpus(layout: Layout) -> tuple[list[dict], dict[str, str]]:
     """Metadata and texts of every document, plus the check for orphan files."""
-    from scripts.metadata import read_metadata
-    from scripts.texts import read_texts
+    from belgrade_stance_build.stages.metadata import read_metadata
+    from belgrade_stance_build.stages.texts import read_texts
 
     problems = Problems()
     metadata = read_metadata(layout, problems)
@@ -92,9 +92,9 @@ def read_document(layout: Layout, meta: dict, text: str, problems: Problems) -> 
 
     Returns (None, inputs) if all hold, else (name of the first failing stage, {}).
     """
-    from scripts.agreement import check_adjudication
-    from scripts.annotations import read_annotations
-    from scripts.segments import read_segments
+    from belgrade_stance_build.stages.adjudication import check_adjudication
+    from belgrade_stance_build.stages.annotations import read_annotations
+    from belgrade_stance_build.stages.segments import read_segments
 
     doc_id = meta["doc_id"]
     before = len(problems)
@@ -112,9 +112,9 @@ def read_document(layout: Layout, meta: dict, text: str, problems: Problems) -> 
 
 def build_tables(inputs: dict) -> dict:
     """Row generators of the documents, sentences and stance tables."""
-    from scripts.documents import document_rows
-    from scripts.sentences import sentence_rows
-    from scripts.stance import stance_rows
+    from belgrade_stance_build.stages.documents import document_rows
+    from belgrade_stance_build.stages.sentences import sentence_rows
+    from belgrade_stance_build.stages.stance import stance_rows
 
     m, segs, ann, folds = inputs["metadata"], inputs["segments"], inputs["annotations"], inputs["folds"]
     return {
@@ -126,8 +126,8 @@ def build_tables(inputs: dict) -> dict:
 
 def frames(tables: dict) -> dict[str, pd.DataFrame]:
     """pandas frames of the tables, with the schema's dtypes also when a table is empty."""
-    from schema.features import features
-    from schema.tables import MODELS
+    from belgrade_stance_schema.features import features
+    from belgrade_stance_schema.tables import MODELS
 
     out = {}
     for name, rows in tables.items():
@@ -176,7 +176,7 @@ class Corpus:
     """What the parts leave behind: Arrow tables, the documents frame, key columns, agreement."""
 
     def __init__(self, keep_frames: bool = False) -> None:
-        from scripts.agreement import AgreementCounts
+        from belgrade_stance_build.stages.agreement import AgreementCounts
 
         self.arrow: dict[str, list[pa.Table]] = {c: [] for c in CONFIGS}
         self.documents: list[pd.DataFrame] = []
@@ -186,8 +186,8 @@ class Corpus:
 
     def add(self, part: Part, folds: dict[str, int], problems: Problems) -> None:
         """Build, validate and encode one part; schema failures go to problems."""
-        from schema.tables import KEY_COLUMNS, validate_tables
-        from scripts.release import arrow_table
+        from belgrade_stance_schema.tables import KEY_COLUMNS, validate_tables
+        from belgrade_stance_build.stages.data import arrow_table
 
         dfs = part.tables(folds)
         self.agreement.add(part.annotations, dfs["stance"])
@@ -205,7 +205,7 @@ class Corpus:
 
     def validate(self, problems: Problems) -> None:
         """The rules that span parts, and sentence texts leaking across splits."""
-        from schema.tables import sentence_text_leaks, validate_corpus
+        from belgrade_stance_schema.tables import sentence_text_leaks, validate_corpus
 
         keys = {name: _concat(parts) for name, parts in self.keys.items()}
         _schema_problems(validate_corpus(_concat(self.documents), keys), problems)
@@ -213,7 +213,7 @@ class Corpus:
             problems.add("table sentences", None, "split-leak", f"sentence text occurs in two splits: {text[:60]!r}")
 
     def tables(self) -> dict[str, pa.Table]:
-        from schema.features import features
+        from belgrade_stance_schema.features import features
 
         return {c: pa.concat_tables(parts) if parts else features(c).arrow_schema.empty_table()
                 for c, parts in self.arrow.items()}
@@ -272,7 +272,7 @@ def build(layout: Layout, write: bool = True, keep_frames: bool = False) -> dict
 
 
 def _build(layout: Layout, write: bool, keep_frames: bool, collect) -> dict:
-    from scripts.release import write_data
+    from belgrade_stance_build.stages.data import write_data
 
     metadata, texts = read_corpus(layout)
     folds = {row["doc_id"]: i for i, row in enumerate(metadata)}

@@ -13,8 +13,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from belgrade_stance.paths import split_file
-from schema.features import DESCRIPTIONS, features
-from schema.inventory import CONFIGS, DATASET_VERSION, DEFAULT_CONFIG, RELEASED, SPLITS, TARGETS
+from belgrade_stance_schema.features import DESCRIPTIONS, features
+from belgrade_stance_schema.inventory import CONFIGS, DATASET_VERSION, DEFAULT_CONFIG, RELEASED, SPLITS, TARGETS
 
 EXAMPLE_CHARS = 100  # long strings in example rows are cut to this length
 EXAMPLE_ITEMS = 3  # lists in example rows show this many items

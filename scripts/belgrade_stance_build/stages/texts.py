@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from belgrade_stance.paths import Layout
+from belgrade_stance_build.layout import Layout
 
 
 def read_texts(layout: Layout, metadata: list[dict], problems) -> dict[str, str]:

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
-from belgrade_stance.paths import Layout, manifest_path
+from belgrade_stance.files import folder_swap
+from belgrade_stance.paths import manifest_path
+from belgrade_stance_build.layout import Layout
 from belgrade_stance.verify import read_manifest, verify
 
 GUIDELINES = "annotation-guidelines.md"
@@ -34,9 +35,8 @@ def card_for_hub(card_text: str) -> str:
 
 def publish(layout: Layout, out: Path) -> Path:
     """Assemble the Hub folder at out (replacing a previous one); return its path."""
-    from scripts.card import check_card
-    from scripts.croissant import write_croissant
-    from scripts.release import swap_in
+    from belgrade_stance_build.card.render import check_card
+    from belgrade_stance_build.publish.croissant import write_croissant
 
     problems = verify(layout.data, layout.root)
     if problems:
@@ -47,9 +47,7 @@ def publish(layout: Layout, out: Path) -> Path:
     out = Path(out).resolve()
     if out.exists() and any(out.iterdir()) and not (out / "croissant.json").is_file():
         raise PublishFailed(f"{out}: exists, is not empty and is not a previous publish folder; choose another --out")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".hub-new-", dir=out.parent))
-    try:
+    with folder_swap(out, "hub") as tmp:
         manifest = read_manifest(layout.data)
         for splits in manifest["configs"].values():
             for entry in splits.values():
@@ -60,18 +58,14 @@ def publish(layout: Layout, out: Path) -> Path:
             shutil.copyfile(layout.data / entry["path"], tmp / entry["path"])
         shutil.copyfile(manifest_path(layout.data), manifest_path(tmp))
         shutil.copyfile(layout.guidelines, tmp / GUIDELINES)
-        from scripts.figures import FIGURES
+        from belgrade_stance_build.card.figures import FIGURES
 
         (tmp / "figures").mkdir()
         for name in FIGURES:  # the card's images, at the same relative paths
             shutil.copyfile(layout.figures / f"{name}.png", tmp / "figures" / f"{name}.png")
         (tmp / "README.md").write_text(card_for_hub(layout.card.read_text(encoding="utf-8")), encoding="utf-8")
         write_croissant(tmp)
-        swap_in(tmp, out)
-        return out
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    return out
 
 
 def upload(folder: Path, repo_id: str, api=None) -> str:
@@ -88,7 +82,7 @@ def upload(folder: Path, repo_id: str, api=None) -> str:
         from huggingface_hub import HfApi
 
         api = HfApi()
-    from schema.inventory import DATASET_VERSION
+    from belgrade_stance_schema.inventory import DATASET_VERSION
 
     api.create_repo(repo_id, repo_type="dataset", exist_ok=True, token=token)
     api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="dataset", token=token,

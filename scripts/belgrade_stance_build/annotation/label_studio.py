@@ -29,13 +29,13 @@ from collections import defaultdict
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-from belgrade_stance.paths import Layout
-from schema.inventory import ENTITY_TYPES, HOLDER_TYPES, STANCE_LABELS, TARGETS
-from scripts.metadata import read_metadata
-from scripts.problems import Problems
-from scripts.records import read_jsonl
-from scripts.segments import read_segments
-from scripts.texts import read_texts
+from belgrade_stance_build.layout import Layout
+from belgrade_stance_schema.inventory import ENTITY_TYPES, HOLDER_TYPES, STANCE_LABELS, TARGETS
+from belgrade_stance_build.stages.metadata import read_metadata
+from belgrade_stance_build.problems import Problems
+from belgrade_stance_build.stages.records import read_jsonl
+from belgrade_stance_build.stages.segments import read_segments
+from belgrade_stance_build.stages.texts import read_texts
 
 COLOURS = ["#f4a261", "#2a9d8f", "#e9c46a", "#8ecae6", "#b5e48c", "#cdb4db", "#ffafcc", "#adb5bd"]
 FAVOR_AGAINST = [lab for lab in STANCE_LABELS if lab != "none"]

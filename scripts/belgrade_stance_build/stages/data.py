@@ -7,19 +7,17 @@ build leaves data/ exactly as it was. Files are deterministic: two builds are by
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
-from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from belgrade_stance.paths import Layout, manifest_path, split_file
+from belgrade_stance.files import folder_swap
+from belgrade_stance.paths import manifest_path, split_file
+from belgrade_stance_build.layout import Layout
 from belgrade_stance.verify import sha256_file
-from schema.features import features
-from schema.inventory import (
+from belgrade_stance_schema.features import features
+from belgrade_stance_schema.inventory import (
     ANNOTATION_PASSES, BOILERPLATE_KINDS, CONFIGS, DATASET_VERSION, DEFAULT_CONFIG, ENTITY_TYPES,
     FORMAT_VERSION, HOLDER_TYPES, NER_TAGS, SPLITS, STANCE_LABELS, TARGETS,
 )
@@ -85,9 +83,7 @@ def write_data(layout: Layout, tables: dict[str, pa.Table], metadata: list[dict]
     """
     import pyarrow.compute as pc
 
-    layout.data.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".data-new-", dir=layout.root))
-    try:
+    with folder_swap(layout.data, "data") as tmp:
         files = {}
         for config in CONFIGS:
             files[config] = {}
@@ -132,26 +128,6 @@ def write_data(layout: Layout, tables: dict[str, pa.Table], metadata: list[dict]
         }
         manifest_path(tmp).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
                                       encoding="utf-8")
-        swap_in(tmp, layout.data)
-        return manifest
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    return manifest
 
 
-def swap_in(new: Path, target: Path) -> None:
-    """Replace target by new: rename the old folder aside, rename the new one in, drop the old."""
-    os.chmod(new, 0o755)
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
-        os.rmdir(old)
-        os.replace(target, old)
-    try:
-        os.replace(new, target)
-    except BaseException:
-        if old is not None:
-            os.replace(old, target)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

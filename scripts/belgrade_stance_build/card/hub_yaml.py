@@ -13,8 +13,8 @@ import pyarrow.parquet as pq
 import yaml
 
 from belgrade_stance.paths import split_file
-from schema.features import features
-from schema.inventory import CONFIGS, DEFAULT_CONFIG, SPLITS
+from belgrade_stance_schema.features import features
+from belgrade_stance_schema.inventory import CONFIGS, DEFAULT_CONFIG, SPLITS
 
 SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"))
 

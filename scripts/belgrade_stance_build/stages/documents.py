@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import hashlib
 
-from scripts.annotations import Annotation
-from scripts.segments import Segmentation
+from belgrade_stance_build.stages.annotations import Annotation
+from belgrade_stance_build.stages.segments import Segmentation
 
 METADATA_FIELDS = ("source_file", "outlet", "publisher", "author", "headline", "date", "date_precision",
                    "date_evidence", "language", "rights", "annotation_status", "split")

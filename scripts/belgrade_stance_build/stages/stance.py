@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from schema.inventory import TARGETS
-from scripts.annotations import Annotation
-from scripts.segments import Segmentation
-from scripts.sentences import holder_record
+from belgrade_stance_schema.inventory import TARGETS
+from belgrade_stance_build.stages.annotations import Annotation
+from belgrade_stance_build.stages.segments import Segmentation
+from belgrade_stance_build.stages.sentences import holder_record
 
 
 def stance_rows(metadata: list[dict], segs: dict[str, Segmentation],

@@ -12,7 +12,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from schema.inventory import (
+from belgrade_stance_schema.inventory import (
     ANNOTATION_STATUSES, BOILERPLATE_KINDS, DATE_PRECISIONS, ENTITY_TYPES, HOLDER_TYPES, SPLITS,
     STANCE_LABELS, TARGETS,
 )

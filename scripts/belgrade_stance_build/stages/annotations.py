@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from belgrade_stance.paths import Layout
-from schema.inventory import ANNOTATION_PASSES, ENTITY_TYPES, HOLDER_TYPES, STANCE_LABELS, TARGETS
-from scripts.records import check_span, missing_fields, read_jsonl
-from scripts.segments import Segmentation
+from belgrade_stance_build.layout import Layout
+from belgrade_stance_schema.inventory import ANNOTATION_PASSES, ENTITY_TYPES, HOLDER_TYPES, STANCE_LABELS, TARGETS
+from belgrade_stance_build.stages.records import check_span, missing_fields, read_jsonl
+from belgrade_stance_build.stages.segments import Segmentation
 
 NONE_KEYS = frozenset({"type", "sentence", "target", "label", "reason"})
 ENTITY_ID = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")

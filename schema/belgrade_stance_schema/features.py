@@ -6,7 +6,7 @@ Parquet files carry these features in their schema metadata, and the card's YAML
 
 from __future__ import annotations
 
-from schema.inventory import ENTITY_TYPES, NER_TAGS, STANCE_LABELS
+from belgrade_stance_schema.inventory import ENTITY_TYPES, NER_TAGS, STANCE_LABELS
 
 
 def features(config: str):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from schema.inventory import TARGETS
-from scripts.annotations import Annotation, StanceRecord
-from scripts.segments import Segmentation
-from scripts.tokens import bio_tags
+from belgrade_stance_schema.inventory import TARGETS
+from belgrade_stance_build.stages.annotations import Annotation, StanceRecord
+from belgrade_stance_build.stages.segments import Segmentation
+from belgrade_stance_build.stages.tokens import bio_tags
 
 
 def holder_record(r: StanceRecord, with_target: bool = False) -> dict:

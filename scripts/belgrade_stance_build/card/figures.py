@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from belgrade_stance.paths import Layout, split_file
-from schema.inventory import ENTITY_TYPES, SPLITS, STANCE_LABELS, TARGETS
+from belgrade_stance.paths import split_file
+from belgrade_stance_build.layout import Layout
+from belgrade_stance_schema.inventory import ENTITY_TYPES, SPLITS, STANCE_LABELS, TARGETS
 
 FIGURES = {
     "labels": "Stance labels per target and split",

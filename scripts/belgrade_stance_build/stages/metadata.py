@@ -6,8 +6,8 @@ import csv
 import re
 from datetime import date
 
-from belgrade_stance.paths import Layout
-from schema.inventory import ANNOTATION_STATUSES, DATE_PRECISIONS, SPLITS
+from belgrade_stance_build.layout import Layout
+from belgrade_stance_schema.inventory import ANNOTATION_STATUSES, DATE_PRECISIONS, SPLITS
 
 COLUMNS = (
     "doc_id", "source_file", "sha256", "outlet", "publisher", "author", "headline", "date",

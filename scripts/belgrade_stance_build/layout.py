@@ -1,0 +1,92 @@
+"""The one path helper of a source checkout: every location of raw/, data/, the card and the
+results is built here. The installed package knows only data folders (belgrade_stance.paths)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Locations inside a source checkout (the folder holding pyproject.toml and raw/)."""
+
+    root: Path
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "raw"
+
+    @property
+    def texts(self) -> Path:
+        return self.raw / "texts"
+
+    @property
+    def metadata(self) -> Path:
+        return self.raw / "metadata.csv"
+
+    @property
+    def segments(self) -> Path:
+        return self.raw / "segments"
+
+    def segment_file(self, doc_id: str) -> Path:
+        return self.segments / f"{doc_id}.jsonl"
+
+    @property
+    def annotations(self) -> Path:
+        return self.raw / "annotations"
+
+    def annotation_file(self, pass_name: str, doc_id: str) -> Path:
+        return self.annotations / pass_name / f"{doc_id}.jsonl"
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def figures(self) -> Path:
+        return self.root / "figures"
+
+    @property
+    def results(self) -> Path:
+        return self.root / "results"
+
+    @property
+    def baseline_results(self) -> Path:
+        return self.results / "baselines.json"
+
+    @property
+    def card(self) -> Path:
+        return self.root / "DATASET_CARD.md"
+
+    @property
+    def readme(self) -> Path:
+        return self.root / "README.md"
+
+    @property
+    def guidelines(self) -> Path:
+        return self.root / "docs" / "annotation-guidelines.md"
+
+    def rel(self, path: Path) -> str:
+        """A path as shown in messages: relative to the project root where possible."""
+        try:
+            return str(Path(path).resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            return str(path)
+
+
+class ProjectNotFound(RuntimeError):
+    """No project folder (pyproject.toml and raw/) at or above the given folder."""
+
+
+def find_project(start: Path | None = None) -> Layout:
+    """The source checkout containing ``start`` (default: the current directory)."""
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").is_file() and (folder / "raw").is_dir():
+            return Layout(folder)
+    raise ProjectNotFound(
+        f"{here}: not inside a belgrade-stance project (a folder with pyproject.toml and raw/); pass --root"
+    )
+
+

@@ -1,0 +1,121 @@
+"""Benchmark: build wall time and peak memory, real corpus and synthetic corpora.
+
+    python scripts/bench.py [--sizes 100 1000]
+
+Each measurement runs in a fresh Python process (cold imports), so the numbers include
+start-up. The import floor is the time to import the libraries the build needs. Synthetic
+corpora repeat the five real documents (texts, segments, all passes) under new ids, all in
+the train split, so they exercise every stage and check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+
+IMPORTS = "import pandas, pyarrow.parquet, pandera.pandas, datasets, spacy, sklearn.metrics, matplotlib.pyplot"
+MEASURE = """
+import resource, subprocess, sys, time
+t = time.perf_counter()
+p = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+dt = time.perf_counter() - t
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+if p.returncode:
+    sys.stderr.write(p.stderr[-3000:])
+print(f"{dt:.3f} {rss:.1f} {p.returncode}")
+"""
+
+
+def measure(cmd: list[str]) -> tuple[float, float]:
+    out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], capture_output=True, text=True, check=True)
+    dt, rss, code = out.stdout.split()
+    if code != "0":
+        raise SystemExit(f"command failed: {' '.join(cmd)}\n{out.stderr}")
+    return float(dt), float(rss)
+
+
+def copy_project(root: Path, dst: Path) -> None:
+    shutil.copytree(root / "raw", dst / "raw")
+    shutil.copy(root / "pyproject.toml", dst / "pyproject.toml")
+
+
+def synthetic(root: Path, dst: Path, n_docs: int) -> None:
+    """A corpus of n_docs documents in the raw format, made by repeating the real ones of root."""
+    import csv
+    import io
+
+    copy_project(root, dst)
+    raw = dst / "raw"
+    src_rows = list(csv.DictReader(io.StringIO((root / "raw/metadata.csv").read_text(encoding="utf-8"))))
+    for folder in [raw / "texts", raw / "segments", raw / "adjudication", *(raw / "annotations").iterdir()]:
+        for p in folder.iterdir():
+            p.unlink()
+    rows = []
+    for i in range(n_docs):
+        src = src_rows[i % len(src_rows)]
+        doc = f"s{i:05d}"
+        name = f"{doc}.txt"
+        shutil.copy(root / "raw/texts" / src["source_file"], raw / "texts" / name)
+        rows.append({**src, "doc_id": doc, "source_file": name, "split": "train"})
+
+        def swap(text: str) -> str:
+            return text.replace(f'"{src["doc_id"]}-', f'"{doc}-')
+
+        for rel in ["segments", "adjudication", "annotations/a", "annotations/b", "annotations/gold"]:
+            s = root / "raw" / rel / f"{src['doc_id']}.jsonl"
+            if s.exists():
+                (raw / rel / f"{doc}.jsonl").write_text(swap(s.read_text(encoding="utf-8")), encoding="utf-8")
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    (raw / "metadata.csv").write_text(out.getvalue(), encoding="utf-8")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="*", default=[100, 1000])
+    args = ap.parse_args()
+    from belgrade_stance_build.layout import find_project
+
+    root = find_project().root
+    cli = [sys.executable, "-m", "belgrade_stance.cli", "build", "--root"]
+    results = {}
+    floor, floor_rss = measure([sys.executable, "-c", IMPORTS])
+    print(f"import floor ({IMPORTS[7:]}): {floor:.2f} s, {floor_rss:.0f} MB")
+    with tempfile.TemporaryDirectory() as tmp:
+        real = Path(tmp) / "real"
+        copy_project(root, real)
+        dt, rss = measure([*cli, str(real)])
+        sentences = json.loads((real / "data/manifest.json").read_text())["configs"]["sentences"]
+        n_sent = sum(v["rows"] for v in sentences.values())
+        print(f"real corpus (5 documents, {n_sent} sentences): build {dt:.2f} s = {dt / floor:.2f} × import floor, "
+              f"peak RSS {rss:.0f} MB   [targets: ≤ 1.5 ×, ≤ 400 MB]")
+        results["real"] = (dt, rss)
+        for n in args.sizes:
+            d = Path(tmp) / f"syn{n}"
+            synthetic(root, d, n)
+            dt, rss = measure([*cli, str(d)])
+            m = json.loads((d / "data/manifest.json").read_text())["configs"]
+            n_sent = sum(v["rows"] for v in m["sentences"].values())
+            print(f"synthetic {n:>5} documents ({n_sent} sentences): build {dt:.2f} s, peak RSS {rss:.0f} MB, "
+                  f"{1000 * (dt - floor) / n:.1f} ms/document above the import floor")
+            results[n] = (dt, rss)
+            shutil.rmtree(d)
+    if len(args.sizes) >= 2:
+        a, b = sorted(args.sizes)[:2]
+        ra = (results[a][0] - floor) / a
+        rb = (results[b][0] - floor) / b
+        print(f"growth: per-document cost {ra * 1000:.1f} ms at {a}, {rb * 1000:.1f} ms at {b} "
+              f"(ratio {rb / ra:.2f}; 1.0 = linear)   [target for 1000 documents: ≤ 30 s, ≤ 1 GB]")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

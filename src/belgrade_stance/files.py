@@ -1,0 +1,60 @@
+"""Atomic file and folder writes: a reader sees the old version or the new one, never a half.
+
+Every file the project writes (data/, the card, figures, results, the Hub folder, the viewer,
+raw annotations from Label Studio) goes through these two helpers.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def atomic_write(path: Path, content: str | bytes, mode: int = 0o644) -> Path:
+    """Write content to path through a temporary file in the same folder and os.replace."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+@contextmanager
+def folder_swap(target: Path, prefix: str) -> Iterator[Path]:
+    """A new, empty folder beside target to fill; when the block ends without an error it
+    replaces target whole (the old folder is renamed aside, the new one renamed in, the old one
+    removed); on an error the new folder is removed and target is left as it was."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    new = Path(tempfile.mkdtemp(prefix=f".{prefix}-new-", dir=target.parent))
+    try:
+        yield new
+        os.chmod(new, 0o755)
+        old = None
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{prefix}-old-", dir=target.parent))
+            os.rmdir(old)
+            os.replace(target, old)
+        try:
+            os.replace(new, target)
+        except BaseException:
+            if old is not None:
+                os.replace(old, target)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
