@@ -13,7 +13,8 @@ import belgrade_stance
 from belgrade_stance.evaluate import evaluate, evaluate_cv, score_entities
 from belgrade_stance_schema.inventory import ENTITY_TYPES, STANCE_LABELS, TARGETS
 from belgrade_stance_build.baselines.results import BASELINES, main, ner_report, run
-from belgrade_stance_build.card.leaderboard import benchmark_blocks, results_match
+from belgrade_stance_build.baselines.provenance import results_match
+from belgrade_stance_build.card.leaderboard import benchmark_blocks
 from helpers import ROOT
 
 RESULTS = ROOT / "results"

@@ -86,10 +86,11 @@ def test_folds_are_leave_one_document_out(built):
 
 
 def test_bio_tags_reproduce_the_spans(built):
-    from belgrade_stance_schema.tables import _bio, _token_offsets
+    from belgrade_stance.spans import token_offsets
+    from belgrade_stance_schema.tables import _bio
 
     for s in built["tables"]["sentences"].to_dict("records"):
-        offsets = _token_offsets(s["text"], s["tokens"])
+        offsets = token_offsets(s["text"], s["tokens"])
         assert s["ner_tags"] == _bio(offsets, s["entities"])
         for e in s["entities"]:
             assert s["text"][e["start"]:e["end"]] == e["text"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from belgrade_stance_build.layout import Layout
-from belgrade_stance_build.card.render import BLOCK, YAML_BLOCK, blocks, check_card, generated_blocks, render
+from belgrade_stance_build.card.counts import blocks
+from belgrade_stance_build.card.render import BLOCK, YAML_BLOCK, check_card, generated_blocks, render
 from helpers import ROOT
 
 

@@ -22,6 +22,13 @@ def features(config: str):
         "evidence_text": Value("string"),
         "primary": Value("bool"),
     }
+    entity = {  # a mention: offsets in the sentence (sentences) or the raw text (documents)
+        "start": Value("int32"),
+        "end": Value("int32"),
+        "text": Value("string"),
+        "label": entity_label,
+        "entity_id": Value("string"),
+    }
     if config == "stance":
         return Features({
             "id": Value("string"),
@@ -52,13 +59,7 @@ def features(config: str):
             "raw_end": Value("int32"),
             "tokens": List(Value("string")),
             "ner_tags": List(ClassLabel(names=list(NER_TAGS))),
-            "entities": List({
-                "start": Value("int32"),
-                "end": Value("int32"),
-                "text": Value("string"),
-                "label": entity_label,
-                "entity_id": Value("string"),
-            }),
+            "entities": List(entity),
             "stance": List({"target": Value("string"), **holder}),
             "annotation_status": Value("string"),
             "split": Value("string"),
@@ -89,14 +90,7 @@ def features(config: str):
                 "kind": Value("string"),
                 "text": Value("string"),
             }),
-            "entities": List({
-                "start": Value("int32"),
-                "end": Value("int32"),
-                "text": Value("string"),
-                "label": entity_label,
-                "entity_id": Value("string"),
-                "sentence_id": Value("string"),
-            }),
+            "entities": List({**entity, "sentence_id": Value("string")}),
             "n_sentences": Value("int32"),
         })
     raise KeyError(config)

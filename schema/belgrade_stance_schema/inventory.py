@@ -13,9 +13,6 @@ DATASET_VERSION = "0.1.0"
 RELEASED = "2026-11"
 """Year and month of the release of DATASET_VERSION (the card's citation and changelog)."""
 
-FORMAT_VERSION = 1
-"""Version of the on-disk layout of data/ (manifest + Parquet); checked on load."""
-
 # Stance labels. The order is the ClassLabel order and never changes:
 # it is the order tweet_eval's stance configs use (none=0, against=1, favor=2).
 STANCE_LABELS: tuple[str, ...] = ("none", "against", "favor")

@@ -12,6 +12,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from belgrade_stance.spans import token_offsets
 from belgrade_stance_schema.inventory import (
     ANNOTATION_STATUSES, BOILERPLATE_KINDS, DATE_PRECISIONS, ENTITY_TYPES, HOLDER_TYPES, SPLITS,
     STANCE_LABELS, TARGETS,
@@ -36,19 +37,11 @@ def _no_overlap(spans) -> bool:
     return all(b["start"] >= a["end"] for a, b in zip(spans, spans[1:]))
 
 
-def _token_offsets(text: str, tokens) -> list[tuple[int, int]] | None:
-    """Offsets of tokens found in order in text; None if they do not cover text."""
-    out, pos = [], 0
-    for tok in tokens:
-        i = text.find(tok, pos)
-        if i < 0 or text[pos:i].strip():
-            return None
-        out.append((i, i + len(tok)))
-        pos = i + len(tok)
-    return out if not text[pos:].strip() else None
-
-
 def _bio(offsets, spans) -> list[str] | None:
+    """BIO tags of entity spans over token offsets; None if a span cuts a token.
+
+    Deliberately independent of the build, which tags with spaCy's offsets_to_biluo_tags and
+    biluo_to_iob: the check compares two derivations instead of one derivation with itself."""
     tags = ["O"] * len(offsets)
     starts = {a: i for i, (a, _) in enumerate(offsets)}
     ends = {b: i for i, (_, b) in enumerate(offsets)}
@@ -141,7 +134,7 @@ class SentencesModel(pa.DataFrameModel):
 
     @pa.dataframe_check(error="tokens: in order, cover every non-space character of text")
     def tokens_cover_text(cls, df: pd.DataFrame) -> Series[bool]:
-        return _rowwise(df, ["text", "tokens"], lambda t, toks: _token_offsets(t, toks) is not None)
+        return _rowwise(df, ["text", "tokens"], lambda t, toks: token_offsets(t, toks) is not None)
 
     @pa.dataframe_check(error="entities: label in ENTITY_TYPES, text == text[start:end], no overlaps")
     def entity_spans(cls, df: pd.DataFrame) -> Series[bool]:
@@ -153,7 +146,7 @@ class SentencesModel(pa.DataFrameModel):
         def ok(text, tokens, tags, entities, status) -> bool:
             if tags is None:
                 return status == "pending" and len(entities) == 0
-            offsets = _token_offsets(text, tokens)
+            offsets = token_offsets(text, tokens)
             return offsets is not None and list(tags) == _bio(offsets, entities)
         return _rowwise(df, ["text", "tokens", "ner_tags", "entities", "annotation_status"], ok)
 

@@ -18,20 +18,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from belgrade_stance.load import LoadError, inventories, load
+from belgrade_stance.spans import token_offsets
 
 FORMATS = ("conll", "spacy", "label-studio")
-
-
-def token_offsets(text: str, tokens: list[str]) -> list[tuple[int, int]]:
-    """Character offsets of the tokens in the sentence text (tokens appear in order)."""
-    out, i = [], 0
-    for tok in tokens:
-        j = text.find(tok, i)
-        if j < 0 or text[i:j].strip():
-            raise LoadError(f"token {tok!r} not found in order in {text[:60]!r}…")
-        out.append((j, j + len(tok)))
-        i = j + len(tok)
-    return out
 
 
 def documents(data_dir: Path | str | None = None) -> dict[str, list[tuple[str, list[dict]]]]:
@@ -85,6 +74,8 @@ def export_spacy(out: Path, data_dir: Path | str | None = None) -> list[Path]:
             words, spaces, starts, ents, bounds = [], [], [], [], []
             for s in sents:
                 offsets = token_offsets(s["text"], s["tokens"])
+                if offsets is None:
+                    raise LoadError(f"sentence {s['id']}: its tokens do not cover its text in order")
                 first = len(words)
                 for k, (tok, (a, b)) in enumerate(zip(s["tokens"], offsets)):
                     words.append(tok)

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from belgrade_stance.paths import manifest_path
 
-FORMAT_VERSION = 1  # the data layout this package reads (belgrade_stance_schema.inventory.FORMAT_VERSION writes it)
+FORMAT_VERSION = 1
+"""Version of the on-disk layout of a data folder (manifest + Parquet): the build writes it, the
+loader checks it."""
 
 
 def sha256_file(path: Path) -> str:

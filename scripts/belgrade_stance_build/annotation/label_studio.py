@@ -23,12 +23,11 @@ they are) and refuses anything it cannot turn into valid records, naming task an
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
+from belgrade_stance.files import atomic_write
 from belgrade_stance_build.layout import Layout
 from belgrade_stance_schema.inventory import ENTITY_TYPES, HOLDER_TYPES, STANCE_LABELS, TARGETS
 from belgrade_stance_build.stages.metadata import read_metadata
@@ -392,9 +391,5 @@ def import_label_studio(layout: Layout, export: Path, pass_name: str = "gold") -
         path = layout.annotation_file(pass_name, doc)
         written[path] = _merge(path, records, sentences)
     for path, content in written.items():  # every document converted before any file is replaced
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(content)
-        os.replace(tmp, path)
+        atomic_write(path, content)
     return list(written)

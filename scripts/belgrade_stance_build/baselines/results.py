@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 import belgrade_stance
+from belgrade_stance.files import atomic_write
 from belgrade_stance.evaluate import SAMPLES, SEED, evaluate, evaluate_cv, score_entities
 from belgrade_stance_schema.inventory import ENTITY_TYPES, STANCE_LABELS, TARGETS
 
@@ -242,8 +243,7 @@ def run_lodo(b: Baseline, data_dir: Path | None) -> tuple[list[tuple[str, int]],
 
 
 def write_predictions(path: Path, preds: list[tuple[str, int]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps({"id": i, "label": NAMES[p]}) + "\n" for i, p in preds), encoding="utf-8")
+    atomic_write(path, "".join(json.dumps({"id": i, "label": NAMES[p]}) + "\n" for i, p in preds))
 
 
 # --------------------------------------------------------------------------- NER
@@ -300,7 +300,7 @@ def versions() -> dict[str, str]:
 
 
 def run(names: list[str], results: Path, data_dir: Path, ner: bool, quiet: bool = False) -> dict:
-    from belgrade_stance_build.card.leaderboard import data_files
+    from belgrade_stance_build.baselines.provenance import data_files
 
     path = results / "baselines.json"
     old = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
@@ -337,8 +337,7 @@ def run(names: list[str], results: Path, data_dir: Path, ner: bool, quiet: bool 
         preds = ner_predictions(data_dir)
         timings["ner"] = time.perf_counter() - start
         pred_path = results / "predictions" / "ner-spacy" / "sentences.jsonl"
-        pred_path.parent.mkdir(parents=True, exist_ok=True)
-        pred_path.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in preds), encoding="utf-8")
+        atomic_write(pred_path, "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in preds))
         out["ner"] = {"model": NER_MODEL, "description": "spaCy's small English pipeline, off the shelf "
                       "(OntoNotes types; types outside the corpus's eight are dropped)",
                       "predictions": pred_path.relative_to(results).as_posix(), "report": ner_report(preds, data_dir)}
@@ -349,8 +348,7 @@ def run(names: list[str], results: Path, data_dir: Path, ner: bool, quiet: bool 
     out["stance"] = {k: {**out["stance"][k], "description": BASELINES[k].description,
                          "extra": BASELINES[k].extra or None, "not_run": BASELINES[k].not_run or None}
                      for k in BASELINES if k in out["stance"]}
-    results.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    atomic_write(path, json.dumps(out, indent=1, ensure_ascii=False) + "\n")
     out["timings"] = timings
     return out
 

@@ -11,14 +11,14 @@ from a fresh one without comparing pixels.
 
 from __future__ import annotations
 
+import io
 import json
-import os
-import tempfile
 from collections import Counter
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from belgrade_stance.files import atomic_write
 from belgrade_stance.paths import split_file
 from belgrade_stance_build.layout import Layout
 from belgrade_stance_schema.inventory import ENTITY_TYPES, SPLITS, STANCE_LABELS, TARGETS
@@ -110,12 +110,10 @@ def write_figures(layout: Layout) -> list[Path]:
         if _embedded(path) == _description(name, values):
             continue
         fig, plt = _plot(name, values)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".png")
-        os.close(fd)
-        fig.savefig(tmp, dpi=110, metadata={"Software": None, "Description": _description(name, values)})
+        png = io.BytesIO()
+        fig.savefig(png, format="png", dpi=110, metadata={"Software": None, "Description": _description(name, values)})
         plt.close(fig)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        atomic_write(path, png.getvalue())
         written.append(path)
     return written
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from belgrade_stance.verify import read_manifest
 from belgrade_stance_schema.inventory import ENTITY_TYPES, TARGETS
-from belgrade_stance_build.card.render import _table
+from belgrade_stance_build.baselines.provenance import results_match
+from belgrade_stance_build.card.markdown import table as markdown_table
 
 
 def _f(v) -> str:
@@ -23,17 +23,6 @@ def _f(v) -> str:
 def _ci(m: dict) -> str:
     lo, hi = m.get("ci") or (None, None)
     return f"{_f(m['value'])} [{_f(lo)}, {_f(hi)}]"
-
-
-def data_files(data: Path) -> dict[str, str]:
-    """sha256 of the data files the baselines read (stance and sentences), from the manifest."""
-    manifest = read_manifest(data)
-    return {v["path"]: v["sha256"] for c in ("stance", "sentences") for v in manifest["configs"][c].values()}
-
-
-def results_match(results: dict, data: Path) -> bool:
-    """Whether the results were computed from the data files now in data/."""
-    return results.get("data_files") == data_files(data)
 
 
 def benchmark_blocks(data: Path, results_file: Path) -> dict[str, str]:
@@ -75,7 +64,7 @@ def benchmark_blocks(data: Path, results_file: Path) -> dict[str, str]:
                      f"chosen by an inner leave-one-document-out on the training documents; mean ± sample sd "
                      f"of F_avg over the folds, and the pooled predictions ({lodo_r['pooled']['rows']} rows) "
                      "scored as one set.")
-        text += "\n\n" + _table(
+        text += "\n\n" + markdown_table(
             ["baseline", "split: test F_avg", "test macro-F1", "test accuracy", "LODO: F_avg over folds",
              "LODO pooled F_avg", "LODO pooled macro-F1"], rows)
         if notes:
@@ -85,7 +74,7 @@ def benchmark_blocks(data: Path, results_file: Path) -> dict[str, str]:
                  "predictions of that target have favor or against. Gold favor/against rows per target: "
                  + ", ".join(f"`{t}` {support[t]['support']['favor']}/{support[t]['support']['against']}"
                              for t in TARGETS) + ".\n\n"
-                 + _table(["baseline", *(f"`{t}`" for t in TARGETS)], per_target))
+                 + markdown_table(["baseline", *(f"`{t}`" for t in TARGETS)], per_target))
         out["benchmark"] = text
     ner = results.get("ner")
     if ner:
@@ -100,5 +89,5 @@ def benchmark_blocks(data: Path, results_file: Path) -> dict[str, str]:
             f"against the gold entities; predicted types outside the corpus's {len(ENTITY_TYPES)} are dropped. "
             f"Micro F1 on test: {_f(r['test']['micro']['f1'])}; on all sentences: {_f(m['f1'])} "
             f"(spans alone, ignoring type: {_f(u['f1'])}).\n\n"
-            + _table(["type", "gold", "predicted", "precision", "recall", "F1"], rows))
+            + markdown_table(["type", "gold", "predicted", "precision", "recall", "F1"], rows))
     return out

@@ -54,7 +54,9 @@ class AgreementCounts:
     def report(self) -> dict:
         """The agreement report (scikit-learn metrics) over every document counted."""
         import numpy as np
-        from sklearn.metrics import cohen_kappa_score, f1_score
+        from sklearn.metrics import cohen_kappa_score, confusion_matrix
+
+        from belgrade_stance.evaluate import confusion_scores
 
         if not self.documents:
             return {"documents": [], "items": 0}
@@ -77,8 +79,8 @@ class AgreementCounts:
                 "favor_against_a": int((x != codes["none"]).sum()),
                 "favor_against_b": int((y != codes["none"]).sum()),
             }
-        fa = [codes["favor"], codes["against"]]
-        favg = float(f1_score(la, lb, labels=fa, average=None, zero_division=1.0).mean())
+        # pass B scored against pass A by the official scorer's F_avg
+        favg = float(confusion_scores(confusion_matrix(la, lb, labels=labels), list(STANCE_LABELS))["f_avg"])
         precision = self.span_both / self.span_b if self.span_b else 1.0
         recall = self.span_both / self.span_a if self.span_a else 1.0
         return {
@@ -96,14 +98,3 @@ class AgreementCounts:
             "entity_type_agreement": self.type_same / self.span_both if self.span_both else 1.0,
             "entity_spans_matched": self.span_both,
         }
-
-
-def agreement(annotations: dict[str, dict[str, Annotation]], stance) -> dict:
-    """Agreement of A and B over every document that has both passes (scikit-learn metrics).
-
-    Stance labels come from the stance table's label_a/label_b columns; holders and entities
-    from the parsed passes.
-    """
-    counts = AgreementCounts()
-    counts.add(annotations, stance)
-    return counts.report()

@@ -44,6 +44,19 @@ class StanceRecord:
     primary: bool = False
     reason: str | None = None
 
+    def table_record(self, with_target: bool = False) -> dict:
+        """A favor/against record as the tables hold it (texts, not offsets)."""
+        out = {"target": self.target} if with_target else {}
+        out.update({
+            "holder_type": self.holder_type,
+            "holder": self.holder,
+            "label": self.label,
+            "holder_text": self.holder_span["text"] if self.holder_span else None,
+            "evidence_text": self.evidence["text"] if self.evidence else None,
+            "primary": self.primary,
+        })
+        return out
+
 
 @dataclass
 class Annotation:

@@ -15,11 +15,11 @@ import pyarrow.parquet as pq
 from belgrade_stance.files import folder_swap
 from belgrade_stance.paths import manifest_path, split_file
 from belgrade_stance_build.layout import Layout
-from belgrade_stance.verify import sha256_file
+from belgrade_stance.verify import FORMAT_VERSION, sha256_file
 from belgrade_stance_schema.features import features
 from belgrade_stance_schema.inventory import (
     ANNOTATION_PASSES, BOILERPLATE_KINDS, CONFIGS, DATASET_VERSION, DEFAULT_CONFIG, ENTITY_TYPES,
-    FORMAT_VERSION, HOLDER_TYPES, NER_TAGS, SPLITS, STANCE_LABELS, TARGETS,
+    HOLDER_TYPES, NER_TAGS, SPLITS, STANCE_LABELS, TARGETS,
 )
 
 

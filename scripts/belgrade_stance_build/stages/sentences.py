@@ -5,23 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from belgrade_stance_schema.inventory import TARGETS
-from belgrade_stance_build.stages.annotations import Annotation, StanceRecord
+from belgrade_stance_build.stages.annotations import Annotation
 from belgrade_stance_build.stages.segments import Segmentation
 from belgrade_stance_build.stages.tokens import bio_tags
-
-
-def holder_record(r: StanceRecord, with_target: bool = False) -> dict:
-    """A favor/against record as it appears in the tables (texts, not offsets)."""
-    out = {"target": r.target} if with_target else {}
-    out.update({
-        "holder_type": r.holder_type,
-        "holder": r.holder,
-        "label": r.label,
-        "holder_text": r.holder_span["text"] if r.holder_span else None,
-        "evidence_text": r.evidence["text"] if r.evidence else None,
-        "primary": r.primary,
-    })
-    return out
 
 
 def sentence_rows(metadata: list[dict], segs: dict[str, Segmentation],
@@ -42,7 +28,7 @@ def sentence_rows(metadata: list[dict], segs: dict[str, Segmentation],
             stance = []
             if gold:
                 for target_records in (gold.stance[(s.id, t)] for t in TARGETS):
-                    stance += [holder_record(r, True) for r in target_records if r.label != "none"]
+                    stance += [r.table_record(with_target=True) for r in target_records if r.label != "none"]
             yield {
                 "id": s.id,
                 "doc_id": doc_id,
@@ -54,7 +40,8 @@ def sentence_rows(metadata: list[dict], segs: dict[str, Segmentation],
                 "raw_start": s.start,
                 "raw_end": s.end,
                 "tokens": [s.text[a:b] for a, b in toks],
-                "ner_tags": bio_tags(toks, [(e["start"], e["end"], e["label"]) for e in ents]) if gold else None,
+                "ner_tags": (None if not gold else ["O"] * len(toks) if not ents  # no mention: no second tokenisation
+                             else bio_tags(s.text, [(e["start"], e["end"], e["label"]) for e in ents])),
                 "entities": ents,
                 "stance": stance,
                 "annotation_status": meta["annotation_status"],

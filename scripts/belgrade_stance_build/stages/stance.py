@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from belgrade_stance_schema.inventory import TARGETS
 from belgrade_stance_build.stages.annotations import Annotation
 from belgrade_stance_build.stages.segments import Segmentation
-from belgrade_stance_build.stages.sentences import holder_record
 
 
 def stance_rows(metadata: list[dict], segs: dict[str, Segmentation],
@@ -35,7 +34,7 @@ def stance_rows(metadata: list[dict], segs: dict[str, Segmentation],
                     "label_b": lb,
                     "passes_agree": None if la is None or lb is None else la == lb,
                     "mixed": {"favor", "against"} <= {r.label for r in recs},
-                    "holders": [holder_record(r) for r in recs if r.label != "none"],
+                    "holders": [r.table_record() for r in recs if r.label != "none"],
                     "split": meta["split"],
                     "fold": folds[doc_id],
                 }

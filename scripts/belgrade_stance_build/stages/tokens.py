@@ -23,20 +23,19 @@ def tokenize(text: str) -> list[tuple[int, int]]:
     return list(zip(starts.tolist(), (starts + arr[:, 1]).tolist()))
 
 
-def bio_tags(token_spans: list[tuple[int, int]], entities: list[tuple[int, int, str]]) -> list[str]:
-    """BIO tags for tokens, given entity spans (start, end, label) in the same offsets.
+def bio_tags(text: str, entities: list[tuple[int, int, str]]) -> list[str]:
+    """BIO tags of the spaCy tokens of ``text`` for entity spans (start, end, label) in its
+    offsets, by spaCy's own offsets_to_biluo_tags and biluo_to_iob.
 
-    Raises ValueError naming the span if an entity does not start and end on token
-    boundaries.
+    Raises ValueError naming the span if an entity does not start and end on token boundaries.
     """
-    tags = ["O"] * len(token_spans)
-    starts = {s: i for i, (s, _) in enumerate(token_spans)}
-    ends = {e: i for i, (_, e) in enumerate(token_spans)}
-    for start, end, label in entities:
-        if start not in starts or end not in ends:
-            raise ValueError(f"span {start}-{end} does not align with token boundaries")
-        first, last = starts[start], ends[end]
-        tags[first] = f"B-{label}"
-        for i in range(first + 1, last + 1):
-            tags[i] = f"I-{label}"
-    return tags
+    from spacy.training import biluo_to_iob, offsets_to_biluo_tags
+
+    doc = tokenizer()(text)
+    if not entities:
+        return ["O"] * len(doc)
+    tags = offsets_to_biluo_tags(doc, entities)
+    if "-" in tags:
+        start, end, _ = next(e for e in entities if doc.char_span(e[0], e[1]) is None)
+        raise ValueError(f"span {start}-{end} does not align with token boundaries")
+    return biluo_to_iob(tags)
