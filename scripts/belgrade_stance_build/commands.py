@@ -119,34 +119,35 @@ def cmd_export(args) -> int:
     return _export_label_studio(args)
 
 
-@checkout_verb
-def _export_label_studio(args, layout: Layout) -> int:
-    from belgrade_stance_build.annotation.label_studio import LabelStudioError, export_label_studio
+def _label_studio(verb: str, layout: Layout, call) -> int:
+    """Run a Label Studio conversion; its refusal is one message and exit 1, nothing written."""
+    from belgrade_stance_build.annotation.label_studio import LabelStudioError
 
     try:
-        written = export_label_studio(layout, args.out, args.pass_name)
+        written = call()
     except LabelStudioError as e:
-        print(f"export: {e}", file=sys.stderr)
+        print(f"{verb}: {e}\nnothing was written", file=sys.stderr)
         return 1
     for path in written:
-        print(f"wrote {path}")
+        print(f"wrote {layout.rel(path)}")
     return 0
+
+
+@checkout_verb
+def _export_label_studio(args, layout: Layout) -> int:
+    from belgrade_stance_build.annotation.label_studio import export_label_studio
+
+    return _label_studio("export", layout, lambda: export_label_studio(layout, args.out, args.pass_name))
 
 
 @checkout_verb
 def cmd_import_label_studio(args, layout: Layout) -> int:
-    from belgrade_stance_build.annotation.label_studio import LabelStudioError, import_label_studio
+    from belgrade_stance_build.annotation.label_studio import import_label_studio
 
-    try:
-        written = import_label_studio(layout, args.export, args.pass_name)
-    except LabelStudioError as e:
-        print(f"import-label-studio: {e}", file=sys.stderr)
-        print("nothing was written", file=sys.stderr)
-        return 1
-    for path in written:
-        print(f"wrote {layout.rel(path)}")
-    print("run `belgrade-stance build` to validate and rebuild data/")
-    return 0
+    code = _label_studio("import-label-studio", layout, lambda: import_label_studio(layout, args.export, args.pass_name))
+    if code == 0:
+        print("run `belgrade-stance build` to validate and rebuild data/")
+    return code
 
 
 PASSES = ["a", "b", "gold"]

@@ -25,43 +25,36 @@ import json
 import sys
 from pathlib import Path
 
+from belgrade_stance.files import atomic_write
 from belgrade_stance_build.layout import find_project
+from belgrade_stance_build.problems import Problems
+from belgrade_stance_build.stages.records import parse_jsonl, read_jsonl
 from belgrade_stance_build.stages.tokens import tokenize
 from belgrade_stance_schema.inventory import ENTITY_TYPES, HOLDER_TYPES, STANCE_LABELS, TARGETS
 
 
-def _sentences(doc_id: str) -> dict[str, dict]:
-    path = find_project().segment_file(doc_id)
-    out = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        rec = json.loads(line)
-        if rec.get("type") == "sentence":
-            out[rec["id"]] = rec
-    return out
+def _sentences(doc_id: str, problems: Problems) -> dict[str, dict]:
+    layout = find_project()
+    path = layout.segment_file(doc_id)
+    return {rec["id"]: rec for _, rec in read_jsonl(path, layout.rel(path), problems) or []
+            if rec.get("type") == "sentence"}
 
 
-def anchor(draft_lines: list[str], doc_id: str, where: str) -> tuple[list[dict], list[str]]:
-    """Return (records, problems)."""
-    sentences = _sentences(doc_id)
-    problems: list[str] = []
+def anchor(draft: str, doc_id: str, where: str) -> tuple[list[dict], list[str]]:
+    """(standoff records, problems) of a draft's JSON Lines text."""
+    found = Problems()
+    sentences = _sentences(doc_id, found)
     records: list[dict] = []
     seen: set[str] = set()
     entity_ids: set[str] = set()
     drafts = []
-    for n, line in enumerate(draft_lines, 1):
-        if not line.strip():
-            continue
-        try:
-            d = json.loads(line)
-        except json.JSONDecodeError as e:
-            problems.append(f"{where}:{n}: [json] {e}")
-            continue
+    for n, d in parse_jsonl(draft, where, found):
         sid = d.get("sentence")
         if sid not in sentences:
-            problems.append(f"{where}:{n}: [unknown-sentence] {sid!r}")
+            found.add(where, n, "unknown-sentence", f"{sid!r}")
             continue
         if sid in seen:
-            problems.append(f"{where}:{n}: [duplicate-sentence] {sid}")
+            found.add(where, n, "duplicate-sentence", f"{sid}")
             continue
         seen.add(sid)
         drafts.append((n, d))
@@ -69,7 +62,7 @@ def anchor(draft_lines: list[str], doc_id: str, where: str) -> tuple[list[dict],
             entity_ids.add(e.get("entity_id"))
     for sid in sentences:
         if sid not in seen:
-            problems.append(f"{where}: [missing-sentence] {sid} has no line")
+            found.add(where, None, "missing-sentence", f"{sid} has no line")
 
     for n, d in drafts:
         sent = sentences[d["sentence"]]
@@ -81,16 +74,14 @@ def anchor(draft_lines: list[str], doc_id: str, where: str) -> tuple[list[dict],
         for e in d.get("entities", []):
             etext, label, eid = e.get("text"), e.get("label"), e.get("entity_id")
             if label not in ENTITY_TYPES:
-                problems.append(f"{where}:{n}: [entity-label] {label!r} for {etext!r}")
+                found.add(where, n, "entity-label", f"{label!r} for {etext!r}")
             if not eid or not isinstance(eid, str):
-                problems.append(f"{where}:{n}: [entity-id] missing for {etext!r}")
+                found.add(where, n, "entity-id", f"missing for {etext!r}")
             i = text.find(etext, pos) if etext else -1
             while i >= 0 and (i not in tok_starts or i + len(etext) not in tok_ends):
                 i = text.find(etext, i + 1)
             if i < 0:
-                problems.append(
-                    f"{where}:{n}: [entity-not-found] {etext!r} (token-aligned, after offset {pos})"
-                )
+                found.add(where, n, "entity-not-found", f"{etext!r} (token-aligned, after offset {pos})")
                 continue
             pos = i + len(etext)
             records.append({"type": "entity", "sentence": sent["id"], "start": base + i,
@@ -99,35 +90,35 @@ def anchor(draft_lines: list[str], doc_id: str, where: str) -> tuple[list[dict],
         for target in TARGETS:
             recs = stance.get(target)
             if not recs:
-                problems.append(f"{where}:{n}: [missing-target] {target}")
+                found.add(where, n, "missing-target", f"{target}")
                 continue
             labels = {r.get("label") for r in recs}
             if "none" in labels and len(recs) > 1:
-                problems.append(f"{where}:{n}: [none-not-alone] {target}")
+                found.add(where, n, "none-not-alone", f"{target}")
             if {"favor", "against"} <= labels and sum(bool(r.get("primary")) for r in recs) != 1:
-                problems.append(f"{where}:{n}: [primary] {target}: conflicting labels need one primary")
+                found.add(where, n, "primary", f"{target}: conflicting labels need one primary")
             for r in recs:
                 lab = r.get("label")
                 if lab not in STANCE_LABELS:
-                    problems.append(f"{where}:{n}: [stance-label] {target}: {lab!r}")
+                    found.add(where, n, "stance-label", f"{target}: {lab!r}")
                     continue
                 out = {"type": "stance", "sentence": sent["id"], "target": target, "label": lab}
                 if lab != "none":
                     ht, h = r.get("holder_type"), r.get("holder")
                     if ht not in HOLDER_TYPES or not h:
-                        problems.append(f"{where}:{n}: [holder] {target}: {ht!r} {h!r}")
+                        found.add(where, n, "holder", f"{target}: {ht!r} {h!r}")
                     if ht == "entity" and h not in entity_ids:
-                        problems.append(f"{where}:{n}: [holder-entity] {target}: {h!r} is not an entity id of the document")
+                        found.add(where, n, "holder-entity", f"{target}: {h!r} is not an entity id of the document")
                     out.update(holder_type=ht, holder=h, holder_span=None)
                     for key, field in (("holder_text", "holder_span"), ("evidence", "evidence")):
                         s = r.get(key)
                         if not s:
                             if key == "evidence":
-                                problems.append(f"{where}:{n}: [evidence] {target}: missing")
+                                found.add(where, n, "evidence", f"{target}: missing")
                             continue
                         i = text.find(s)
                         if i < 0:
-                            problems.append(f"{where}:{n}: [{key}-not-found] {target}: {s!r}")
+                            found.add(where, n, f"{key}-not-found", f"{target}: {s!r}")
                             continue
                         out[field] = {"start": base + i, "end": base + i + len(s), "text": s}
                     out["primary"] = bool(r.get("primary"))
@@ -136,7 +127,7 @@ def anchor(draft_lines: list[str], doc_id: str, where: str) -> tuple[list[dict],
                 elif r.get("reason"):
                     out["reason"] = r["reason"]
                 records.append(out)
-    return records, problems
+    return records, [str(p) for p in found.items]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,17 +137,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path)
     p.add_argument("--check", action="store_true", help="only check the draft")
     a = p.parse_args(argv)
-    records, problems = anchor(a.draft.read_text(encoding="utf-8").splitlines(), a.doc_id, str(a.draft))
+    records, problems = anchor(a.draft.read_text(encoding="utf-8"), a.doc_id, str(a.draft))
     for msg in problems:
         print(msg, file=sys.stderr)
     if problems:
         print(f"{len(problems)} problem(s)", file=sys.stderr)
         return 1
     if a.out and not a.check:
-        a.out.parent.mkdir(parents=True, exist_ok=True)
-        with a.out.open("w", encoding="utf-8") as f:
-            for r in records:
-                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        atomic_write(a.out, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
     print(f"ok: {sum(r['type'] == 'entity' for r in records)} entities, "
           f"{sum(r['type'] == 'stance' for r in records)} stance records")
     return 0

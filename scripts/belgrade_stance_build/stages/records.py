@@ -13,6 +13,11 @@ def read_jsonl(path: Path, where: str, problems) -> list[tuple[int, dict]] | Non
     except UnicodeDecodeError as e:
         problems.add(where, None, "invalid-utf8", f"byte {e.start} is not valid UTF-8")
         return None
+    return parse_jsonl(text, where, problems)
+
+
+def parse_jsonl(text: str, where: str, problems) -> list[tuple[int, dict]]:
+    """(line number, record) for every non-blank line of JSON Lines text; bad lines go to problems."""
     lines = text.splitlines()
     numbered = [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
     try:  # one parser call for the whole file; line by line only to locate a bad line
