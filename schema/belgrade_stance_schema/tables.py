@@ -178,6 +178,10 @@ class StanceModel(pa.DataFrameModel):
         ordered = False
         unique = ["sentence_id", "target"]
 
+    @pa.dataframe_check(error="id is <sentence_id>-<target>")
+    def id_of_sentence_and_target(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["id"] == df["sentence_id"] + "-" + df["target"]
+
     @pa.dataframe_check(error="target_description is the inventory's description of target")
     def description_of_target(cls, df: pd.DataFrame) -> Series[bool]:
         return df["target_description"] == df["target"].map(TARGETS)
@@ -289,40 +293,59 @@ def validate_tables(tables: dict[str, pd.DataFrame]) -> list[tuple]:
     return failures
 
 
-# Rules across documents, checked on the key columns of the whole corpus once the tables have
-# been validated part by part (each part holds whole documents, so every other rule is local).
+# Rules across parts. Each part holds whole documents and is validated whole (every rule above,
+# within the part). What no part can see alone: document ids, source files and folds unique over
+# the corpus, sentence ids unique over the corpus, and sentence texts that leak across splits.
+# Every other corpus-wide rule follows from these and the part's own rules: a sentence's doc_id
+# is a document of its part, so a document's sentences share its part and its split; a stance
+# row's sentence_id is a sentence of its part and its id is `<sentence_id>-<target>`, so unique
+# sentence ids make stance ids and (sentence_id, target) unique over the corpus.
 KEY_COLUMNS = {
-    "sentences": ["id", "doc_id", "sentence_index", "text", "split", "fold"],
-    "stance": ["id", "sentence_id", "doc_id", "target", "split", "fold"],
+    "documents": ["doc_id", "source_file", "split", "fold"],
+    "sentences": ["id", "doc_id", "split", "fold"],
 }
 _CORPUS_KEYS = {
+    "documents": pa.DataFrameSchema(
+        {"doc_id": pa.Column(str, unique=True), "source_file": pa.Column(str, unique=True),
+         "fold": pa.Column(int, unique=True)}),
     "sentences": pa.DataFrameSchema(
-        {"id": pa.Column(str, unique=True)}, unique=["doc_id", "sentence_index"],
-        checks=[pa.Check(_one_split_per_document, error=SPLIT_BY_DOCUMENT)]),
-    "stance": pa.DataFrameSchema(
-        {"id": pa.Column(str, unique=True)}, unique=["sentence_id", "target"],
+        {"id": pa.Column(str, unique=True)},
         checks=[pa.Check(_one_split_per_document, error=SPLIT_BY_DOCUMENT)]),
 }
 
 
-def validate_corpus(documents: pd.DataFrame, keys: dict[str, pd.DataFrame]) -> list[tuple]:
-    """The rules that span parts: the whole documents table, and uniqueness and one split per
-    document over the key columns (KEY_COLUMNS) of sentences and stance."""
+def validate_corpus(keys: dict[str, pd.DataFrame]) -> list[tuple]:
+    """The rules that span parts, on the key columns (KEY_COLUMNS) of every part together."""
     failures: list[tuple] = []
-    try:
-        DocumentsModel.validate(documents, lazy=True, inplace=True)
-    except pa.errors.SchemaErrors as err:
-        failures += _failures("documents", err, documents, "doc_id")
     for name, schema in _CORPUS_KEYS.items():
+        key = "doc_id" if name == "documents" else "id"
         try:
             schema.validate(keys[name], lazy=True, inplace=True)
         except pa.errors.SchemaErrors as err:
-            failures += _failures(name, err, keys[name], "id")
+            failures += _failures(name, err, keys[name], key)
     return failures
 
 
-def sentence_text_leaks(sentences: pd.DataFrame) -> list[str]:
-    """Sentence texts that occur in more than one split (normalised whitespace and case)."""
-    norm = sentences["text"].map(lambda t: re.sub(r"\s+", " ", t).strip().lower())
-    splits = sentences.assign(norm=norm).groupby("norm")["split"].nunique()
-    return sorted(splits[splits > 1].index)
+def normalised(text: str) -> str:
+    """A sentence text as the leak rule compares it: whitespace collapsed, lower case."""
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+class SplitLeaks:
+    """Sentence texts that occur in more than one split, found part by part.
+
+    Keeps one 64-bit digest and the split of every distinct normalised text seen so far (not
+    the texts), so memory grows by a few bytes per sentence, not by the corpus's text."""
+
+    def __init__(self) -> None:
+        self.split_of: dict[int, str] = {}
+
+    def add(self, texts, splits) -> list[str]:
+        """Record a part's sentences; return the (normalised) texts of this part seen in another split."""
+        leaks = []
+        for text, split in zip(texts, splits):
+            key = hash(normalised(text))
+            first = self.split_of.setdefault(key, split)
+            if first != split:
+                leaks.append(normalised(text))
+        return sorted(set(leaks))

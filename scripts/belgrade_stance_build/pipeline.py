@@ -1,55 +1,133 @@
-"""The pipeline in one place: every stage with its help line, inputs and outputs.
+"""The build stages in one place: each with its help line, scope, inputs and outputs, and the
+runner that executes them in the declared order.
 
-raw/ → metadata, texts, segments, annotations → documents, sentences, stance (validated by
-schema/) → data/ (Parquet + manifest) → the installed package (src/belgrade_stance).
+raw/ → metadata, texts, segments, annotations, adjudication → documents, sentences, stance
+(validated by belgrade_stance_schema) → data/ (Parquet + manifest) → the installed package.
 
 Documents stream through the stages in parts of PART_DOCUMENTS: each part is read, checked,
-turned into tables, validated and encoded to Arrow, then its parsed input is dropped; the rules
-that span parts run at the end on the key columns. Memory stays near the size of the output.
+turned into tables, validated, and written as row groups of the new data folder; then it is
+dropped. What spans parts is kept as key columns and counts (belgrade_stance_schema.tables.
+KEY_COLUMNS, SplitLeaks, AgreementCounts, the split sizes), so memory is bounded by the part,
+not by the corpus.
 """
 
 from __future__ import annotations
 
 import gc
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 import pandas as pd
-import pyarrow as pa
 
 from belgrade_stance_build.layout import Layout
-from belgrade_stance_schema.inventory import ANNOTATION_PASSES, CONFIGS, SPLITS
 from belgrade_stance_build.problems import BuildFailed, Problems
+from belgrade_stance_schema.inventory import ANNOTATION_PASSES, CONFIGS, SPLITS
+
+PART_DOCUMENTS = 100
 
 
 @dataclass(frozen=True)
 class Stage:
     name: str
     help: str
-    inputs: tuple[str, ...]
-    outputs: tuple[str, ...]
+    scope: str  # corpus: once, first; document: per document; part: per part; release: once, last
+    inputs: tuple[str, ...]  # raw files (paths with globs) and products of earlier stages (bare names)
+    outputs: tuple[str, ...]  # products (bare names) and files under data/
+    code: tuple[str, ...]  # modules whose source the stage runs (inputs of the workflow's build step)
 
 
 STAGES = (
-    Stage("metadata", "Read and check the hand-curated document metadata.",
-          ("raw/metadata.csv", "scripts/metadata.py"), ("metadata rows",)),
-    Stage("texts", "Read the raw texts byte for byte and check them against the recorded sha256.",
-          ("raw/texts/*", "scripts/texts.py"), ("texts",)),
+    Stage("metadata", "Read and check the hand-curated document metadata and the raw folders' listing.", "corpus",
+          ("raw/metadata.csv", "raw/texts/*", "raw/segments/*.jsonl", "raw/annotations/*/*.jsonl",
+           "raw/adjudication/*.jsonl"), ("metadata",),
+          ("belgrade_stance_build.stages.metadata", "belgrade_stance_build.stages.texts")),
+    Stage("texts", "Read a raw text byte for byte and check it against the recorded sha256.", "document",
+          ("raw/texts/*", "metadata"), ("text",), ("belgrade_stance_build.stages.texts",)),
     Stage("segments", "Check boilerplate ranges and the gold sentence segmentation; derive body and paragraphs.",
-          ("raw/segments/*.jsonl", "scripts/segments.py"), ("segmentations",)),
-    Stage("annotations", "Check entity and stance records of every pass (a, b, gold) against the text.",
-          ("raw/annotations/*/*.jsonl", "scripts/annotations.py", "scripts/tokens.py"), ("annotations",)),
+          "document", ("raw/segments/*.jsonl", "text"), ("segmentation",),
+          ("belgrade_stance_build.stages.segments", "belgrade_stance_build.stages.records")),
+    Stage("annotations", "Check entity and stance records of every pass (a, b, gold) against the text.", "document",
+          ("raw/annotations/*/*.jsonl", "metadata", "text", "segmentation"), ("annotations",),
+          ("belgrade_stance_build.stages.annotations", "belgrade_stance_build.stages.tokens")),
     Stage("adjudication", "Check that every A/B disagreement has an adjudication record that matches gold.",
-          ("raw/adjudication/*.jsonl", "scripts/agreement.py"), ()),
-    Stage("tables", "Build the documents, sentences and stance tables and validate them with pandera.",
-          ("scripts/documents.py", "scripts/sentences.py", "scripts/stance.py", "schema/tables.py"),
-          ("documents", "sentences", "stance")),
-    Stage("agreement", "Compute agreement of passes A and B (Cohen's kappa, F_avg, entity F1, holders).",
-          ("scripts/agreement.py",), ("data/agreement.json",)),
-    Stage("data", "Write Parquet per config and split, agreement and the manifest, atomically.",
-          ("scripts/release.py", "schema/features.py"), ("data/*/*.parquet", "data/agreement.json", "data/manifest.json")),
+          "document", ("raw/adjudication/*.jsonl", "annotations"), (),
+          ("belgrade_stance_build.stages.adjudication",)),
+    Stage("tables", "Build the documents, sentences and stance tables of a part and validate them with pandera.",
+          "part", ("metadata", "text", "segmentation", "annotations"), ("documents", "sentences", "stance"),
+          ("belgrade_stance_build.stages.documents", "belgrade_stance_build.stages.sentences",
+           "belgrade_stance_build.stages.stance", "belgrade_stance_schema.tables", "belgrade_stance_schema.features",
+           "belgrade_stance_schema.inventory")),
+    Stage("agreement", "Count agreement of passes A and B (Cohen's kappa, F_avg, entity F1, holders).", "part",
+          ("annotations", "stance"), ("data/agreement.json",), ("belgrade_stance_build.stages.agreement",)),
+    Stage("data", "Write Parquet per config and split as row groups, agreement and the manifest; swap data/ in.",
+          "release", ("documents", "sentences", "stance", "data/agreement.json"),
+          ("data/*/*.parquet", "data/agreement.json", "data/manifest.json"), ("belgrade_stance_build.stages.data",)),
 )
 
+
+def check_order(stages=STAGES) -> list[str]:
+    """Every product a stage reads is made by an earlier stage: problems with the declaration."""
+    made: set[str] = set()
+    out = []
+    for stage in stages:
+        for name in stage.inputs:
+            if not name.startswith(("raw/", "data/")) and name not in made:
+                out.append(f"stage {stage.name!r} reads {name!r}, which no earlier stage makes")
+        made.update(stage.outputs)
+    return out
+
+
+# --------------------------------------------------------------------------- stages of one document
+
+def _texts(layout: Layout, meta: dict, done: dict, problems: Problems):
+    from belgrade_stance_build.stages.texts import read_text
+
+    return read_text(layout, meta, problems)
+
+
+def _segments(layout: Layout, meta: dict, done: dict, problems: Problems):
+    from belgrade_stance_build.stages.segments import read_segments
+
+    return read_segments(layout, meta["doc_id"], done["texts"], problems)
+
+
+def _annotations(layout: Layout, meta: dict, done: dict, problems: Problems):
+    from belgrade_stance_build.stages.annotations import read_annotations
+
+    doc_id = meta["doc_id"]
+    return read_annotations(layout, [meta], {doc_id: done["texts"]}, {doc_id: done["segments"]}, problems)
+
+
+def _adjudication(layout: Layout, meta: dict, done: dict, problems: Problems):
+    from belgrade_stance_build.stages.adjudication import check_adjudication
+
+    check_adjudication(layout, done["annotations"], problems)
+    return True
+
+
+DOCUMENT_STEPS: dict[str, Callable] = {
+    "texts": _texts, "segments": _segments, "annotations": _annotations, "adjudication": _adjudication,
+}
+
+
+def read_document(layout: Layout, meta: dict, problems: Problems) -> tuple[str | None, dict]:
+    """Run the document stages in their declared order on one document.
+
+    Returns (None, products) if all hold, else (name of the first failing stage, {})."""
+    done: dict = {}
+    before = len(problems)
+    for stage in STAGES:
+        if stage.scope != "document":
+            continue
+        value = DOCUMENT_STEPS[stage.name](layout, meta, done, problems)
+        if value is None or len(problems) > before:
+            return stage.name, {}
+        done[stage.name] = value
+    return None, done
+
+
+# --------------------------------------------------------------------------- corpus and parts
 
 def _orphans(layout: Layout, doc_ids: set[str], problems: Problems) -> None:
     """Segment or annotation files of documents the metadata does not list."""
@@ -68,60 +146,19 @@ def _orphans(layout: Layout, doc_ids: set[str], problems: Problems) -> None:
                              f"annotation folder must be one of {list(ANNOTATION_PASSES)}")
 
 
-PART_DOCUMENTS = 100
-
-
-def read_corpus(layout: Layout) -> tuple[list[dict], dict[str, str]]:
-    """Metadata and texts of every document, plus the check for orphan files."""
+def read_corpus(layout: Layout) -> list[dict]:
+    """The metadata rows, and the raw folders' listing checked against them (stage metadata)."""
     from belgrade_stance_build.stages.metadata import read_metadata
-    from belgrade_stance_build.stages.texts import read_texts
+    from belgrade_stance_build.stages.texts import check_listing
 
     problems = Problems()
     metadata = read_metadata(layout, problems)
+    if not problems:
+        check_listing(layout, metadata, problems)
+        _orphans(layout, {m["doc_id"] for m in metadata}, problems)
     if problems:
         raise BuildFailed(problems, "metadata")
-    texts = read_texts(layout, metadata, problems)
-    _orphans(layout, {m["doc_id"] for m in metadata}, problems)
-    if problems:
-        raise BuildFailed(problems, "texts")
-    return metadata, texts
-
-
-def read_document(layout: Layout, meta: dict, text: str, problems: Problems) -> tuple[str | None, dict]:
-    """Segments, annotation passes and adjudication of one document.
-
-    Returns (None, inputs) if all hold, else (name of the first failing stage, {}).
-    """
-    from belgrade_stance_build.stages.adjudication import check_adjudication
-    from belgrade_stance_build.stages.annotations import read_annotations
-    from belgrade_stance_build.stages.segments import read_segments
-
-    doc_id = meta["doc_id"]
-    before = len(problems)
-    seg = read_segments(layout, doc_id, text, problems)
-    if seg is None or len(problems) > before:
-        return "segments", {}
-    annotations = read_annotations(layout, [meta], {doc_id: text}, {doc_id: seg}, problems)
-    if len(problems) > before:
-        return "annotations", {}
-    check_adjudication(layout, annotations, problems)
-    if len(problems) > before:
-        return "adjudication", {}
-    return None, {"segment": seg, "annotations": annotations}
-
-
-def build_tables(inputs: dict) -> dict:
-    """Row generators of the documents, sentences and stance tables."""
-    from belgrade_stance_build.stages.documents import document_rows
-    from belgrade_stance_build.stages.sentences import sentence_rows
-    from belgrade_stance_build.stages.stance import stance_rows
-
-    m, segs, ann, folds = inputs["metadata"], inputs["segments"], inputs["annotations"], inputs["folds"]
-    return {
-        "documents": document_rows(m, inputs["texts"], segs, ann, folds),
-        "sentences": sentence_rows(m, segs, ann, folds),
-        "stance": stance_rows(m, segs, ann, folds),
-    }
+    return metadata
 
 
 def frames(tables: dict) -> dict[str, pd.DataFrame]:
@@ -149,7 +186,7 @@ def _schema_problems(failures: list[tuple], problems: Problems) -> None:
 
 
 class Part:
-    """The documents of one part, from parsed input to validated Arrow tables."""
+    """The documents of one part, from parsed input to validated tables."""
 
     def __init__(self) -> None:
         self.metadata: list[dict] = []
@@ -157,82 +194,80 @@ class Part:
         self.segments: dict = {}
         self.annotations: dict = {}
 
-    def add(self, meta: dict, text: str, inputs: dict) -> None:
+    def add(self, meta: dict, products: dict) -> None:
         doc_id = meta["doc_id"]
         self.metadata.append(meta)
-        self.texts[doc_id] = text
-        self.segments[doc_id] = inputs["segment"]
-        self.annotations.update(inputs["annotations"])
+        self.texts[doc_id] = products["texts"]
+        self.segments[doc_id] = products["segments"]
+        self.annotations.update(products["annotations"])
 
     def __len__(self) -> int:
         return len(self.metadata)
 
     def tables(self, folds: dict[str, int]) -> dict[str, pd.DataFrame]:
-        return frames(build_tables({"metadata": self.metadata, "texts": self.texts, "segments": self.segments,
-                                    "annotations": self.annotations, "folds": folds}))
+        """Stage tables: the row generators of the three tables, as frames."""
+        from belgrade_stance_build.stages.documents import document_rows
+        from belgrade_stance_build.stages.sentences import sentence_rows
+        from belgrade_stance_build.stages.stance import stance_rows
+
+        m, segs, ann = self.metadata, self.segments, self.annotations
+        return frames({
+            "documents": document_rows(m, self.texts, segs, ann, folds),
+            "sentences": sentence_rows(m, segs, ann, folds),
+            "stance": stance_rows(m, segs, ann, folds),
+        })
 
 
 class Corpus:
-    """What the parts leave behind: Arrow tables, the documents frame, key columns, agreement."""
+    """What the parts leave behind: key columns, leak digests, agreement and size counts, and
+    (when writing) the Parquet files of the new data folder."""
 
-    def __init__(self, keep_frames: bool = False) -> None:
+    def __init__(self, writer=None, keep_frames: bool = False) -> None:
         from belgrade_stance_build.stages.agreement import AgreementCounts
+        from belgrade_stance_schema.tables import KEY_COLUMNS, SplitLeaks
 
-        self.arrow: dict[str, list[pa.Table]] = {c: [] for c in CONFIGS}
-        self.documents: list[pd.DataFrame] = []
-        self.keys: dict[str, list[pd.DataFrame]] = {"sentences": [], "stance": []}
+        self.writer = writer
+        self.keys: dict[str, list[pd.DataFrame]] = {name: [] for name in KEY_COLUMNS}
+        self.leaks = SplitLeaks()
         self.frames: dict[str, list[pd.DataFrame]] | None = {c: [] for c in CONFIGS} if keep_frames else None
         self.agreement = AgreementCounts()
+        self.sizes = {s: {"documents": 0, "sentences": 0, "entities": 0, "stance": 0} for s in SPLITS}
 
     def add(self, part: Part, folds: dict[str, int], problems: Problems) -> None:
-        """Build, validate and encode one part; schema failures go to problems."""
-        from belgrade_stance_schema.tables import KEY_COLUMNS, validate_tables
+        """Stages tables and agreement of one part, then its rows to the data folder; schema
+        failures go to problems."""
         from belgrade_stance_build.stages.data import arrow_table
+        from belgrade_stance_schema.tables import KEY_COLUMNS, validate_tables
 
         dfs = part.tables(folds)
         self.agreement.add(part.annotations, dfs["stance"])
         failures = validate_tables(dfs)
         _schema_problems(failures, problems)
-        if failures:
+        for text in self.leaks.add(dfs["sentences"]["text"], dfs["sentences"]["split"]):
+            problems.add("table sentences", None, "split-leak", f"sentence text occurs in two splits: {text[:60]!r}")
+        if problems:
             return
-        self.documents.append(dfs["documents"])
         for name, cols in KEY_COLUMNS.items():
             self.keys[name].append(dfs[name][cols])
+        for split, n in dfs["documents"]["split"].value_counts().items():
+            self.sizes[split]["documents"] += int(n)
+        for split, rows in dfs["sentences"].groupby("split"):
+            self.sizes[split]["sentences"] += len(rows)
+            self.sizes[split]["entities"] += int(rows["entities"].map(len).sum())
+        for split, n in dfs["stance"]["split"].value_counts().items():
+            self.sizes[split]["stance"] += int(n)
         for config in CONFIGS:
-            self.arrow[config].append(arrow_table(config, dfs[config]))
+            if self.writer is not None:
+                self.writer.write(config, arrow_table(config, dfs[config]))
             if self.frames is not None:
                 self.frames[config].append(dfs[config])
 
     def validate(self, problems: Problems) -> None:
-        """The rules that span parts, and sentence texts leaking across splits."""
-        from belgrade_stance_schema.tables import sentence_text_leaks, validate_corpus
+        """The rules that span parts, on the key columns."""
+        from belgrade_stance_schema.tables import validate_corpus
 
-        keys = {name: _concat(parts) for name, parts in self.keys.items()}
-        _schema_problems(validate_corpus(_concat(self.documents), keys), problems)
-        for text in sentence_text_leaks(keys["sentences"]):
-            problems.add("table sentences", None, "split-leak", f"sentence text occurs in two splits: {text[:60]!r}")
-
-    def tables(self) -> dict[str, pa.Table]:
-        from belgrade_stance_schema.features import features
-
-        return {c: pa.concat_tables(parts) if parts else features(c).arrow_schema.empty_table()
-                for c, parts in self.arrow.items()}
-
-
-def counts(t: dict[str, pa.Table]) -> dict[str, dict[str, int]]:
-    """split → documents, sentences, entities, stance rows of the built Arrow tables."""
-    import pyarrow.compute as pc
-
-    out = {}
-    for split in SPLITS:
-        sents = t["sentences"].filter(pc.equal(t["sentences"]["split"], split))
-        out[split] = {
-            "documents": int(pc.sum(pc.equal(t["documents"]["split"], split)).as_py() or 0),
-            "sentences": sents.num_rows,
-            "entities": int(pc.sum(pc.list_value_length(sents["entities"])).as_py() or 0),
-            "stance": int(pc.sum(pc.equal(t["stance"]["split"], split)).as_py() or 0),
-        }
-    return out
+        if all(self.keys.values()):
+            _schema_problems(validate_corpus({name: _concat(parts) for name, parts in self.keys.items()}), problems)
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -265,45 +300,50 @@ def _collect_per_part():
 
 
 def build(layout: Layout, write: bool = True, keep_frames: bool = False) -> dict:
-    """Run every stage. Returns {'arrow', 'agreement', 'manifest', 'summary'} (and 'tables', the
-    pandas frames, if keep_frames); raises BuildFailed with every problem found."""
-    with _collect_per_part() as collect:
-        return _build(layout, write, keep_frames, collect)
+    """Run every stage. Returns {'sizes', 'agreement', 'manifest', 'summary'} (and 'tables', the
+    pandas frames, if keep_frames); raises BuildFailed with every problem found, data/ untouched."""
+    from belgrade_stance.files import folder_swap
+
+    metadata = read_corpus(layout)
+    with _collect_per_part() as collect, (folder_swap(layout.data, "data") if write else nullcontext()) as folder:
+        return _build(layout, metadata, folder, keep_frames, collect)
 
 
-def _build(layout: Layout, write: bool, keep_frames: bool, collect) -> dict:
-    from belgrade_stance_build.stages.data import write_data
+def _build(layout: Layout, metadata: list[dict], folder, keep_frames: bool, collect) -> dict:
+    from belgrade_stance_build.stages.data import DataWriter, write_manifest
 
-    metadata, texts = read_corpus(layout)
     folds = {row["doc_id"]: i for i, row in enumerate(metadata)}
     problems = Problems()
     failed: set[str] = set()
-    corpus = Corpus(keep_frames)
+    writer = DataWriter(folder) if folder is not None else None
+    corpus = Corpus(writer, keep_frames)
     part = Part()
-    for n, meta in enumerate(metadata, 1):
-        stage, inputs = read_document(layout, meta, texts[meta["doc_id"]], problems)
-        if stage is not None:
-            failed.add(stage)
-        elif not problems:  # once anything failed, only check the remaining input
-            part.add(meta, texts[meta["doc_id"]], inputs)
-        del inputs
-        if part and (len(part) == PART_DOCUMENTS or n == len(metadata)):
-            if not problems:  # a part is built only while all input so far holds
-                corpus.add(part, folds, problems)
-                if problems:
-                    failed.add("tables")
-            part = Part()
-            collect()
-    if not problems:
-        corpus.validate(problems)
-        if problems:
-            failed.add("tables")
+    try:
+        for n, meta in enumerate(metadata, 1):
+            stage, products = read_document(layout, meta, problems)
+            if stage is not None:
+                failed.add(stage)
+            elif not problems:  # once anything failed, only check the remaining input
+                part.add(meta, products)
+            del products
+            if part and (len(part) == PART_DOCUMENTS or n == len(metadata)):
+                if not problems:  # a part is built only while all input so far holds
+                    corpus.add(part, folds, problems)
+                    if problems:
+                        failed.add("tables")
+                part = Part()
+                collect()
+        if not problems:
+            corpus.validate(problems)
+            if problems:
+                failed.add("tables")
+    finally:
+        files = writer.close() if writer is not None else None
     if problems:
         raise BuildFailed(problems, next(s.name for s in STAGES if s.name in failed))
-    tables = corpus.tables()
     agreement = corpus.agreement.report()
-    manifest = write_data(layout, tables, metadata, agreement) if write else None
-    result = {"arrow": tables, "agreement": agreement, "manifest": manifest, "summary": summary(counts(tables))}
+    manifest = write_manifest(folder, layout, files, metadata, agreement) if folder is not None else None
+    result = {"sizes": corpus.sizes, "agreement": agreement, "manifest": manifest, "summary": summary(corpus.sizes)}
     if keep_frames:
         result["tables"] = {c: _concat(parts) if parts else frames({c: []})[c] for c, parts in corpus.frames.items()}
     return result

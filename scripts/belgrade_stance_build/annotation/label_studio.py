@@ -34,7 +34,7 @@ from belgrade_stance_build.stages.metadata import read_metadata
 from belgrade_stance_build.problems import Problems
 from belgrade_stance_build.stages.records import read_jsonl
 from belgrade_stance_build.stages.segments import read_segments
-from belgrade_stance_build.stages.texts import read_texts
+from belgrade_stance_build.stages.texts import check_listing, read_text
 
 COLOURS = ["#f4a261", "#2a9d8f", "#e9c46a", "#8ecae6", "#b5e48c", "#cdb4db", "#ffafcc", "#adb5bd"]
 FAVOR_AGAINST = [lab for lab in STANCE_LABELS if lab != "none"]
@@ -91,14 +91,16 @@ def _documents(layout: Layout, doc_ids: list[str] | None = None) -> list[tuple[s
     """(doc_id, raw text, sentences) of the metadata's documents (of doc_ids only, when given)."""
     problems = Problems()
     metadata = read_metadata(layout, problems)
-    texts = read_texts(layout, metadata, problems) if not problems else {}
+    if not problems:
+        check_listing(layout, metadata, problems)
     out = []
-    for row in metadata:
+    for row in metadata if not problems else []:
         doc = row["doc_id"]
-        if doc in texts and (doc_ids is None or doc in doc_ids):
-            seg = read_segments(layout, doc, texts[doc], problems)
+        if doc_ids is None or doc in doc_ids:
+            text = read_text(layout, row, problems)
+            seg = read_segments(layout, doc, text, problems) if text is not None else None
             if seg is not None:
-                out.append((doc, texts[doc], seg.sentences))
+                out.append((doc, text, seg.sentences))
     if problems:
         raise LabelStudioError("the checkout's raw files have problems (run belgrade-stance validate):\n"
                                + problems.report())

@@ -1,79 +1,121 @@
-"""The card's counting blocks (sizes, labels, holders, entities, documents, agreement),
-computed from the built Parquet files and data/agreement.json."""
+"""The card's counting blocks (sizes, labels, holders, entities, documents, agreement) and the
+figures' numbers, streamed from the built Parquet files (a batch at a time) and data/agreement.json."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from belgrade_stance.paths import split_file
 from belgrade_stance_build.card.markdown import table as markdown_table
 from belgrade_stance_schema.inventory import ENTITY_TYPES, HOLDER_TYPES, SPLITS, STANCE_LABELS, TARGETS
 
-CARD_COLUMNS = {
-    "stance": ["target", "label", "mixed", "passes_agree", "holders"],
-    "sentences": ["entities"],
-    "documents": ["doc_id", "outlet", "publisher", "date", "date_precision", "fold", "n_sentences"],
-}
+DOCUMENT_COLUMNS = ["doc_id", "outlet", "publisher", "date", "date_precision", "fold", "n_sentences"]
 
 
-def _rows(data: Path, config: str) -> dict[str, list[dict]]:
-    """The rows of each split, with only the columns the card counts (nested lists kept slim)."""
+BATCH_ROWS = 65_536
+"""Rows read at a time: the card's numbers are streamed aggregates, memory does not grow with the corpus."""
+
+
+def batches(data: Path, config: str, split: str, columns: list[str]):
+    """The record batches of one file, only the given columns."""
+    yield from pq.ParquetFile(split_file(data, config, split)).iter_batches(batch_size=BATCH_ROWS, columns=columns)
+
+
+@dataclass
+class SplitCounts:
+    """What the card and the figures count in one split."""
+
+    documents: int = 0
+    sentences: int = 0
+    stance: int = 0
+    labels: Counter = field(default_factory=Counter)  # (target, label index) → stance rows
+    mixed: int = 0
+    disagreements: int = 0  # rows whose passes differ
+    holder_types: Counter = field(default_factory=Counter)
+    entity_types: Counter = field(default_factory=Counter)  # label index → mentions
+    entity_ids: set = field(default_factory=set)
+
+    @property
+    def entities(self) -> int:
+        return sum(self.entity_types.values())
+
+
+def _value_counts(array) -> Counter:
+    return Counter({v["values"]: v["counts"] for v in pc.value_counts(array).to_pylist()})
+
+
+def split_counts(data: Path) -> dict[str, SplitCounts]:
+    """Streamed counts of every split of a data folder."""
     out = {}
     for s in SPLITS:
-        t = pq.read_table(split_file(data, config, s), columns=CARD_COLUMNS[config])
-        if config == "stance":  # the card counts holder types only
-            holders = t["holders"].combine_chunks()
-            slim = pa.ListArray.from_arrays(holders.offsets, holders.values.field("holder_type"),
-                                            mask=holders.is_null())
-            t = t.set_column(t.schema.get_field_index("holders"), "holders", slim)
-        elif config == "sentences":  # labels and ids of the mentions
-            ents = t["entities"].combine_chunks()
-            values = ents.values
-            slim = pa.ListArray.from_arrays(ents.offsets, pa.StructArray.from_arrays(
-                [values.field("label"), values.field("entity_id")], names=["label", "entity_id"]),
-                mask=ents.is_null())
-            t = t.set_column(0, "entities", slim)
-        out[s] = t.to_pylist()
+        c = out[s] = SplitCounts()
+        c.documents = pq.read_metadata(split_file(data, "documents", s)).num_rows
+        for b in batches(data, "stance", s, ["target", "label", "mixed", "passes_agree", "holders"]):
+            c.stance += b.num_rows
+            pairs = pa.Table.from_batches([b]).group_by(["target", "label"]).aggregate([([], "count_all")])
+            c.labels.update({(t, lab): n for t, lab, n in zip(*(pairs[k].to_pylist() for k in ("target", "label", "count_all")))})
+            c.mixed += pc.sum(b["mixed"]).as_py() or 0
+            c.disagreements += pc.sum(pc.equal(b["passes_agree"], False)).as_py() or 0
+            c.holder_types.update(_value_counts(pc.list_flatten(b["holders"]).field("holder_type")))
+        for b in batches(data, "sentences", s, ["entities"]):
+            c.sentences += b.num_rows
+            mentions = pc.list_flatten(b["entities"])
+            c.entity_types.update(_value_counts(mentions.field("label")))
+            c.entity_ids.update(pc.unique(mentions.field("entity_id")).to_pylist())
     return out
 
 
-def blocks(data: Path) -> dict[str, str]:
-    stance, sents, docs = _rows(data, "stance"), _rows(data, "sentences"), _rows(data, "documents")
+def blocks(data: Path, counts: dict[str, SplitCounts] | None = None) -> dict[str, str]:
+    counts = counts or split_counts(data)
+    docs = {s: pq.read_table(split_file(data, "documents", s), columns=DOCUMENT_COLUMNS).to_pylist() for s in SPLITS}
     agreement = json.loads((data / "agreement.json").read_text(encoding="utf-8"))
     out: dict[str, str] = {}
 
     size = []
     for s in SPLITS:
-        size.append([s, len(docs[s]), len(sents[s]), sum(len(r["entities"]) for r in sents[s]), len(stance[s])])
+        c = counts[s]
+        size.append([s, c.documents, c.sentences, c.entities, c.stance])
     size.append(["**all**", *(sum(r[i] for r in size) for i in range(1, 5))])
     out["sizes"] = markdown_table(["split", "documents", "sentences", "entity mentions", "stance rows"], size)
+
+    def by_label(c: SplitCounts, target: str | None = None) -> Counter:
+        out = Counter()
+        for (t, lab), n in c.labels.items():
+            if target in (None, t):
+                out[STANCE_LABELS[lab]] += n
+        return out
 
     rows = []
     for t in TARGETS:
         row = [f"`{t}`"]
         for s in SPLITS:
-            c = Counter(STANCE_LABELS[r["label"]] for r in stance[s] if r["target"] == t)
+            c = by_label(counts[s], t)
             row.append(" / ".join(str(c[lab]) for lab in STANCE_LABELS))
         rows.append(row)
-    total = Counter(STANCE_LABELS[r["label"]] for s in SPLITS for r in stance[s])
-    rows.append(["**all**", *(" / ".join(str(Counter(STANCE_LABELS[r["label"]] for r in stance[s])[lab])
-                                         for lab in STANCE_LABELS) for s in SPLITS)])
+    per_split = {s: by_label(counts[s]) for s in SPLITS}
+    total = sum(per_split.values(), Counter())
+    rows.append(["**all**", *(" / ".join(str(per_split[s][lab]) for lab in STANCE_LABELS) for s in SPLITS)])
     out["labels"] = ("Counts are none / against / favor.\n\n"
                      + markdown_table(["target", *SPLITS], rows)
                      + f"\nOverall: {total['none']} none, {total['against']} against, {total['favor']} favor; "
-                     f"{sum(r['mixed'] for s in SPLITS for r in stance[s])} rows are `mixed` "
+                     f"{sum(counts[s].mixed for s in SPLITS)} rows are `mixed` "
                      "(holders of opposite stance, label from the primary holder).\n")
 
-    holders = Counter(h for s in SPLITS for r in stance[s] for h in r["holders"])
+    holders = sum((counts[s].holder_types for s in SPLITS), Counter())
     out["holders"] = markdown_table(["holder type", "favor/against records"], [[f"`{k}`", holders[k]] for k in HOLDER_TYPES])
 
-    ents = Counter(ENTITY_TYPES_LIST[e["label"]] for s in SPLITS for r in sents[s] for e in r["entities"])
-    ids = {e["entity_id"] for s in SPLITS for r in sents[s] for e in r["entities"]}
+    ents = Counter()
+    for s in SPLITS:
+        for i, n in counts[s].entity_types.items():
+            ents[ENTITY_TYPES_LIST[i]] += n
+    ids = set().union(*(counts[s].entity_ids for s in SPLITS))
     out["entities"] = (markdown_table(["type", "mentions"], [[f"`{k}`", ents[k]] for k in ENTITY_TYPES])
                        + f"\n{sum(ents.values())} mentions of {len(ids)} distinct entity ids.\n")
 
@@ -89,7 +131,7 @@ def blocks(data: Path) -> dict[str, str]:
     a = agreement
     per = [[f"`{t}`", v["items"], f"{v['kappa']:.3f}", f"{v['percent_agreement']:.3f}",
             v["favor_against_a"], v["favor_against_b"]] for t, v in a["per_target"].items()]
-    n_dis = sum(1 for s in SPLITS for r in stance[s] if r["passes_agree"] is False)
+    n_dis = sum(counts[s].disagreements for s in SPLITS)
     out["agreement"] = (
         f"Over {a['items']} (sentence, target) items of {len(a['documents'])} documents: "
         f"Cohen's κ = {a['stance_kappa']:.3f}, raw agreement = {a['stance_percent_agreement']:.3f}, "

@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import io
 import json
-from collections import Counter
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 from belgrade_stance.files import atomic_write
-from belgrade_stance.paths import split_file
+from belgrade_stance_build.card.counts import split_counts
 from belgrade_stance_build.layout import Layout
 from belgrade_stance_schema.inventory import ENTITY_TYPES, SPLITS, STANCE_LABELS, TARGETS
 
@@ -32,18 +29,12 @@ COLOURS = {"none": "#c8c8c8", "against": "#d1495b", "favor": "#00798c"}
 SPLIT_COLOURS = {"train": "#264653", "validation": "#e9c46a", "test": "#e76f51"}
 
 
-def figure_data(data: Path) -> dict[str, dict]:
-    """The numbers each figure shows, from the built data."""
-    labels: dict[str, dict[str, dict[str, int]]] = {}
-    entities: dict[str, dict[str, int]] = {}
-    types = list(ENTITY_TYPES)
-    for s in SPLITS:
-        t = pq.read_table(split_file(data, "stance", s), columns=["target", "label"]).to_pydict()
-        c = Counter(zip(t["target"], t["label"]))
-        labels[s] = {tg: {lab: c[(tg, i)] for i, lab in enumerate(STANCE_LABELS)} for tg in TARGETS}
-        ents = pq.read_table(split_file(data, "sentences", s), columns=["entities"])["entities"].combine_chunks()
-        e = Counter(ents.values.field("label").to_pylist())
-        entities[s] = {ty: e[i] for i, ty in enumerate(types)}
+def figure_data(data: Path, counts: dict | None = None) -> dict[str, dict]:
+    """The numbers each figure shows, from the built data (counts: split_counts(data), if at hand)."""
+    counts = counts or split_counts(data)
+    labels = {s: {tg: {lab: counts[s].labels[(tg, i)] for i, lab in enumerate(STANCE_LABELS)} for tg in TARGETS}
+              for s in SPLITS}
+    entities = {s: {ty: counts[s].entity_types[i] for i, ty in enumerate(ENTITY_TYPES)} for s in SPLITS}
     agreement = json.loads((data / "agreement.json").read_text(encoding="utf-8"))
     per = {t: {"kappa": round(v["kappa"], 6), "raw": round(v["percent_agreement"], 6), "items": v["items"]}
            for t, v in agreement["per_target"].items()}
@@ -100,12 +91,11 @@ def _description(name: str, values: dict) -> str:
     return json.dumps({"figure": name, "data": values}, sort_keys=True)
 
 
-def write_figures(layout: Layout) -> list[Path]:
+def write_figures(layout: Layout, counts: dict | None = None) -> list[Path]:
     """Draw every figure whose PNG is missing or stale; return the files written."""
     folder = layout.figures
-    folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, values in figure_data(layout.data).items():
+    for name, values in figure_data(layout.data, counts).items():
         path = folder / f"{name}.png"
         if _embedded(path) == _description(name, values):
             continue
@@ -127,10 +117,10 @@ def _embedded(path: Path) -> str | None:
         return im.text.get("Description") if hasattr(im, "text") else None
 
 
-def check_figures(layout: Layout) -> list[str]:
+def check_figures(layout: Layout, counts: dict | None = None) -> list[str]:
     """Figures that are missing or show other numbers than data/ holds."""
     stale = []
-    for name, values in figure_data(layout.data).items():
+    for name, values in figure_data(layout.data, counts).items():
         path = layout.figures / f"{name}.png"
         if _embedded(path) != _description(name, values):
             stale.append(f"{layout.rel(path)}: figure is {'missing' if not path.is_file() else 'stale'} "

@@ -39,8 +39,9 @@ def hub_metadata(data: Path) -> dict:
         download = 0
         for s in SPLITS:
             path = split_file(data, config, s)
-            table = pq.read_table(path)
-            splits.add(SplitInfo(name=s, num_bytes=table.nbytes, num_examples=table.num_rows))
+            parquet = pq.ParquetFile(path)  # Arrow size summed row group by row group: one in memory at a time
+            nbytes = sum(parquet.read_row_group(i).nbytes for i in range(parquet.num_row_groups))
+            splits.add(SplitInfo(name=s, num_bytes=nbytes, num_examples=parquet.metadata.num_rows))
             download += path.stat().st_size
         info = DatasetInfo(features=features(config), splits=splits, config_name=config,
                            download_size=download, dataset_size=sum(x.num_bytes for x in splits.values()))

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from belgrade_stance.files import atomic_write
+from belgrade_stance_build.card.counts import split_counts
 from belgrade_stance_build.layout import Layout
 
 BLOCK = re.compile(r"(<!-- generated:(?P<name>[a-z_]+) -->\n)(?P<body>.*?)(<!-- /generated:(?P=name) -->)", re.S)
@@ -36,7 +37,7 @@ def targets(layout: Layout) -> list[Path]:
     return [p for p in (layout.card, layout.readme) if p.is_file()]
 
 
-def generated_blocks(data: Path, results: Path | None = None) -> dict[str, str]:
+def generated_blocks(data: Path, results: Path | None = None, counts: dict | None = None) -> dict[str, str]:
     """Every generated block: counts from the data, structure from the features and inventory,
     the Hub YAML (configs, dataset_info, size category), and the benchmark tables from the
     baselines' results file (when given and present)."""
@@ -47,15 +48,16 @@ def generated_blocks(data: Path, results: Path | None = None) -> dict[str, str]:
     bench = benchmark_blocks(data, results) if results is not None else {}
     from belgrade_stance_build.card.counts import blocks
 
-    return {**blocks(data), **structure_blocks(data), "hub": hub_yaml(data), **bench}
+    return {**blocks(data, counts), **structure_blocks(data), "hub": hub_yaml(data), **bench}
 
 
 def write_card(layout: Layout) -> list[Path]:
     """Redraw stale figures, rewrite the generated blocks of the card and README; return the files changed."""
     from belgrade_stance_build.card.figures import write_figures
 
-    changed = write_figures(layout)
-    generated = generated_blocks(layout.data, layout.baseline_results)
+    counts = split_counts(layout.data)
+    changed = write_figures(layout, counts)
+    generated = generated_blocks(layout.data, layout.baseline_results, counts)
     for path in targets(layout):
         old = path.read_text(encoding="utf-8")
         new = render(old, generated)
@@ -69,8 +71,9 @@ def check_card(layout: Layout) -> list[str]:
     """Names of stale generated blocks (file: block) and stale figures."""
     from belgrade_stance_build.card.figures import check_figures
 
-    generated = generated_blocks(layout.data, layout.baseline_results)
-    stale = check_figures(layout)
+    counts = split_counts(layout.data)
+    generated = generated_blocks(layout.data, layout.baseline_results, counts)
+    stale = check_figures(layout, counts)
     for path in targets(layout):
         text = path.read_text(encoding="utf-8")
         for m in _all_blocks(text):

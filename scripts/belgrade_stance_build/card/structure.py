@@ -46,19 +46,24 @@ def _short(value):
 
 
 def _example(data: Path, config: str) -> dict:
-    """The first row of the first split that has one; for stance, a favor/against row."""
+    """The first row of the first split that has one; for stance, the first favor/against row.
+    Read a row group at a time; only the chosen row becomes Python objects."""
     import pyarrow.compute as pc
 
+    first = {}
     for s in SPLITS:
-        table = pq.read_table(split_file(data, config, s))
-        if not table.num_rows:
-            continue
-        index = 0
-        if config == DEFAULT_CONFIG:  # only the chosen row becomes Python objects
-            has = pc.greater(pc.list_value_length(table["holders"]), 0).to_pylist()
-            index = has.index(True) if True in has else 0
-        return table.slice(index, 1).to_pylist()[0]
-    return {}
+        parquet = pq.ParquetFile(split_file(data, config, s))
+        for i in range(parquet.num_row_groups):
+            table = parquet.read_row_group(i)
+            if not table.num_rows:
+                continue
+            if config != DEFAULT_CONFIG:
+                return table.slice(0, 1).to_pylist()[0]
+            first = first or table.slice(0, 1).to_pylist()[0]
+            has = pc.greater(pc.list_value_length(table["holders"]), 0)
+            if pc.any(has).as_py():
+                return table.slice(pc.index(has, True).as_py(), 1).to_pylist()[0]
+    return first
 
 
 def corpus_figures(data: Path) -> dict:

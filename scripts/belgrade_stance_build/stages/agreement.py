@@ -17,6 +17,7 @@ class AgreementCounts:
     def __init__(self) -> None:
         self.documents: list[str] = []
         self.codes = {lab: i for i, lab in enumerate(STANCE_LABELS)}
+        self.target_codes = {t: i for i, t in enumerate(TARGETS)}
         self.la: list = []
         self.lb: list = []
         self.targets: list = []
@@ -34,7 +35,7 @@ class AgreementCounts:
         both = stance[stance["doc_id"].isin(docs)]
         self.la.append(both["label_a"].map(self.codes).to_numpy(dtype=np.int8))
         self.lb.append(both["label_b"].map(self.codes).to_numpy(dtype=np.int8))
-        self.targets.append(both["target"].to_numpy())
+        self.targets.append(both["target"].map(self.target_codes).to_numpy(dtype=np.int8))
         same = both[(both["label_a"] == both["label_b"]) & (both["label_a"] != "none")]
         self.holder_items += len(same)
         for doc_id, sid, target in zip(same["doc_id"], same["sentence_id"], same["target"]):
@@ -69,8 +70,8 @@ class AgreementCounts:
             return float(cohen_kappa_score(x, y, labels=labels)) if len(set(x) | set(y)) > 1 else 1.0
 
         per_target = {}
-        for t in TARGETS:
-            m = targets == t
+        for t, code in self.target_codes.items():
+            m = targets == code
             x, y = la[m], lb[m]
             per_target[t] = {
                 "items": int(m.sum()),

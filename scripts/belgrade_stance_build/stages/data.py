@@ -1,18 +1,19 @@
 """Stage: data — Parquet files per config and split plus data/manifest.json, written atomically.
 
-The whole new data folder is written next to data/ and swapped in only when complete; a failed
-build leaves data/ exactly as it was. Files are deterministic: two builds are byte-identical.
+The parts stream into a new data folder next to data/, which is swapped in only when the whole
+corpus holds (belgrade_stance.files.folder_swap); a failed build leaves data/ exactly as it was.
+Files are deterministic: two builds are byte-identical.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from belgrade_stance.files import folder_swap
 from belgrade_stance.paths import manifest_path, split_file
 from belgrade_stance_build.layout import Layout
 from belgrade_stance.verify import FORMAT_VERSION, sha256_file
@@ -76,58 +77,78 @@ def raw_inputs(layout: Layout) -> dict[str, str]:
     }
 
 
-def write_data(layout: Layout, tables: dict[str, pa.Table], metadata: list[dict], agreement: dict) -> dict:
-    """Write every config/split and the manifest into a fresh folder, then swap it for data/.
+class DataWriter:
+    """Streams the validated tables of each part into `<config>/<split>.parquet` of a new data
+    folder: one ParquetWriter per file, one row group per part and split, so memory holds one
+    part at a time. Files are deterministic: the same parts give the same bytes."""
 
-    tables: config → Arrow table with the config's features (see arrow_table), all splits.
-    """
-    import pyarrow.compute as pc
-
-    with folder_swap(layout.data, "data") as tmp:
-        files = {}
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.writers: dict[tuple[str, str], pq.ParquetWriter] = {}
+        self.rows: dict[tuple[str, str], int] = {}
         for config in CONFIGS:
-            files[config] = {}
+            schema = features(config).arrow_schema
             for split in SPLITS:
-                rows = tables[config].filter(pc.equal(tables[config]["split"], split)).combine_chunks()
-                path = split_file(tmp, config, split)
+                path = split_file(folder, config, split)
                 path.parent.mkdir(parents=True, exist_ok=True)
-                pq.write_table(rows, path, compression="zstd")
-                files[config][split] = {
-                    "path": f"{config}/{split}.parquet",
-                    "sha256": sha256_file(path),
-                    "rows": rows.num_rows,
-                }
-        reports = {}
-        for name, content in (("agreement.json", agreement),):
-            path = tmp / name
-            path.write_text(json.dumps(content, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-            reports[name] = {"path": name, "sha256": sha256_file(path)}
-        manifest = {
-            "reports": reports,
-            "name": "belgrade-stance",
-            "dataset_version": DATASET_VERSION,
-            "format_version": FORMAT_VERSION,
-            "default_config": DEFAULT_CONFIG,
-            "configs": files,
-            "raw_texts": {
-                row["doc_id"]: {"file": f"raw/texts/{row['source_file']}", "sha256": row["sha256"]}
-                for row in metadata
-            },
-            "raw_inputs": raw_inputs(layout),
-            "inventories": {
-                "targets": TARGETS,
-                "stance_labels": list(STANCE_LABELS),
-                "entity_types": list(ENTITY_TYPES),
-                "ner_tags": list(NER_TAGS),
-                "holder_types": list(HOLDER_TYPES),
-                "boilerplate_kinds": list(BOILERPLATE_KINDS),
-                "splits": list(SPLITS),
-                "annotation_passes": list(ANNOTATION_PASSES),
-            },
-            "features": {c: features(c).to_dict() for c in CONFIGS},
-        }
-        manifest_path(tmp).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
-                                      encoding="utf-8")
+                self.writers[(config, split)] = pq.ParquetWriter(path, schema, compression="zstd")
+                self.rows[(config, split)] = 0
+
+    def write(self, config: str, table: pa.Table) -> None:
+        """Append one part's Arrow table of a config (every split) to the split files."""
+        import pyarrow.compute as pc
+
+        for split in SPLITS:
+            rows = table.filter(pc.equal(table["split"], split)).combine_chunks()
+            if rows.num_rows:
+                self.writers[(config, split)].write_table(rows)
+                self.rows[(config, split)] += rows.num_rows
+
+    def close(self) -> dict[str, dict[str, dict]]:
+        """Close every file; config → split → {path, sha256, rows} for the manifest."""
+        files: dict[str, dict[str, dict]] = {}
+        for (config, split), writer in self.writers.items():
+            writer.close()
+            files.setdefault(config, {})[split] = {
+                "path": f"{config}/{split}.parquet",
+                "sha256": sha256_file(split_file(self.folder, config, split)),
+                "rows": self.rows[(config, split)],
+            }
+        return files
+
+
+def write_manifest(folder: Path, layout: Layout, files: dict, metadata: list[dict], agreement: dict) -> dict:
+    """Write agreement.json and manifest.json (sha256 and rows of every file, raw inputs,
+    inventories, features) into the new data folder; return the manifest."""
+    reports = {}
+    for name, content in (("agreement.json", agreement),):
+        path = folder / name
+        path.write_text(json.dumps(content, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        reports[name] = {"path": name, "sha256": sha256_file(path)}
+    manifest = {
+        "reports": reports,
+        "name": "belgrade-stance",
+        "dataset_version": DATASET_VERSION,
+        "format_version": FORMAT_VERSION,
+        "default_config": DEFAULT_CONFIG,
+        "configs": files,
+        "raw_texts": {
+            row["doc_id"]: {"file": f"raw/texts/{row['source_file']}", "sha256": row["sha256"]}
+            for row in metadata
+        },
+        "raw_inputs": raw_inputs(layout),
+        "inventories": {
+            "targets": TARGETS,
+            "stance_labels": list(STANCE_LABELS),
+            "entity_types": list(ENTITY_TYPES),
+            "ner_tags": list(NER_TAGS),
+            "holder_types": list(HOLDER_TYPES),
+            "boilerplate_kinds": list(BOILERPLATE_KINDS),
+            "splits": list(SPLITS),
+            "annotation_passes": list(ANNOTATION_PASSES),
+        },
+        "features": {c: features(c).to_dict() for c in CONFIGS},
+    }
+    manifest_path(folder).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
+                                     encoding="utf-8")
     return manifest
-
-
