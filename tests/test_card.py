@@ -23,7 +23,8 @@ def test_every_block_is_filled_and_known():
         assert set(found) <= set(generated)
         assert all(m.group("body").strip() for m in (*BLOCK.finditer(text), *YAML_BLOCK.finditer(text)))
     card = (ROOT / "DATASET_CARD.md").read_text(encoding="utf-8")
-    assert {m.group("name") for m in (*BLOCK.finditer(card), *YAML_BLOCK.finditer(card))} == set(generated)
+    readme_only = {"pipeline"}  # the checkout's workflow: for maintainers, not on the Hub
+    assert {m.group("name") for m in (*BLOCK.finditer(card), *YAML_BLOCK.finditer(card))} == set(generated) - readme_only
 
 
 # Numerals the card may write by hand: they name things, they do not count the data.
@@ -83,3 +84,32 @@ def test_card_states_machine_generated_annotations():
     front = text.split("---")[1]
     assert "machine-generated" in front
     assert "docs/annotation-guidelines.md" in text
+
+
+def test_no_workflow_step_of_the_checkout_is_stale():
+    """workflow.lock matches the checkout: every step that ran has the inputs and code it ran
+    with, and its outputs hold (rerun `belgrade-stance build` after changing either)."""
+    from belgrade_stance_build.workflow import read_lock, stale_steps
+
+    assert {"data", "figures", "card"} <= set(read_lock(Layout(ROOT)))
+    assert stale_steps(Layout(ROOT)) == []
+
+
+def test_a_code_change_makes_its_steps_stale(tmp_path, monkeypatch):
+    import shutil
+
+    from belgrade_stance_build import workflow
+
+    for name in ("raw", "data", "figures", "results"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    for name in ("pyproject.toml", "README.md", "DATASET_CARD.md", workflow.LOCK):
+        shutil.copy(ROOT / name, tmp_path / name)
+    assert workflow.stale_steps(Layout(tmp_path)) == []
+    real = workflow._sha256
+    target = str(ROOT / "scripts/belgrade_stance_build/card/figures.py")
+    monkeypatch.setattr(workflow, "_sha256", lambda p: "0" * 64 if str(p) == target else real(p))
+    stale = workflow.stale_steps(Layout(tmp_path))
+    assert stale and all(line.startswith("[stale-step] figures: inputs changed") for line in stale), stale
+    (tmp_path / "raw/segments/d01.jsonl").write_text("\n", encoding="utf-8")
+    assert any("data: inputs changed" in line and "raw/segments/d01.jsonl" in line
+               for line in workflow.stale_steps(Layout(tmp_path)))

@@ -97,4 +97,32 @@ def test_the_wheel_carries_every_data_file_and_the_guidelines(dist):
         for entry in splits.values():
             assert f"belgrade_stance/data/{entry['path']}" in names
     assert "belgrade_stance/data/manifest.json" in names
+    assert {n.split("/")[0] for n in names} == {"belgrade_stance", f"belgrade_stance-{manifest['dataset_version']}.dist-info"}
     assert "belgrade_stance/data/annotation-guidelines.md" in names
+
+
+def test_the_wheel_cli_offers_only_what_works_there(dist, tmp_path):
+    """From a wheel (even run inside this checkout) the build verbs are not offered, and asking
+    for one is a one-line answer; the package's own verbs work."""
+    (wheel,) = dist.glob("*.whl")
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
+    done = subprocess.run([str(env_dir / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheel)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    exe = str(env_dir / "bin" / "belgrade-stance")
+    helped = subprocess.run([exe, "--help"], capture_output=True, text=True, cwd=tmp_path)
+    assert helped.returncode == 0
+    listed = {line.split()[0] for line in helped.stdout.splitlines() if line.startswith("    ") and line.split()}
+    assert listed == {"verify", "evaluate", "export", "viewer"}, helped.stdout
+    for cwd in (tmp_path, ROOT):
+        for verb in ("build", "validate", "card", "publish", "import-label-studio"):
+            run = subprocess.run([exe, verb], capture_output=True, text=True, cwd=cwd)
+            assert run.returncode == 2 and run.stdout == "", (verb, run.stdout, run.stderr)
+            assert len(run.stderr.strip().splitlines()) == 1 and "source checkout" in run.stderr, run.stderr
+            assert "Traceback" not in run.stderr
+    ok = subprocess.run([exe, "verify"], capture_output=True, text=True, cwd=ROOT)
+    assert ok.returncode == 0 and "site-packages" in ok.stdout, ok.stdout + ok.stderr
+    exported = subprocess.run([exe, "export", "conll", "--out", str(tmp_path / "conll")], capture_output=True,
+                              text=True, cwd=ROOT)
+    assert exported.returncode == 0 and (tmp_path / "conll" / "test.conll").is_file(), exported.stderr

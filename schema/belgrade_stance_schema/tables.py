@@ -12,7 +12,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from belgrade_stance.spans import token_offsets
+from belgrade_stance.spans import bio_tags, token_offsets
 from belgrade_stance_schema.inventory import (
     ANNOTATION_STATUSES, BOILERPLATE_KINDS, DATE_PRECISIONS, ENTITY_TYPES, HOLDER_TYPES, SPLITS,
     STANCE_LABELS, TARGETS,
@@ -35,24 +35,6 @@ def _spans_match(text: str, spans) -> bool:
 def _no_overlap(spans) -> bool:
     spans = sorted(spans, key=lambda s: s["start"])
     return all(b["start"] >= a["end"] for a, b in zip(spans, spans[1:]))
-
-
-def _bio(offsets, spans) -> list[str] | None:
-    """BIO tags of entity spans over token offsets; None if a span cuts a token.
-
-    Deliberately independent of the build, which tags with spaCy's offsets_to_biluo_tags and
-    biluo_to_iob: the check compares two derivations instead of one derivation with itself."""
-    tags = ["O"] * len(offsets)
-    starts = {a: i for i, (a, _) in enumerate(offsets)}
-    ends = {b: i for i, (_, b) in enumerate(offsets)}
-    for s in spans:
-        if s["start"] not in starts or s["end"] not in ends:
-            return None
-        i, j = starts[s["start"]], ends[s["end"]]
-        tags[i] = "B-" + s["label"]
-        for k in range(i + 1, j + 1):
-            tags[k] = "I-" + s["label"]
-    return tags
 
 
 SPLIT_BY_DOCUMENT = "splits are disjoint by document: one split and one fold per doc_id"
@@ -147,7 +129,8 @@ class SentencesModel(pa.DataFrameModel):
             if tags is None:
                 return status == "pending" and len(entities) == 0
             offsets = token_offsets(text, tokens)
-            return offsets is not None and list(tags) == _bio(offsets, entities)
+            spans = [(e["start"], e["end"], e["label"]) for e in entities]
+            return offsets is not None and list(tags) == bio_tags(offsets, spans)
         return _rowwise(df, ["text", "tokens", "ner_tags", "entities", "annotation_status"], ok)
 
     @pa.dataframe_check(error="stance records: target in TARGETS, label favor/against, holder_type in HOLDER_TYPES")

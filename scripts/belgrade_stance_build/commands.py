@@ -59,15 +59,17 @@ def cmd_validate(args, layout: Layout) -> int:
 
 @checkout_verb
 def cmd_card(args, layout: Layout) -> int:
-    from belgrade_stance_build.card.render import check_card, write_card
+    from belgrade_stance_build import workflow
 
+    steps = [s for s in workflow.order() if s.name in ("figures", "card")]
     if args.check:
-        stale = check_card(layout)
+        lock, context = workflow.read_lock(layout), {}
+        stale = [r for s in steps for r in workflow.why_stale(s, layout, lock, context)]
         for line in stale:
             print(line, file=sys.stderr)
         return 1 if stale else 0
-    for path in write_card(layout):
-        print(f"updated {layout.rel(path)}")
+    for line in workflow.run(layout, [s.name for s in steps]):
+        print(line)
     return 0
 
 

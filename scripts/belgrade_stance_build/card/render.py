@@ -39,25 +39,23 @@ def targets(layout: Layout) -> list[Path]:
 
 def generated_blocks(data: Path, results: Path | None = None, counts: dict | None = None) -> dict[str, str]:
     """Every generated block: counts from the data, structure from the features and inventory,
-    the Hub YAML (configs, dataset_info, size category), and the benchmark tables from the
-    baselines' results file (when given and present)."""
+    the Hub YAML (configs, dataset_info, size category), the pipeline diagram from the workflow's
+    declaration, and the benchmark tables from the baselines' results file (when given and present)."""
+    from belgrade_stance_build.card.counts import blocks
     from belgrade_stance_build.card.leaderboard import benchmark_blocks
     from belgrade_stance_build.card.structure import structure_blocks
     from belgrade_stance_build.card.hub_yaml import hub_yaml
 
+    from belgrade_stance_build.steps import diagram
+
     bench = benchmark_blocks(data, results) if results is not None else {}
-    from belgrade_stance_build.card.counts import blocks
-
-    return {**blocks(data, counts), **structure_blocks(data), "hub": hub_yaml(data), **bench}
+    return {**blocks(data, counts), **structure_blocks(data), "hub": hub_yaml(data), "pipeline": diagram(), **bench}
 
 
-def write_card(layout: Layout) -> list[Path]:
-    """Redraw stale figures, rewrite the generated blocks of the card and README; return the files changed."""
-    from belgrade_stance_build.card.figures import write_figures
-
-    counts = split_counts(layout.data)
-    changed = write_figures(layout, counts)
-    generated = generated_blocks(layout.data, layout.baseline_results, counts)
+def write_blocks(layout: Layout, counts: dict | None = None) -> list[Path]:
+    """Rewrite the generated blocks of the card and README; return the files changed."""
+    generated = generated_blocks(layout.data, layout.baseline_results, counts or split_counts(layout.data))
+    changed = []
     for path in targets(layout):
         old = path.read_text(encoding="utf-8")
         new = render(old, generated)
@@ -67,16 +65,29 @@ def write_card(layout: Layout) -> list[Path]:
     return changed
 
 
-def check_card(layout: Layout) -> list[str]:
-    """Names of stale generated blocks (file: block) and stale figures."""
-    from belgrade_stance_build.card.figures import check_figures
-
-    counts = split_counts(layout.data)
-    generated = generated_blocks(layout.data, layout.baseline_results, counts)
-    stale = check_figures(layout, counts)
+def check_blocks(layout: Layout, counts: dict | None = None) -> list[str]:
+    """Stale generated blocks of the card and README, as "file: block" lines."""
+    generated = generated_blocks(layout.data, layout.baseline_results, counts or split_counts(layout.data))
+    stale = []
     for path in targets(layout):
         text = path.read_text(encoding="utf-8")
         for m in _all_blocks(text):
             if m.group("name") in generated and m.group("body") != generated[m.group("name")]:
                 stale.append(f"{layout.rel(path)}: block '{m.group('name')}' is stale (run belgrade-stance card)")
     return stale
+
+
+def write_card(layout: Layout) -> list[Path]:
+    """Redraw stale figures, rewrite the generated blocks of the card and README; return the files changed."""
+    from belgrade_stance_build.card.figures import write_figures
+
+    counts = split_counts(layout.data)
+    return write_figures(layout, counts) + write_blocks(layout, counts)
+
+
+def check_card(layout: Layout) -> list[str]:
+    """Stale figures and stale generated blocks."""
+    from belgrade_stance_build.card.figures import check_figures
+
+    counts = split_counts(layout.data)
+    return check_figures(layout, counts) + check_blocks(layout, counts)

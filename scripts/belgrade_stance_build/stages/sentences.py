@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from belgrade_stance.spans import bio_tags
 from belgrade_stance_schema.inventory import TARGETS
 from belgrade_stance_build.stages.annotations import Annotation
 from belgrade_stance_build.stages.segments import Segmentation
-from belgrade_stance_build.stages.tokens import bio_tags
 
 
 def sentence_rows(metadata: list[dict], segs: dict[str, Segmentation],
@@ -40,8 +40,7 @@ def sentence_rows(metadata: list[dict], segs: dict[str, Segmentation],
                 "raw_start": s.start,
                 "raw_end": s.end,
                 "tokens": [s.text[a:b] for a, b in toks],
-                "ner_tags": (None if not gold else ["O"] * len(toks) if not ents  # no mention: no second tokenisation
-                             else bio_tags(s.text, [(e["start"], e["end"], e["label"]) for e in ents])),
+                "ner_tags": bio_tags(toks, [(e["start"], e["end"], e["label"]) for e in ents]) if gold else None,
                 "entities": ents,
                 "stance": stance,
                 "annotation_status": meta["annotation_status"],

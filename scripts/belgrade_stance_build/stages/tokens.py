@@ -1,4 +1,4 @@
-"""Stage: tokens — spaCy tokenisation of sentences and BIO tags aligned to the tokens."""
+"""spaCy tokenisation of the sentences (the tokens of the sentences table)."""
 
 from __future__ import annotations
 
@@ -21,21 +21,3 @@ def tokenize(text: str) -> list[tuple[int, int]]:
     arr = doc.to_array(["IDX", "LENGTH"])
     starts = arr[:, 0]
     return list(zip(starts.tolist(), (starts + arr[:, 1]).tolist()))
-
-
-def bio_tags(text: str, entities: list[tuple[int, int, str]]) -> list[str]:
-    """BIO tags of the spaCy tokens of ``text`` for entity spans (start, end, label) in its
-    offsets, by spaCy's own offsets_to_biluo_tags and biluo_to_iob.
-
-    Raises ValueError naming the span if an entity does not start and end on token boundaries.
-    """
-    from spacy.training import biluo_to_iob, offsets_to_biluo_tags
-
-    doc = tokenizer()(text)
-    if not entities:
-        return ["O"] * len(doc)
-    tags = offsets_to_biluo_tags(doc, entities)
-    if "-" in tags:
-        start, end, _ = next(e for e in entities if doc.char_span(e[0], e[1]) is None)
-        raise ValueError(f"span {start}-{end} does not align with token boundaries")
-    return biluo_to_iob(tags)
