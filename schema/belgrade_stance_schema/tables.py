@@ -25,7 +25,7 @@ STANCED = ("favor", "against")
 
 def _rowwise(df: pd.DataFrame, cols: list[str], fn) -> pd.Series:
     """fn applied to the values of cols, row by row (faster than DataFrame.apply)."""
-    return pd.Series([bool(fn(*vals)) for vals in zip(*(df[c] for c in cols))], index=df.index, dtype=bool)
+    return pd.Series([bool(fn(*vals)) for vals in zip(*(df[c].tolist() for c in cols))], index=df.index, dtype=bool)
 
 
 def _spans_match(text: str, spans) -> bool:

@@ -78,11 +78,10 @@ def cmd_verify(args, layout: Layout) -> int:
     from belgrade_stance.verify import verify
     from belgrade_stance_build.workflow import stale_steps
 
-    data_dir = Path(args.data) if args.data is not None else layout.data
-    problems = verify(data_dir, layout.root)
-    if args.data is None:
-        problems += stale_steps(layout)
-    return cli.report_verify(data_dir, problems, " and raw/")
+    if args.data is not None:  # another data folder: its files against its own manifest only
+        return cli.report_verify(Path(args.data), verify(Path(args.data)), "")
+    problems = verify(layout.data, layout.root) + stale_steps(layout)
+    return cli.report_verify(layout.data, problems, " and raw/")
 
 
 @checkout_verb

@@ -14,9 +14,11 @@ not by the corpus.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -218,6 +220,89 @@ class Part:
         })
 
 
+@dataclass
+class BuiltPart:
+    """A part after the document stages and the tables stage: its problems (and the stages that
+    failed), its validated frames (None if anything failed) and its agreement counts."""
+
+    problems: list
+    failed: set
+    frames: dict | None
+    agreement: object
+
+
+def build_part(root: str, metadata: list[dict], folds: dict[str, int]) -> BuiltPart:
+    """Read, check, tabulate and validate the documents of one part (in a worker process or not)."""
+    from belgrade_stance_build.stages.agreement import AgreementCounts
+    from belgrade_stance_schema.tables import validate_tables
+
+    layout, problems, failed, part = Layout(Path(root)), Problems(), set(), Part()
+    for meta in metadata:
+        stage, products = read_document(layout, meta, problems)
+        if stage is not None:
+            failed.add(stage)
+        elif not problems:  # once anything failed, only check the rest of the part's input
+            part.add(meta, products)
+    agreement, dfs = AgreementCounts(), None
+    if part and not problems:
+        dfs = part.tables(folds)
+        agreement.add(part.annotations, dfs["stance"])
+        _schema_problems(validate_tables(dfs), problems)
+        if problems:
+            failed.add("tables")
+            dfs = None
+    return BuiltPart(problems.items, failed, dfs, agreement)
+
+
+WORKER_MODULES = tuple(dict.fromkeys(m for stage in STAGES for m in stage.code if stage.scope in ("document", "part")))
+"""Imported once by the forkserver, so that the workers it forks start with them."""
+WORKERS = 2
+"""Processes that build parts side by side when a corpus has more than one part."""
+AHEAD = WORKERS + 1
+"""Parts handed to the workers ahead of the one being written: bounds the memory of parts in flight."""
+
+
+def _worker_start() -> None:
+    gc.disable()  # as in the serial build: a young-generation collection after each part instead
+
+
+def _worker_build_part(root: str, metadata: list[dict], folds: dict[str, int]) -> BuiltPart:
+    built = build_part(root, metadata, folds)
+    gc.collect(0)
+    return built
+
+
+def built_parts(layout: Layout, parts: list[list[dict]], folds: dict[str, int], collect) -> Iterator[BuiltPart]:
+    """Every part built, in order: in this process for a single part, else in WORKERS processes
+    (started by forkserver: clean interpreters, no threads inherited), at most AHEAD parts ahead."""
+    root = str(layout.root)
+    if len(parts) == 1 or WORKERS < 2:
+        for metadata in parts:
+            yield build_part(root, metadata, {m["doc_id"]: folds[m["doc_id"]] for m in metadata})
+            collect()
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__, *WORKER_MODULES])
+    pending: deque = deque()
+    with ProcessPoolExecutor(WORKERS, mp_context=context, initializer=_worker_start) as pool:
+        try:
+            for metadata in parts:
+                pending.append(pool.submit(_worker_build_part, root, metadata,
+                                           {m["doc_id"]: folds[m["doc_id"]] for m in metadata}))
+                if len(pending) > AHEAD:
+                    yield pending.popleft().result()
+                    collect()
+            while pending:
+                yield pending.popleft().result()
+                collect()
+        finally:
+            for future in pending:
+                future.cancel()
+
+
 class Corpus:
     """What the parts leave behind: key columns, leak digests, agreement and size counts, and
     (when writing) the Parquet files of the new data folder."""
@@ -233,16 +318,13 @@ class Corpus:
         self.agreement = AgreementCounts()
         self.sizes = {s: {"documents": 0, "sentences": 0, "entities": 0, "stance": 0} for s in SPLITS}
 
-    def add(self, part: Part, folds: dict[str, int], problems: Problems) -> None:
-        """Stages tables and agreement of one part, then its rows to the data folder; schema
-        failures go to problems."""
+    def add(self, built: "BuiltPart", problems: Problems) -> None:
+        """One part's validated tables: the rules across parts, then its rows to the data folder."""
         from belgrade_stance_build.stages.data import arrow_table
-        from belgrade_stance_schema.tables import KEY_COLUMNS, validate_tables
+        from belgrade_stance_schema.tables import KEY_COLUMNS
 
-        dfs = part.tables(folds)
-        self.agreement.add(part.annotations, dfs["stance"])
-        failures = validate_tables(dfs)
-        _schema_problems(failures, problems)
+        dfs = built.frames
+        self.agreement.merge(built.agreement)
         for text in self.leaks.add(dfs["sentences"]["text"], dfs["sentences"]["split"]):
             problems.add("table sentences", None, "split-leak", f"sentence text occurs in two splits: {text[:60]!r}")
         if problems:
@@ -284,16 +366,19 @@ def summary(counts: dict[str, dict[str, int]]) -> str:
 
 @contextmanager
 def _collect_per_part():
-    """Automatic cyclic GC off while parts are built, a full collection after each part instead.
+    """Automatic cyclic GC off while parts are built, one young-generation collection after each
+    part instead.
 
     Parsing allocates around a million small acyclic objects per 100 documents; the automatic
     collector would traverse all live objects again and again for no gain (about a third of the
-    build time at 1,000 documents). Cycles are still collected, once per part.
+    build time at 1,000 documents). With it off, every object made since the last collection is
+    in generation 0, so collecting generation 0 after a part frees the part's cycles without
+    walking the long-lived heap (the imported libraries) once per part.
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
-        yield gc.collect
+        yield lambda: gc.collect(0)
     finally:
         if enabled:
             gc.enable()
@@ -313,26 +398,20 @@ def _build(layout: Layout, metadata: list[dict], folder, keep_frames: bool, coll
     from belgrade_stance_build.stages.data import DataWriter, write_manifest
 
     folds = {row["doc_id"]: i for i, row in enumerate(metadata)}
+    parts = [metadata[i:i + PART_DOCUMENTS] for i in range(0, len(metadata), PART_DOCUMENTS)]
     problems = Problems()
     failed: set[str] = set()
     writer = DataWriter(folder) if folder is not None else None
     corpus = Corpus(writer, keep_frames)
-    part = Part()
     try:
-        for n, meta in enumerate(metadata, 1):
-            stage, products = read_document(layout, meta, problems)
-            if stage is not None:
-                failed.add(stage)
-            elif not problems:  # once anything failed, only check the remaining input
-                part.add(meta, products)
-            del products
-            if part and (len(part) == PART_DOCUMENTS or n == len(metadata)):
-                if not problems:  # a part is built only while all input so far holds
-                    corpus.add(part, folds, problems)
-                    if problems:
-                        failed.add("tables")
-                part = Part()
-                collect()
+        for built in built_parts(layout, parts, folds, collect):
+            problems.items += built.problems
+            failed |= built.failed
+            if not problems:  # nothing more is kept once anything failed; the rest is still checked
+                corpus.add(built, problems)
+                if problems:
+                    failed.add("tables")
+            del built
         if not problems:
             corpus.validate(problems)
             if problems:

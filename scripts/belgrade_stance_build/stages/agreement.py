@@ -52,6 +52,15 @@ class AgreementCounts:
             self.span_both += len(common)
             self.type_same += sum(ea[s] == eb[s] for s in common)
 
+    def merge(self, other: "AgreementCounts") -> None:
+        """Add the counts of another part (built elsewhere) to these."""
+        self.documents += other.documents
+        self.la += other.la
+        self.lb += other.lb
+        self.targets += other.targets
+        for name in ("holder_same", "holder_items", "span_a", "span_b", "span_both", "type_same"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
     def report(self) -> dict:
         """The agreement report (scikit-learn metrics) over every document counted."""
         import numpy as np

@@ -18,6 +18,7 @@ from belgrade_stance_schema.inventory import ANNOTATION_PASSES, ENTITY_TYPES, HO
 from belgrade_stance_build.stages.records import check_span, missing_fields, read_jsonl
 from belgrade_stance_build.stages.segments import Segmentation
 
+LABELS = frozenset(STANCE_LABELS)
 NONE_KEYS = frozenset({"type", "sentence", "target", "label", "reason"})
 ENTITY_ID = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
 
@@ -73,6 +74,19 @@ class Annotation:
         return next(r.label for r in recs if r.primary)
 
 
+def _fields_problem(rec: dict, what: str, fields: tuple[str, ...], inventories) -> tuple[str, str] | None:
+    """The first (rule, message) a record breaks: a missing field, or a value outside its
+    inventory (a value of another type than a string counts as outside)."""
+    miss = missing_fields(rec, fields)
+    if miss:
+        return "missing-field", f"{what} lacks {', '.join(miss)}"
+    for field, inventory, rule in inventories:
+        value = rec[field]
+        if not isinstance(value, str) or value not in inventory:
+            return rule, f"{value!r} not in {list(inventory)}"
+    return None
+
+
 def _inside(span: dict, sent) -> bool:
     return sent.start <= span["start"] and span["end"] <= sent.end
 
@@ -103,12 +117,10 @@ def read_annotation(layout: Layout, pass_name: str, doc_id: str, text: str,
             continue
         sent = sentences[sid]
         if kind == "entity":
-            miss = missing_fields(rec, ("start", "end", "text", "label", "entity_id"))
-            if miss:
-                problems.add(where, n, "missing-field", f"entity lacks {', '.join(miss)}")
-                continue
-            if rec["label"] not in ENTITY_TYPES:
-                problems.add(where, n, "unknown-entity-label", f"{rec['label']!r} not in {list(ENTITY_TYPES)}")
+            bad = _fields_problem(rec, "entity", ("start", "end", "text", "label", "entity_id"),
+                                  [("label", ENTITY_TYPES, "unknown-entity-label")])
+            if bad:
+                problems.add(where, n, *bad)
                 continue
             if not isinstance(rec["entity_id"], str) or not ENTITY_ID.match(rec["entity_id"]):
                 problems.add(where, n, "entity-id-format", f"entity_id {rec['entity_id']!r} must be a lowercase slug")
@@ -139,24 +151,16 @@ def read_annotation(layout: Layout, pass_name: str, doc_id: str, text: str,
             entity_lines.append((n, Entity(sid, rec["start"], rec["end"], rec["text"], rec["label"], rec["entity_id"])))
         else:
             target, label = rec.get("target"), rec.get("label")
-            if target is None or label is None:
-                miss = missing_fields(rec, ("target", "label"))
-                problems.add(where, n, "missing-field", f"stance lacks {', '.join(miss)}")
-                continue
-            if target not in TARGETS:
-                problems.add(where, n, "unknown-target", f"{target!r} not in {list(TARGETS)}")
-                continue
-            if label not in STANCE_LABELS:
-                problems.add(where, n, "unknown-stance-label", f"{label!r} not in {list(STANCE_LABELS)}")
+            if type(target) is not str or target not in TARGETS or type(label) is not str or label not in LABELS:
+                problems.add(where, n, *_fields_problem(rec, "stance", ("target", "label"), [
+                    ("target", TARGETS, "unknown-target"), ("label", STANCE_LABELS, "unknown-stance-label")]))
                 continue
             sr = StanceRecord(sid, target, label, reason=rec.get("reason"))
             if label != "none":
-                miss = missing_fields(rec, ("holder_type", "holder", "evidence"))
-                if miss:
-                    problems.add(where, n, "missing-field", f"{rec['label']} stance lacks {', '.join(miss)}")
-                    continue
-                if rec["holder_type"] not in HOLDER_TYPES:
-                    problems.add(where, n, "unknown-holder-type", f"{rec['holder_type']!r} not in {list(HOLDER_TYPES)}")
+                bad = _fields_problem(rec, f"{label} stance", ("holder_type", "holder", "evidence"),
+                                      [("holder_type", HOLDER_TYPES, "unknown-holder-type")])
+                if bad:
+                    problems.add(where, n, *bad)
                     continue
                 if rec["holder_type"] == "author" and rec["holder"] != "author":
                     problems.add(where, n, "holder-format", "an author holder is written holder: \"author\"")

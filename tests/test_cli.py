@@ -1,0 +1,63 @@
+"""The command offers the verbs that can run where it is installed: the package's own verbs
+always, the checkout's verbs where their plugin loads; anything else is one line, never a
+traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from belgrade_stance import cli
+
+
+class EntryPoint:
+    def __init__(self, name, load):
+        self.name, self._load = name, load
+
+    def load(self):
+        return self._load()
+
+
+def _missing(name):
+    def load():
+        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+    return load
+
+
+def test_in_the_checkout_the_build_verbs_are_offered(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    out = capsys.readouterr().out
+    for verb in ("build", "validate", "card", "publish", "import-label-studio", "verify", "evaluate", "export",
+                 "viewer"):
+        assert f"    {verb} " in out or f"    {verb}\n" in out, verb
+
+
+def test_without_the_build_package_its_verbs_are_hidden_and_named_in_one_line(monkeypatch, capsys):
+    eps = [EntryPoint(v, _missing("belgrade_stance_build")) for v in ("build", "card", "verify", "export")]
+    monkeypatch.setattr(cli, "entry_points", lambda group: eps)
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    out = capsys.readouterr().out
+    assert "    build" not in out and "    card" not in out and "    verify" in out
+    assert cli.main(["build", "--root", "."]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "needs a source checkout" in err[0]
+    assert cli.main(["verify", "--data", "no-such-folder"]) == 1  # the package's own verify stands in
+
+
+def test_a_plugin_verb_whose_dependency_is_missing_says_which(monkeypatch, capsys):
+    def add(sub, parents):
+        def run(args):
+            raise ModuleNotFoundError("No module named 'pandera'", name="pandera")
+        sub.add_parser("build").set_defaults(func=run)
+    monkeypatch.setattr(cli, "entry_points", lambda group: [EntryPoint("build", lambda: add)])
+    assert cli.main(["build"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "'pandera'" in err[0] and "pip install -e '.[build]'" in err[0]
+
+
+def test_outside_a_project_a_checkout_verb_is_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["validate"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not inside a belgrade-stance project" in err[0]
