@@ -33,6 +33,19 @@ def test_parts_do_not_change_the_output(project, monkeypatch, part):
             assert fresh[name] == committed[name], name
 
 
+def test_worker_processes_write_the_same_bytes_as_one_process(project, tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.setattr(pipeline, "PART_DOCUMENTS", 2)
+    other = tmp_path / "other"
+    shutil.copytree(project, other)
+    monkeypatch.setattr(pipeline, "WORKERS", 1)
+    pipeline.build(Layout(project))
+    monkeypatch.setattr(pipeline, "WORKERS", 2)
+    pipeline.build(Layout(other))
+    assert tree_digest(project / "data") == tree_digest(other / "data")
+
+
 def test_a_sentence_text_in_two_splits_is_caught_across_parts(project, monkeypatch, capsys):
     monkeypatch.setattr(pipeline, "PART_DOCUMENTS", 1)  # every document in a part of its own
     before = tree_digest(project / "data")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 from collections import deque
+from importlib import import_module
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from belgrade_stance_build.layout import Layout
 from belgrade_stance_build.problems import BuildFailed, Problems
 from belgrade_stance_schema.inventory import ANNOTATION_PASSES, CONFIGS, SPLITS
 
-PART_DOCUMENTS = 100
+PART_DOCUMENTS = 50
 
 
 @dataclass(frozen=True)
@@ -222,19 +223,37 @@ class Part:
 
 @dataclass
 class BuiltPart:
-    """A part after the document stages and the tables stage: its problems (and the stages that
-    failed), its validated frames (None if anything failed) and its agreement counts."""
+    """A part after the document stages and the tables stage, as the writing side needs it: its
+    problems (and the stages that failed), and when all holds its tables encoded to Arrow, their
+    key columns and sizes, its agreement counts (and its pandas frames, if asked for). Arrow
+    tables cross between processes as buffers, not as Python objects."""
 
     problems: list
     failed: set
-    frames: dict | None
     agreement: object
+    tables: dict | None = None
+    keys: dict | None = None
+    sizes: dict | None = None
+    frames: dict | None = None
 
 
-def build_part(root: str, metadata: list[dict], folds: dict[str, int]) -> BuiltPart:
-    """Read, check, tabulate and validate the documents of one part (in a worker process or not)."""
+def _sizes(dfs: dict[str, pd.DataFrame]) -> dict[str, dict[str, int]]:
+    sizes = {s: {"documents": 0, "sentences": 0, "entities": 0, "stance": 0} for s in SPLITS}
+    for split, n in dfs["documents"]["split"].value_counts().items():
+        sizes[split]["documents"] += int(n)
+    for split, rows in dfs["sentences"].groupby("split"):
+        sizes[split]["sentences"] += len(rows)
+        sizes[split]["entities"] += int(rows["entities"].map(len).sum())
+    for split, n in dfs["stance"]["split"].value_counts().items():
+        sizes[split]["stance"] += int(n)
+    return sizes
+
+
+def build_part(root: str, metadata: list[dict], folds: dict[str, int], keep_frames: bool = False) -> BuiltPart:
+    """Read, check, tabulate, validate and encode the documents of one part (in a worker process or not)."""
     from belgrade_stance_build.stages.agreement import AgreementCounts
-    from belgrade_stance_schema.tables import validate_tables
+    from belgrade_stance_build.stages.data import arrow_table
+    from belgrade_stance_schema.tables import KEY_COLUMNS, validate_tables
 
     layout, problems, failed, part = Layout(Path(root)), Problems(), set(), Part()
     for meta in metadata:
@@ -243,19 +262,24 @@ def build_part(root: str, metadata: list[dict], folds: dict[str, int]) -> BuiltP
             failed.add(stage)
         elif not problems:  # once anything failed, only check the rest of the part's input
             part.add(meta, products)
-    agreement, dfs = AgreementCounts(), None
-    if part and not problems:
-        dfs = part.tables(folds)
-        agreement.add(part.annotations, dfs["stance"])
-        _schema_problems(validate_tables(dfs), problems)
-        if problems:
-            failed.add("tables")
-            dfs = None
-    return BuiltPart(problems.items, failed, dfs, agreement)
+    built = BuiltPart(problems.items, failed, AgreementCounts())
+    if not part or problems:
+        return built
+    dfs = part.tables(folds)
+    built.agreement.add(part.annotations, dfs["stance"])
+    _schema_problems(validate_tables(dfs), problems)
+    if problems:
+        failed.add("tables")
+        return built
+    built.tables = {config: arrow_table(config, dfs[config]) for config in CONFIGS}
+    built.keys = {name: dfs[name][cols] for name, cols in KEY_COLUMNS.items()}
+    built.sizes = _sizes(dfs)
+    built.frames = dfs if keep_frames else None
+    return built
 
 
 WORKER_MODULES = tuple(dict.fromkeys(m for stage in STAGES for m in stage.code if stage.scope in ("document", "part")))
-"""Imported once by the forkserver, so that the workers it forks start with them."""
+"""The modules the workers run: imported once before they are forked, so their pages are shared."""
 WORKERS = 2
 """Processes that build parts side by side when a corpus has more than one part."""
 AHEAD = WORKERS + 1
@@ -266,32 +290,35 @@ def _worker_start() -> None:
     gc.disable()  # as in the serial build: a young-generation collection after each part instead
 
 
-def _worker_build_part(root: str, metadata: list[dict], folds: dict[str, int]) -> BuiltPart:
-    built = build_part(root, metadata, folds)
+def _worker_build_part(root: str, metadata: list[dict], folds: dict[str, int], keep_frames: bool) -> BuiltPart:
+    built = build_part(root, metadata, folds, keep_frames)
     gc.collect(0)
     return built
 
 
-def built_parts(layout: Layout, parts: list[list[dict]], folds: dict[str, int], collect) -> Iterator[BuiltPart]:
+def built_parts(layout: Layout, parts: list[list[dict]], folds: dict[str, int], collect,
+                keep_frames: bool = False) -> Iterator[BuiltPart]:
     """Every part built, in order: in this process for a single part, else in WORKERS processes
-    (started by forkserver: clean interpreters, no threads inherited), at most AHEAD parts ahead."""
+    forked from this one (they share its imported libraries' memory; Arrow re-creates its thread
+    pools after a fork), at most AHEAD parts ahead."""
     root = str(layout.root)
-    if len(parts) == 1 or WORKERS < 2:
+    if len(parts) == 1 or WORKERS < 1:
         for metadata in parts:
-            yield build_part(root, metadata, {m["doc_id"]: folds[m["doc_id"]] for m in metadata})
+            yield build_part(root, metadata, {m["doc_id"]: folds[m["doc_id"]] for m in metadata}, keep_frames)
             collect()
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__, *WORKER_MODULES])
+    for module in WORKER_MODULES:  # imported before the fork: the workers share their pages
+        import_module(module)
+    context = multiprocessing.get_context("fork")
     pending: deque = deque()
     with ProcessPoolExecutor(WORKERS, mp_context=context, initializer=_worker_start) as pool:
         try:
             for metadata in parts:
                 pending.append(pool.submit(_worker_build_part, root, metadata,
-                                           {m["doc_id"]: folds[m["doc_id"]] for m in metadata}))
+                                           {m["doc_id"]: folds[m["doc_id"]] for m in metadata}, keep_frames))
                 if len(pending) > AHEAD:
                     yield pending.popleft().result()
                     collect()
@@ -318,31 +345,24 @@ class Corpus:
         self.agreement = AgreementCounts()
         self.sizes = {s: {"documents": 0, "sentences": 0, "entities": 0, "stance": 0} for s in SPLITS}
 
-    def add(self, built: "BuiltPart", problems: Problems) -> None:
+    def add(self, built: BuiltPart, problems: Problems) -> None:
         """One part's validated tables: the rules across parts, then its rows to the data folder."""
-        from belgrade_stance_build.stages.data import arrow_table
-        from belgrade_stance_schema.tables import KEY_COLUMNS
-
-        dfs = built.frames
         self.agreement.merge(built.agreement)
-        for text in self.leaks.add(dfs["sentences"]["text"], dfs["sentences"]["split"]):
+        sentences = built.tables["sentences"]
+        for text in self.leaks.add(sentences["text"].to_pylist(), sentences["split"].to_pylist()):
             problems.add("table sentences", None, "split-leak", f"sentence text occurs in two splits: {text[:60]!r}")
         if problems:
             return
-        for name, cols in KEY_COLUMNS.items():
-            self.keys[name].append(dfs[name][cols])
-        for split, n in dfs["documents"]["split"].value_counts().items():
-            self.sizes[split]["documents"] += int(n)
-        for split, rows in dfs["sentences"].groupby("split"):
-            self.sizes[split]["sentences"] += len(rows)
-            self.sizes[split]["entities"] += int(rows["entities"].map(len).sum())
-        for split, n in dfs["stance"]["split"].value_counts().items():
-            self.sizes[split]["stance"] += int(n)
+        for name, frame in built.keys.items():
+            self.keys[name].append(frame)
+        for split, counts in built.sizes.items():
+            for k, n in counts.items():
+                self.sizes[split][k] += n
         for config in CONFIGS:
             if self.writer is not None:
-                self.writer.write(config, arrow_table(config, dfs[config]))
+                self.writer.write(config, built.tables[config])
             if self.frames is not None:
-                self.frames[config].append(dfs[config])
+                self.frames[config].append(built.frames[config])
 
     def validate(self, problems: Problems) -> None:
         """The rules that span parts, on the key columns."""
@@ -404,7 +424,7 @@ def _build(layout: Layout, metadata: list[dict], folder, keep_frames: bool, coll
     writer = DataWriter(folder) if folder is not None else None
     corpus = Corpus(writer, keep_frames)
     try:
-        for built in built_parts(layout, parts, folds, collect):
+        for built in built_parts(layout, parts, folds, collect, keep_frames):
             problems.items += built.problems
             failed |= built.failed
             if not problems:  # nothing more is kept once anything failed; the rest is still checked
