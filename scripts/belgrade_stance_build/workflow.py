@@ -152,9 +152,9 @@ def _changed(recorded: dict, now: dict) -> list[str]:
     return sorted(k for k in set(recorded) | set(now) if recorded.get(k) != now.get(k))
 
 
-def why_stale(step: Step, layout: Layout, lock: dict, context: dict) -> list[str]:
+def why_stale(step: Step, layout: Layout, lock: dict, context: dict, every: bool = True) -> list[str]:
     """Why a step must run again ([] if it is fresh): inputs changed since its last run, or its
-    outputs no longer hold (its own check)."""
+    outputs no longer hold (its own check). every=False stops at the first reason found."""
     if step.check is not None and step.name != "data" and not (layout.data / "manifest.json").is_file():
         return [f"{step.name}: data/ has not been built"]
     reasons = []
@@ -165,7 +165,7 @@ def why_stale(step: Step, layout: Layout, lock: dict, context: dict) -> list[str
             reasons.append(f"{step.name}: inputs changed since it last ran ({shown})")
     elif step.default:
         reasons.append(f"{step.name}: no record of a run in {LOCK}")
-    if step.check is not None:
+    if step.check is not None and (every or not reasons):
         reasons += [f"{step.name}: {m}" for m in _call(step.check, layout, context)]
     return reasons
 
@@ -203,7 +203,7 @@ def run(layout: Layout, names: list[str] | None = None, force: bool = False, con
     for step in order():
         if (step.name not in names) if names is not None else not step.default:
             continue
-        reasons = ["forced"] if force else why_stale(step, layout, lock, context)
+        reasons = ["forced"] if force else why_stale(step, layout, lock, context, every=False)
         if not reasons:
             lines.append(f"{step.name}: up to date, skipped")
             continue
