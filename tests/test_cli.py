@@ -61,3 +61,27 @@ def test_outside_a_project_a_checkout_verb_is_one_line(tmp_path, monkeypatch, ca
     assert cli.main(["validate"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "not inside a belgrade-stance project" in err[0]
+
+
+@pytest.mark.parametrize("root", ["README.md", "no-such-folder", "raw"])
+def test_a_root_that_is_not_a_project_folder_is_one_line(root, capsys):
+    from helpers import ROOT
+
+    assert cli.main(["validate", "--root", str(ROOT / root)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not a belgrade-stance project folder" in err[0]
+
+
+def test_a_reader_that_goes_away_is_no_traceback():
+    import subprocess
+    import sys
+
+    from helpers import ROOT
+
+    pred = ROOT / "results" / "predictions" / "tfidf-lr" / "split.jsonl"
+    p = subprocess.Popen([sys.executable, "-m", "belgrade_stance.cli", "evaluate", "--json", str(pred)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    p.stdout.close()  # like `| head -0`
+    err = p.stderr.read().decode()
+    p.wait()
+    assert "Traceback" not in err and p.returncode != 0, err

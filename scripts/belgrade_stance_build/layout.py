@@ -80,13 +80,17 @@ class ProjectNotFound(RuntimeError):
 
 
 def find_project(start: Path | None = None) -> Layout:
-    """The source checkout containing ``start`` (default: the current directory)."""
-    here = Path(start or Path.cwd()).resolve()
+    """The project folder (pyproject.toml and raw/): ``start`` itself when given (--root), else
+    the current directory or the nearest folder above it that is one."""
+    if start is not None:
+        root = Path(start).resolve()
+        if (root / "pyproject.toml").is_file() and (root / "raw").is_dir():
+            return Layout(root)
+        raise ProjectNotFound(f"{start}: not a belgrade-stance project folder (one with pyproject.toml and raw/)")
+    here = Path.cwd().resolve()
     for folder in (here, *here.parents):
         if (folder / "pyproject.toml").is_file() and (folder / "raw").is_dir():
             return Layout(folder)
     raise ProjectNotFound(
         f"{here}: not inside a belgrade-stance project (a folder with pyproject.toml and raw/); pass --root"
     )
-
-

@@ -189,6 +189,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser({**SHIPPED, **available}).parse_args(argv)
     try:
         return args.func(args)
+    except BrokenPipeError:  # the reader of our output went away (| head): stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except ModuleNotFoundError as e:  # a plugin verb whose third-party dependencies are not installed
         if args.verb not in available:
             raise
