@@ -16,7 +16,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from belgrade_stance_build.layout import Layout
-from belgrade_stance_build.steps import STEPS, Step, order
+from belgrade_stance_build.steps import Step, order
 
 LOCK = "workflow.lock"
 """Per step: the sha256 of every input file and code module when it last ran (JSON)."""

@@ -17,7 +17,6 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 TARGETS = {"tfidf-lr": 10.0, "minilm-lr": 90.0}
 

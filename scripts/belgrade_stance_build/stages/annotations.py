@@ -80,8 +80,8 @@ def _fields_problem(rec: dict, what: str, fields: tuple[str, ...], inventories) 
     miss = missing_fields(rec, fields)
     if miss:
         return "missing-field", f"{what} lacks {', '.join(miss)}"
-    for field, inventory, rule in inventories:
-        value = rec[field]
+    for name, inventory, rule in inventories:
+        value = rec[name]
         if not isinstance(value, str) or value not in inventory:
             return rule, f"{value!r} not in {list(inventory)}"
     return None
