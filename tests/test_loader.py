@@ -68,3 +68,49 @@ def test_inventories_and_features_come_with_the_data():
     assert belgrade_stance.features("stance")["label"].names == inv["stance_labels"]
     assert belgrade_stance.configs()[0] == DEFAULT_CONFIG
     assert belgrade_stance.splits("sentences") == list(SPLITS)
+
+
+def _flipped_copy(tmp_path, position_of, config="stance", split="test"):
+    data = tmp_path / "data"
+    if not data.exists():
+        shutil.copytree(packaged_data_dir(), data)
+    p = data / config / f"{split}.parquet"
+    original = (packaged_data_dir() / config / f"{split}.parquet").read_bytes()
+    b = bytearray(original)
+    pos, bit = position_of(len(b))
+    b[pos] ^= 1 << bit
+    p.write_bytes(bytes(b))
+    return data
+
+
+def test_the_default_load_catches_a_flipped_bit_anywhere_in_a_file(tmp_path):
+    """Every single-bit flip, wherever it falls (header, pages, footer), is refused by default;
+    the file is never parsed into a silently different table."""
+    import random
+
+    rng = random.Random(2016)
+    for _ in range(200):
+        data = _flipped_copy(tmp_path, lambda n: (rng.randrange(n), rng.randrange(8)))
+        with pytest.raises(LoadError, match=r"\[sha256-mismatch\]"):
+            belgrade_stance.load("stance", "test", format="arrow", data_dir=data)
+
+
+def test_verify_false_reads_without_the_check(tmp_path):
+    data = _flipped_copy(tmp_path, lambda n: (n - 1, 0))  # the last byte of the footer magic
+    with pytest.raises(LoadError, match=r"\[sha256-mismatch\]"):
+        belgrade_stance.load("stance", "test", format="arrow", data_dir=data)
+    with pytest.raises(Exception):  # unchecked, the broken footer is pyarrow's to report
+        belgrade_stance.load("stance", "test", format="arrow", data_dir=data, verify=False)
+
+
+def test_the_scorer_refuses_gold_files_that_changed(tmp_path, capsys):
+    from belgrade_stance.cli import main
+    from helpers import ROOT
+
+    data = _flipped_copy(tmp_path, lambda n: (n // 2, 3))
+    pred = ROOT / "results" / "predictions" / "tfidf-lr" / "split.jsonl"
+    with pytest.raises(LoadError, match=r"\[sha256-mismatch\]"):
+        belgrade_stance.evaluate(pred, data_dir=data, samples=0)
+    assert main(["evaluate", str(pred), "--data", str(data), "--samples", "0"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "[sha256-mismatch]" in err[0]

@@ -3,6 +3,8 @@ with Croissant metadata that mlcroissant validates and loads; the upload guarded
 
 from __future__ import annotations
 
+import json
+
 import subprocess
 import sys
 
@@ -32,7 +34,9 @@ def test_the_folder_holds_exactly_the_upload(hub):
     from belgrade_stance_build.card.figures import FIGURES
 
     assert files == parquet | {"README.md", "croissant.json", "annotation-guidelines.md", "manifest.json",
-                               "agreement.json"} | {f"figures/{name}.png" for name in FIGURES}
+                               "agreement.json", "publish-manifest.json"} | {f"figures/{name}.png" for name in FIGURES}
+    listed = json.loads((hub / "publish-manifest.json").read_text())["files"]
+    assert set(listed) == files - {"publish-manifest.json"}
     assert not any(f.endswith(".py") for f in files)
     for f in parquet:
         assert (hub / f).read_bytes() == (ROOT / "data" / f).read_bytes()
@@ -160,9 +164,87 @@ def test_publish_will_not_overwrite_a_foreign_folder(tmp_path):
     out = tmp_path / "mine"
     out.mkdir()
     (out / "notes.txt").write_text("keep me")
-    with pytest.raises(PublishFailed, match="not empty"):
+    with pytest.raises(PublishFailed, match=r"\[publish-out-foreign\]"):
         publish(Layout(ROOT), out)
     assert (out / "notes.txt").read_text() == "keep me"
+
+
+def _tree(folder):
+    return {str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else None) for p in folder.rglob("*")}
+
+
+@pytest.mark.parametrize("change", ["extra-file", "extra-folder", "edited", "croissant-only", "bad-listing"])
+def test_publish_replaces_only_its_own_unchanged_folder(tmp_path, change, capsys):
+    out = tmp_path / "hub"
+    assert main(["publish", "--root", str(ROOT), "--out", str(out)]) == 0
+    if change == "extra-file":
+        (out / "my-notes.txt").write_text("mine")
+    elif change == "extra-folder":
+        (out / "drafts").mkdir()
+        (out / "drafts" / "a.md").write_text("mine")
+    elif change == "edited":
+        (out / "README.md").write_text((out / "README.md").read_text() + "\nmy edit\n")
+    elif change == "croissant-only":  # a folder that merely holds a croissant.json is not ours
+        out = tmp_path / "other"
+        out.mkdir()
+        (out / "croissant.json").write_text("{}")
+        (out / "data.csv").write_text("a,b\n")
+    else:
+        (out / "publish-manifest.json").write_text("[1, 2")
+    before = _tree(out)
+    capsys.readouterr()
+    assert main(["publish", "--root", str(ROOT), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "[publish-out-foreign]" in err and "Traceback" not in err
+    assert _tree(out) == before
+
+
+@pytest.mark.parametrize("where", ["data", "data/stance", "raw", "raw/texts/new"])
+def test_publish_refuses_a_folder_inside_data_or_raw(project, where):
+    with pytest.raises(PublishFailed, match=r"\[publish-out-inside-project\]"):
+        publish(Layout(project), project / where)
+
+
+def test_publish_refuses_symlinks_and_files(tmp_path, capsys):
+    target = tmp_path / "real"
+    target.mkdir()
+    (tmp_path / "link").symlink_to(target)
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "afile").write_text("x")
+    for out, rule in (("link", "publish-out-symlink"), ("dangling", "publish-out-symlink"),
+                      ("afile", "publish-out-not-folder"), ("afile/sub", "publish-out-not-folder")):
+        assert main(["publish", "--root", str(ROOT), "--out", str(tmp_path / out)]) == 1
+        err = capsys.readouterr().err
+        assert f"[{rule}]" in err and "Traceback" not in err, (out, err)
+    assert not (tmp_path / "nowhere").exists() and list(target.iterdir()) == []
+    assert (tmp_path / "afile").read_text() == "x"
+
+
+@pytest.mark.parametrize("repo_id", ["not a repo", "a/b/c", "-bad/name", "x" * 200, "user/na--me..", ""])
+def test_an_invalid_repo_id_is_refused_before_anything_is_written(tmp_path, repo_id, monkeypatch, capsys):
+    monkeypatch.setenv("HF_TOKEN", "hf_dummy")
+    assert main(["publish", "--root", str(ROOT), "--out", str(tmp_path / "hub"), f"--repo-id={repo_id}"]) == 1
+    err = capsys.readouterr().err
+    assert "[publish-repo-id]" in err and "Traceback" not in err
+    assert not (tmp_path / "hub").exists()
+
+
+class FailingApi:
+    def __init__(self, error):
+        self.error = error
+
+    def create_repo(self, repo_id, **kw):
+        raise self.error
+
+
+@pytest.mark.parametrize("error", [OSError("Network is unreachable"), RuntimeError("401 Client Error: hf_secret_tok"),
+                                   ValueError("")])
+def test_hub_errors_are_one_line_without_the_token(hub, monkeypatch, error):
+    monkeypatch.setenv("HF_TOKEN", "hf_secret_tok")
+    with pytest.raises(PublishFailed) as failed:
+        upload(hub, "someone/belgrade-stance", api=FailingApi(error))
+    message = str(failed.value)
+    assert message.startswith("[publish-upload]") and "\n" not in message and "hf_secret_tok" not in message
 
 
 def test_upload_without_token_is_a_clear_error(hub, monkeypatch, capsys):

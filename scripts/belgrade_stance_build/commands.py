@@ -86,12 +86,14 @@ def cmd_verify(args, layout: Layout) -> int:
 
 @checkout_verb
 def cmd_publish(args, layout: Layout) -> int:
-    from belgrade_stance_build.publish.hub_folder import PublishFailed, publish, upload
+    from belgrade_stance_build.publish.hub_folder import PublishFailed, check_repo_id, publish, upload
 
     if args.out is None and args.repo_id is None:
         print("publish: give --out DIR, --repo-id ID, or both", file=sys.stderr)
         return 2
     try:
+        if args.repo_id is not None:
+            check_repo_id(args.repo_id)
         if args.out is not None:
             folder = publish(layout, args.out)
             print(f"published the Hub folder: {folder}")
@@ -105,6 +107,9 @@ def cmd_publish(args, layout: Layout) -> int:
                 print(f"uploaded: {upload(folder, args.repo_id)}")
     except PublishFailed as e:
         print(f"publish failed: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:  # the destination could not be written (permissions, disk full): nothing swapped in
+        print(f"publish failed: [publish-write] {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
         return 1
     return 0
 

@@ -360,11 +360,12 @@ def score_entities(gold, pred, types: list[str]) -> dict:
 GOLD_COLUMNS = ["id", "sentence_id", "doc_id", "target", "label", "passes_agree"]
 
 
-def gold_rows(split: str = "test", data_dir: Path | str | None = None) -> dict[str, list]:
-    """The gold columns of the stance config for a split ("all": every split), as lists."""
+def gold_rows(split: str = "test", data_dir: Path | str | None = None, verify: bool = True) -> dict[str, list]:
+    """The gold columns of the stance config for a split ("all": every split), as lists; the
+    files are checked against the manifest as they are read (verify)."""
     if split not in SCORED_SPLITS:
         raise LoadError(f"unknown split {split!r}; valid: {', '.join(SCORED_SPLITS)}")
-    tables = load("stance", format="arrow", data_dir=data_dir)
+    tables = load("stance", format="arrow", data_dir=data_dir, verify=verify)
     wanted = list(tables) if split == "all" else [split]
     out: dict[str, list] = {c: [] for c in GOLD_COLUMNS}
     for s in wanted:
@@ -395,9 +396,9 @@ def _scope(split: str, agreed_only: bool, targets) -> str:
     return s
 
 
-def _checked(predictions, split: str, agreed_only: bool, targets, data_dir):
+def _checked(predictions, split: str, agreed_only: bool, targets, data_dir, verify: bool = True):
     """The scored rows' gold columns (restricted) and the predicted label index of each."""
-    gold = gold_rows(split, data_dir)
+    gold = gold_rows(split, data_dir, verify)
     names = inventories(data_dir)["stance_labels"]
     keep = _restrict(gold, agreed_only, targets)
     scope = _scope(split, agreed_only, targets)
@@ -415,7 +416,8 @@ def _score_rows(rows: dict, names: list[str], samples: int, seed: int) -> dict:
 
 
 def evaluate(predictions, split: str = "test", *, agreed_only: bool = False, targets=None,
-             samples: int = SAMPLES, seed: int = SEED, data_dir: Path | str | None = None) -> dict:
+             samples: int = SAMPLES, seed: int = SEED, data_dir: Path | str | None = None,
+             verify: bool = True) -> dict:
     """Score stance predictions on a split of the benchmark (the official scorer).
 
     predictions: see the module docstring; must cover every row scored (no more, no fewer).
@@ -423,16 +425,17 @@ def evaluate(predictions, split: str = "test", *, agreed_only: bool = False, tar
     agreed_only: score only the rows on which both annotation passes gave the same label.
     targets: score only these targets (a name or a list of names).
     samples, seed: bootstrap resamples and seed for the 95% intervals.
+    verify: check the gold files against the manifest as they are read (default; False skips it).
     """
     _numpy()  # before anything else: the extra's absence is the first thing to say
-    rows, names, scope = _checked(predictions, split, agreed_only, targets, data_dir)
+    rows, names, scope = _checked(predictions, split, agreed_only, targets, data_dir, verify)
     report = _score_rows(rows, names, samples, seed)
     return {"protocol": "split", "split": split, "scope": scope, "agreed_only": agreed_only,
             "targets": sorted(report["per_target"]), "documents": len(set(rows["doc_id"])), **report}
 
 
 def evaluate_cv(predictions, *, agreed_only: bool = False, targets=None, samples: int = SAMPLES,
-                seed: int = SEED, data_dir: Path | str | None = None) -> dict:
+                seed: int = SEED, data_dir: Path | str | None = None, verify: bool = True) -> dict:
     """Score leave-one-document-out predictions: one prediction for every row of every split,
     each made by the model that did not see the row's document (see `folds`).
 
@@ -440,7 +443,7 @@ def evaluate_cv(predictions, *, agreed_only: bool = False, targets=None, samples
     macro-F1 and accuracy, and the pooled predictions scored as one set, with bootstrap intervals.
     """
     np = _numpy()  # before anything else: the extra's absence is the first thing to say
-    rows, names, scope = _checked(predictions, "all", agreed_only, targets, data_dir)
+    rows, names, scope = _checked(predictions, "all", agreed_only, targets, data_dir, verify)
     pooled = _score_rows(rows, names, samples, seed)
     by_doc: dict[str, list[int]] = defaultdict(list)
     for i, doc in enumerate(rows["doc_id"]):

@@ -4,9 +4,11 @@
 
 DIR receives exactly what is uploaded: README.md (the dataset card with its YAML front matter:
 configs, dataset_info), <config>/<split>.parquet of every config and split, croissant.json,
-annotation-guidelines.md, and the manifest and agreement report. No loading script: the Hub and
-`datasets` read the Parquet files through the YAML `configs`. The folder is written aside and
-swapped in whole; data/ is verified and the card checked first.
+annotation-guidelines.md, the manifest and agreement report, and publish-manifest.json (the
+sha256 of every file publish wrote). No loading script: the Hub and `datasets` read the Parquet
+files through the YAML `configs`. Every check runs first (the destination, data/ against its
+manifest, the card); the folder is then written aside and swapped in whole, and only over an
+empty folder or a previous publish that nobody has changed.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 from belgrade_stance.files import folder_swap
 from belgrade_stance.paths import manifest_path
 from belgrade_stance_build.layout import Layout
-from belgrade_stance.verify import read_manifest, verify
+from belgrade_stance.verify import read_manifest, sha256_file, verify
 
 GUIDELINES = "annotation-guidelines.md"
 TOKEN_VARIABLE = "HF_TOKEN"
@@ -33,20 +35,72 @@ def card_for_hub(card_text: str) -> str:
     return card_text.replace("](docs/annotation-guidelines.md)", f"]({GUIDELINES})")
 
 
+PUBLISH_MANIFEST = "publish-manifest.json"
+"""Written last into every Hub folder: the sha256 of every other file publish wrote there. A later
+publish replaces a folder only if it holds exactly these files, unchanged."""
+
+
+def check_out(layout: Layout, out: Path) -> Path:
+    """The folder publish may write (resolved), or PublishFailed saying why not. Nothing is touched."""
+    given = Path(out)
+    if given.is_symlink():
+        raise PublishFailed(f"[publish-out-symlink] {given}: is a symbolic link; give the real folder")
+    resolved = given.resolve()
+    for inside, name in ((layout.data, "data/"), (layout.raw, "raw/")):
+        if resolved == inside.resolve() or inside.resolve() in resolved.parents:
+            raise PublishFailed(f"[publish-out-inside-project] {given}: is inside {name}; choose a folder outside it")
+    if resolved.exists() and not resolved.is_dir():
+        raise PublishFailed(f"[publish-out-not-folder] {given}: exists and is not a folder")
+    ancestor = resolved.parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise PublishFailed(f"[publish-out-not-folder] {given}: {ancestor} is not a folder")
+    if resolved.is_dir() and any(resolved.iterdir()):
+        foreign = _not_ours(resolved)
+        if foreign:
+            raise PublishFailed(f"[publish-out-foreign] {given}: is not empty and {foreign}; choose another --out "
+                                "(publish replaces only an empty folder or one it wrote, unchanged)")
+    return resolved
+
+
+def _not_ours(folder: Path) -> str | None:
+    """Why a non-empty folder is not a previous publish left as it was (None if it is one)."""
+    import json
+
+    listing = folder / PUBLISH_MANIFEST
+    try:
+        files = json.loads(listing.read_text(encoding="utf-8"))["files"]
+        assert isinstance(files, dict)
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AssertionError):
+        return f"holds no readable {PUBLISH_MANIFEST} of a previous publish"
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink() or not (path.is_file() or path.is_dir()):
+            return f"holds {path.relative_to(folder)}, which publish never writes"
+        if path.is_file() and path != listing:
+            rel = path.relative_to(folder).as_posix()
+            if rel not in files:
+                return f"holds {rel}, which the previous publish did not write"
+            if sha256_file(path) != files[rel]:
+                return f"{rel} has changed since it was published"
+    return None
+
+
 def publish(layout: Layout, out: Path) -> Path:
-    """Assemble the Hub folder at out (replacing a previous one); return its path."""
+    """Assemble the Hub folder at out (replacing only an empty folder or a previous publish left
+    unchanged); return its path. Every check runs before anything is written."""
+    import json
+
     from belgrade_stance_build.card.render import check_card
     from belgrade_stance_build.publish.croissant import write_croissant
 
+    out = check_out(layout, out)
     problems = verify(layout.data, layout.root)
     if problems:
         raise PublishFailed("data/ does not match its manifest (run belgrade-stance build):\n" + "\n".join(problems))
     stale = check_card(layout)
     if stale:
         raise PublishFailed("the card is stale (run belgrade-stance card):\n" + "\n".join(stale))
-    out = Path(out).resolve()
-    if out.exists() and any(out.iterdir()) and not (out / "croissant.json").is_file():
-        raise PublishFailed(f"{out}: exists, is not empty and is not a previous publish folder; choose another --out")
     with folder_swap(out, "hub") as tmp:
         manifest = read_manifest(layout.data)
         for splits in manifest["configs"].values():
@@ -65,7 +119,21 @@ def publish(layout: Layout, out: Path) -> Path:
             shutil.copyfile(layout.figures / f"{name}.png", tmp / "figures" / f"{name}.png")
         (tmp / "README.md").write_text(card_for_hub(layout.card.read_text(encoding="utf-8")), encoding="utf-8")
         write_croissant(tmp)
+        files = {p.relative_to(tmp).as_posix(): sha256_file(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
+        (tmp / PUBLISH_MANIFEST).write_text(json.dumps({"files": files}, indent=1, sort_keys=True) + "\n",
+                                            encoding="utf-8")
     return out
+
+
+def check_repo_id(repo_id: str) -> None:
+    """A Hub repo id as the Hub accepts it (checked here, before anything is written or sent)."""
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    try:
+        validate_repo_id(repo_id)
+    except HFValidationError as e:
+        raise PublishFailed(f"[publish-repo-id] {repo_id!r} is not a valid Hub repo id: "
+                            f"{str(e).splitlines()[0]}") from None
 
 
 def upload(folder: Path, repo_id: str, api=None) -> str:
@@ -76,7 +144,7 @@ def upload(folder: Path, repo_id: str, api=None) -> str:
     """
     token = os.environ.get(TOKEN_VARIABLE, "").strip()
     if not token:
-        raise PublishFailed(f"${TOKEN_VARIABLE} is not set: export a Hugging Face write token as {TOKEN_VARIABLE} "
+        raise PublishFailed(f"[publish-no-token] ${TOKEN_VARIABLE} is not set: export a Hugging Face write token as {TOKEN_VARIABLE} "
                             "to upload (nothing was uploaded)")
     if api is None:
         from huggingface_hub import HfApi
@@ -84,7 +152,12 @@ def upload(folder: Path, repo_id: str, api=None) -> str:
         api = HfApi()
     from belgrade_stance_schema.inventory import DATASET_VERSION
 
-    api.create_repo(repo_id, repo_type="dataset", exist_ok=True, token=token)
-    api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="dataset", token=token,
-                      commit_message=f"belgrade-stance {DATASET_VERSION}")
+    check_repo_id(repo_id)
+    try:
+        api.create_repo(repo_id, repo_type="dataset", exist_ok=True, token=token)
+        api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="dataset", token=token,
+                          commit_message=f"belgrade-stance {DATASET_VERSION}")
+    except Exception as e:  # network, HTTP and Hub errors of any kind: one line, the token never shown
+        first = (str(e).splitlines() or [""])[0].replace(token, "***")
+        raise PublishFailed(f"[publish-upload] uploading to {repo_id} failed: {type(e).__name__}: {first}") from None
     return f"https://huggingface.co/datasets/{repo_id}"
