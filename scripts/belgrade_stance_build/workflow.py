@@ -194,10 +194,20 @@ def record(layout: Layout, step: Step, context: dict) -> None:
 
 # --------------------------------------------------------------------------- running
 
+BUILD_LOCK = ".build.lock"
+"""Held (fcntl) while the workflow runs: two builds of one project take turns."""
+
+
 def run(layout: Layout, names: list[str] | None = None, force: bool = False, context: dict | None = None) -> list[str]:
     """Run the named steps (default: the default steps) in workflow order, each only if stale
-    (or force); return what was done, a line per step."""
-    context = {} if context is None else context
+    (or force); return what was done, a line per step. Builds of one project take turns."""
+    from belgrade_stance.files import exclusive
+
+    with exclusive(layout.root / BUILD_LOCK, f"waiting for another build of {layout.root} to finish"):
+        return _run_steps(layout, names, force, {} if context is None else context)
+
+
+def _run_steps(layout: Layout, names: list[str] | None, force: bool, context: dict) -> list[str]:
     lock = read_lock(layout)
     lines = []
     for step in order():
