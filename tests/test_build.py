@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -175,3 +176,26 @@ def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
     assert "pytest" in block[1]
     assert block[1] in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert readme.index("```bash") <= 2
+
+
+def test_the_manifest_vouches_for_the_bytes_the_build_parsed(project, monkeypatch):
+    """A raw file edited while the build runs: the manifest holds the hash of the bytes that were
+    read and parsed, so verify reports the file as changed since the build."""
+    import hashlib
+
+    from belgrade_stance_build.pipeline import build
+
+    target = project / "raw/segments/d01.jsonl"
+    original = target.read_bytes()
+    real = Layout.read_raw
+
+    def read_then_edit(self, path):
+        data = real(self, path)
+        if Path(path) == target:
+            target.write_bytes(original + b"\n")  # an editor saves mid-build
+        return data
+    monkeypatch.setattr(Layout, "read_raw", read_then_edit)
+    manifest = build(Layout(project))["manifest"]
+    assert manifest["raw_inputs"]["raw/segments/d01.jsonl"] == hashlib.sha256(original).hexdigest()
+    monkeypatch.undo()
+    assert any("raw/segments/d01.jsonl" in p and "raw-sha256-mismatch" in p for p in verify(project / "data", project))

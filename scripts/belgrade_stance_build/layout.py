@@ -1,17 +1,28 @@
 """The one path helper of a source checkout: every location of raw/, data/, the card and the
-results is built here. The installed package knows only data folders (belgrade_stance.paths)."""
+results is built here, and raw inputs are read through it (so that each read is hashed). The
+installed package knows only data folders (belgrade_stance.paths)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
 @dataclass(frozen=True)
 class Layout:
-    """Locations inside a source checkout (the folder holding pyproject.toml and raw/)."""
+    """Locations inside a source checkout (the folder holding pyproject.toml and raw/), and the
+    sha256 of every raw input read through it (reads: path relative to root → sha256)."""
 
     root: Path
+    reads: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def read_raw(self, path: Path) -> bytes:
+        """The bytes of a raw input, read once and hashed: the manifest vouches for the very
+        bytes the build parsed, even if the file changes later."""
+        data = Path(path).read_bytes()
+        self.reads[self.rel(path)] = hashlib.sha256(data).hexdigest()
+        return data
 
     @property
     def raw(self) -> Path:

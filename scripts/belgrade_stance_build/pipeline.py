@@ -235,6 +235,7 @@ class BuiltPart:
     keys: dict | None = None
     sizes: dict | None = None
     frames: dict | None = None
+    reads: dict | None = None  # sha256 of the raw files read, as read
 
 
 def _sizes(dfs: dict[str, pd.DataFrame]) -> dict[str, dict[str, int]]:
@@ -262,7 +263,7 @@ def build_part(root: str, metadata: list[dict], folds: dict[str, int], keep_fram
             failed.add(stage)
         elif not problems:  # once anything failed, only check the rest of the part's input
             part.add(meta, products)
-    built = BuiltPart(problems.items, failed, AgreementCounts())
+    built = BuiltPart(problems.items, failed, AgreementCounts(), reads=layout.reads)
     if not part or problems:
         return built
     dfs = part.tables(folds)
@@ -427,6 +428,7 @@ def _build(layout: Layout, metadata: list[dict], folder, keep_frames: bool, coll
         for built in built_parts(layout, parts, folds, collect, keep_frames):
             problems.items += built.problems
             failed |= built.failed
+            layout.reads.update(built.reads)
             if not problems:  # nothing more is kept once anything failed; the rest is still checked
                 corpus.add(built, problems)
                 if problems:

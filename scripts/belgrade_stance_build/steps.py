@@ -32,7 +32,8 @@ class Step:
 def stage_code() -> tuple[str, ...]:
     from belgrade_stance_build.pipeline import STAGES
 
-    return ("belgrade_stance_build.pipeline", *dict.fromkeys(m for s in STAGES for m in s.code))
+    return ("belgrade_stance_build.pipeline", "belgrade_stance_build.layout", "belgrade_stance_build.problems",
+            *dict.fromkeys(m for s in STAGES for m in s.code))
 
 
 CARD_CODE = ("belgrade_stance_build.card.counts", "belgrade_stance_build.card.render",

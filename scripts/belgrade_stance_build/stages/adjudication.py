@@ -46,7 +46,7 @@ def check_adjudication(layout: Layout, annotations: dict[str, dict[str, Annotati
             if todo:
                 problems.add(where, None, "missing-file", f"{len(todo)} disagreement(s) of A and B need adjudication records")
             continue
-        lines = read_jsonl(path, where, problems) or []
+        lines = read_jsonl(path, where, problems, layout) or []
         gold = passes["gold"]
         gold_entities = _entity_values(gold)
         done = set()

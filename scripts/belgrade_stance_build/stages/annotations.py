@@ -95,7 +95,7 @@ def read_annotation(layout: Layout, pass_name: str, doc_id: str, text: str,
                     seg: Segmentation, problems) -> Annotation | None:
     path = layout.annotation_file(pass_name, doc_id)
     where = layout.rel(path)
-    lines = read_jsonl(path, where, problems)
+    lines = read_jsonl(path, where, problems, layout)
     if lines is None:
         return None
     before = len(problems)

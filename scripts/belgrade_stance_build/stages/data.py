@@ -69,12 +69,14 @@ def arrow_table(config: str, table: pd.DataFrame) -> pa.Table:
 
 
 def raw_inputs(layout: Layout) -> dict[str, str]:
-    """sha256 of every raw input file, keyed by its path relative to the project root."""
-    return {
-        layout.rel(p): sha256_file(p)
-        for p in sorted(layout.raw.rglob("*"))
-        if p.is_file()
-    }
+    """sha256 of every raw input file, keyed by its path relative to the project root: for a file
+    the build parsed, of the bytes it parsed (layout.reads); for any other file under raw/, now."""
+    out = {}
+    for p in sorted(layout.raw.rglob("*")):
+        if p.is_file():
+            rel = layout.rel(p)
+            out[rel] = layout.reads[rel] if rel in layout.reads else sha256_file(p)
+    return out
 
 
 class DataWriter:

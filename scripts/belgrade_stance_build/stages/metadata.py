@@ -47,7 +47,7 @@ def read_metadata(layout: Layout, problems) -> list[dict]:
         problems.add(where, None, "missing-file", "document metadata file is missing")
         return []
     try:
-        text = layout.metadata.read_text(encoding="utf-8")
+        text = layout.read_raw(layout.metadata).decode("utf-8")
     except UnicodeDecodeError as e:
         problems.add(where, None, "invalid-utf8", f"not UTF-8 at byte {e.start}")
         return []

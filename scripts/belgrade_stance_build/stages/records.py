@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 
-def read_jsonl(path: Path, where: str, problems) -> list[tuple[int, dict]] | None:
-    """(line number, record) for every non-blank line; None if the file is unreadable."""
+def read_jsonl(path: Path, where: str, problems, layout=None) -> list[tuple[int, dict]] | None:
+    """(line number, record) for every non-blank line; None if the file is unreadable. Read
+    through layout.read_raw when given (the bytes parsed are the bytes hashed)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = (layout.read_raw(path) if layout is not None else path.read_bytes()).decode("utf-8")
     except UnicodeDecodeError as e:
         problems.add(where, None, "invalid-utf8", f"byte {e.start} is not valid UTF-8")
         return None

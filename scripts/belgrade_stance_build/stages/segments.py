@@ -76,7 +76,7 @@ def read_segments(layout: Layout, doc_id: str, text: str, problems) -> Segmentat
     if not path.is_file():
         problems.add(where, None, "missing-file", f"segmentation of {doc_id} is missing")
         return None
-    lines = read_jsonl(path, where, problems)
+    lines = read_jsonl(path, where, problems, layout)
     if lines is None:
         return None
     before = len(problems)

@@ -32,7 +32,7 @@ def read_text(layout: Layout, row: dict, problems) -> str | None:
     meta_where = layout.rel(layout.metadata)
     path = layout.texts / row["source_file"]
     where = layout.rel(path)
-    data = path.read_bytes()
+    data = layout.read_raw(path)
     if not data:
         problems.add(where, None, "empty-file", f"raw text of {row['doc_id']} is empty")
         return None
