@@ -85,3 +85,81 @@ def test_a_reader_that_goes_away_is_no_traceback():
     err = p.stderr.read().decode()
     p.wait()
     assert "Traceback" not in err and p.returncode != 0, err
+
+
+MANIFESTS = {
+    "not-json": '{"format_version": 1',
+    "a-list": "[]",
+    "no-configs": '{"format_version": 1}',
+    "old-format": '{"format_version": 0, "configs": {}}',
+    "bad-entry": None,  # filled from the real manifest below
+    "escaping-path": None,
+}
+
+
+@pytest.mark.parametrize("kind", sorted(MANIFESTS))
+def test_a_malformed_manifest_is_one_clear_error(tmp_path, kind, capsys):
+    import json
+    import shutil
+
+    import belgrade_stance
+    from helpers import ROOT
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    text = MANIFESTS[kind]
+    if text is None:
+        m = json.loads((ROOT / "data/manifest.json").read_text())
+        if kind == "bad-entry":
+            m["configs"]["stance"]["test"]["rows"] = "156"
+        else:
+            m["configs"]["stance"]["test"]["path"] = "../../etc/passwd"
+        text = json.dumps(m)
+    (data / "manifest.json").write_text(text)
+    rule = {"not-json": "manifest-unreadable", "old-format": "format-version"}.get(kind, "manifest-malformed")
+    with pytest.raises(belgrade_stance.LoadError, match=rf"\[{rule}\]"):
+        belgrade_stance.load("stance", "test", data_dir=data)
+    pred = ROOT / "results/predictions/majority/split.jsonl"
+    assert cli.main(["evaluate", str(pred), "--data", str(data), "--samples", "0"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"[{rule}]" in err[0]
+    assert cli.main(["verify", "--data", str(data)]) == 1
+    assert f"[{rule}]" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name, content", [
+    ("deep.json", "[" * 50000 + "]" * 50000),
+    ("big.csv", "id,label\n" + "x" * 200000 + ",none\n"),
+    ("binary.jsonl", "\udcff"),
+    ("object-id.jsonl", '{"id": {"a": 1}, "label": "none"}\n'),
+    ("list-label.jsonl", '{"id": "d03-s000-war", "label": ["none"]}\n'),
+])
+def test_odd_prediction_files_are_refused_without_a_traceback(tmp_path, name, content, capsys):
+    path = tmp_path / name
+    if content == "\udcff":
+        path.write_bytes(b"\xff\xfe{garbage")
+    else:
+        path.write_text(content)
+    assert cli.main(["evaluate", str(path), "--samples", "0"]) == 1
+    err = capsys.readouterr().err
+    assert "cannot be scored" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("value", ["-1", "ten", "1.5"])
+def test_evaluate_refuses_numbers_that_are_not_counts(value, capsys):
+    from helpers import ROOT
+
+    with pytest.raises(SystemExit) as code:
+        cli.main(["evaluate", str(ROOT / "results/predictions/majority/split.jsonl"), "--samples", value])
+    assert code.value.code == 2 and "--samples" in capsys.readouterr().err
+
+
+def test_verify_of_a_data_folder_works_outside_a_checkout(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from helpers import ROOT
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["verify", "--data", "data"]) == 0
+    assert cli.main(["verify", "--root", str(tmp_path)]) == 2

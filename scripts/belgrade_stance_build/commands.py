@@ -73,13 +73,22 @@ def cmd_card(args, layout: Layout) -> int:
     return 0
 
 
-@checkout_verb
-def cmd_verify(args, layout: Layout) -> int:
+def cmd_verify(args) -> int:
+    """In a checkout: data/ and raw/ against the manifest, and stale workflow steps. With --data,
+    or outside a checkout, the package's own verify of one data folder."""
     from belgrade_stance.verify import verify
     from belgrade_stance_build.workflow import stale_steps
 
-    if args.data is not None:  # another data folder: its files against its own manifest only
-        return cli.report_verify(Path(args.data), verify(Path(args.data)), "")
+    layout = None
+    if args.root is not None or args.data is None:
+        try:
+            layout = _layout(args)
+        except ProjectNotFound as e:
+            if args.root is not None:  # a --root that is not a project: say so
+                print(f"belgrade-stance verify: {e}", file=sys.stderr)
+                return 2
+    if layout is None:
+        return cli.cmd_verify(args)
     problems = verify(layout.data, layout.root) + stale_steps(layout)
     return cli.report_verify(layout.data, problems, " and raw/")
 

@@ -24,6 +24,17 @@ CHECKOUT_HINT = ("needs a source checkout of belgrade-stance installed with its 
                  "belgrade-stance), run pip install -e '.[build]'")
 
 
+def count(text: str) -> int:
+    """An argparse type: a whole number ≥ 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is negative")
+    return value
+
+
 def data_parent() -> argparse.ArgumentParser:
     """The --data option shared by every verb that reads a data folder."""
     p = argparse.ArgumentParser(add_help=False)
@@ -127,8 +138,8 @@ def add_evaluate(sub, parents) -> None:
     e.add_argument("--agreed-only", action="store_true",
                    help="score only the items on which both annotation passes agreed")
     e.add_argument("--targets", help="comma-separated targets to score (default: all)")
-    e.add_argument("--samples", type=int, default=SAMPLES, help=f"bootstrap resamples (default: {SAMPLES}; 0: none)")
-    e.add_argument("--seed", type=int, default=SEED, help=f"bootstrap seed (default: {SEED})")
+    e.add_argument("--samples", type=count, default=SAMPLES, help=f"bootstrap resamples (default: {SAMPLES}; 0: none)")
+    e.add_argument("--seed", type=count, default=SEED, help=f"bootstrap seed (default: {SEED})")
     e.add_argument("--json", action="store_true", help="print the report as JSON")
     e.add_argument("--no-verify", action="store_true",
                    help="read the gold files without checking them against the manifest's sha256 (not advised)")

@@ -129,6 +129,12 @@ def read_predictions(predictions) -> tuple[str, list[tuple[str, object, object]]
             rows, bad = _read_file(path)
         except UnicodeDecodeError as e:
             raise PredictionError(str(path), [f"not UTF-8 text ({e.reason} at byte {e.start})"]) from None
+        except RecursionError:
+            raise PredictionError(str(path), ["JSON nested too deeply to be predictions"]) from None
+        except csv.Error as e:
+            raise PredictionError(str(path), [f"not a readable CSV file ({e})"]) from None
+        except OSError as e:
+            raise PredictionError(str(path), [f"cannot be read ({e.strerror or e})"]) from None
         return str(path), rows, bad
     if hasattr(predictions, "columns") and hasattr(predictions, "itertuples"):  # a pandas DataFrame
         missing = [c for c in ("id", "label") if c not in predictions.columns]
@@ -277,6 +283,8 @@ def score(gold, pred, names: list[str], *, units=None, targets=None, samples: in
     np = _numpy()
     from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
+    if type(samples) is not int or samples < 0:
+        raise LoadError(f"samples must be a whole number ≥ 0 (bootstrap resamples), not {samples!r}")
     gold, pred = np.asarray(gold, dtype=int), np.asarray(pred, dtype=int)
     if gold.shape != pred.shape or gold.ndim != 1 or gold.size == 0:
         raise ValueError("gold and pred must be non-empty sequences of the same length")

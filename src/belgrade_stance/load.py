@@ -15,7 +15,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from belgrade_stance.paths import packaged_data_dir
+from belgrade_stance.paths import manifest_path, packaged_data_dir
 from belgrade_stance.verify import read_manifest
 
 FORMATS = ("pandas", "arrow", "datasets")
@@ -27,13 +27,19 @@ class LoadError(ValueError):
 
 
 @lru_cache(maxsize=4)
-def _manifest(data_dir: Path) -> dict:
+def _manifest(data_dir: Path, stamp: tuple) -> dict:
     return read_manifest(data_dir)
 
 
 def manifest(data_dir: Path | None = None) -> dict:
-    """The manifest of the shipped data: configs, splits, row counts, sha256, inventories."""
-    return _manifest(Path(data_dir or packaged_data_dir()))
+    """The manifest of the shipped data: configs, splits, row counts, sha256, inventories.
+    Raises LoadError if it is missing or malformed. Cached until the file changes."""
+    data = Path(data_dir or packaged_data_dir())
+    try:
+        stat = manifest_path(data).stat()
+        return _manifest(data.resolve(), (stat.st_mtime_ns, stat.st_size, stat.st_ino))
+    except (FileNotFoundError, ValueError) as e:
+        raise LoadError(str(e)) from None
 
 
 def _configs(m: dict) -> list[str]:
@@ -127,10 +133,7 @@ def load(config: str | None = None, split: str | None = None, format: str = "pan
     data_dir: another data folder with a manifest (default: the files shipped in the package).
     """
     data = Path(data_dir) if data_dir is not None else packaged_data_dir()
-    try:
-        m = manifest(data)
-    except (FileNotFoundError, ValueError) as e:
-        raise LoadError(str(e)) from None
+    m = manifest(data)
     config = _check_config(m, config)
     valid = _splits(m, config)
     if split is not None and split not in valid:

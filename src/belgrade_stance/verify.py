@@ -22,14 +22,43 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+def _manifest_shape(manifest) -> str | None:
+    """What is wrong with a manifest's structure (None if the fields every reader uses hold)."""
+    if not isinstance(manifest, dict):
+        return "is not a JSON object"
+    for key, kind in (("configs", dict), ("default_config", str), ("inventories", dict), ("features", dict)):
+        if not isinstance(manifest.get(key), kind):
+            return f"lacks {key!r} ({kind.__name__})"
+    for config, splits in manifest["configs"].items():
+        if not isinstance(splits, dict) or not splits:
+            return f"config {config!r} lists no splits"
+        for split, entry in splits.items():
+            if not (isinstance(entry, dict) and isinstance(entry.get("path"), str)
+                    and isinstance(entry.get("sha256"), str) and type(entry.get("rows")) is int):
+                return f"configs.{config}.{split} needs path, sha256 and rows"
+            if Path(entry["path"]).is_absolute() or ".." in Path(entry["path"]).parts:
+                return f"configs.{config}.{split}.path {entry['path']!r} leaves the data folder"
+    if manifest["default_config"] not in manifest["configs"]:
+        return f"default_config {manifest['default_config']!r} is not a config"
+    return None
+
+
 def read_manifest(data_dir: Path) -> dict:
+    """The manifest of a data folder; FileNotFoundError if there is none, ValueError (with a rule
+    id) if it is unreadable, of another format version, or not of the manifest's shape."""
     path = manifest_path(data_dir)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no manifest; build the dataset first")
-    manifest = json.loads(path.read_text(encoding="utf-8"))
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise ValueError(f"{path}: format_version {manifest.get('format_version')!r}, "
-                         f"this package reads {FORMAT_VERSION}")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        raise ValueError(f"{path}: [manifest-unreadable] not a JSON manifest ({type(e).__name__})") from None
+    version = manifest.get("format_version") if isinstance(manifest, dict) else None
+    if isinstance(manifest, dict) and version != FORMAT_VERSION:
+        raise ValueError(f"{path}: [format-version] format_version {version!r}, this package reads {FORMAT_VERSION}")
+    wrong = _manifest_shape(manifest)
+    if wrong:
+        raise ValueError(f"{path}: [manifest-malformed] the manifest {wrong}")
     return manifest
 
 
