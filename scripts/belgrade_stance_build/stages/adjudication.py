@@ -13,7 +13,12 @@ from __future__ import annotations
 
 from belgrade_stance_build.layout import Layout
 from belgrade_stance_build.stages.annotations import Annotation
-from belgrade_stance_build.stages.records import missing_fields, read_jsonl
+from belgrade_stance_build.stages.records import blank, missing_fields, read_jsonl, unknown_fields
+
+FIELDS = {
+    "stance": frozenset({"type", "sentence", "target", "a", "b", "gold", "reason"}),
+    "entity": frozenset({"type", "sentence", "start", "end", "text", "a", "b", "gold", "reason"}),
+}
 
 
 def _entity_values(ann: Annotation) -> dict[tuple[int, int], str]:
@@ -52,6 +57,9 @@ def check_adjudication(layout: Layout, annotations: dict[str, dict[str, Annotati
         done = set()
         for n, rec in lines:
             kind = rec.get("type")
+            if isinstance(kind, str) and kind in FIELDS and unknown_fields(rec, FIELDS[kind], where, n, problems,
+                                                                         f"{kind} adjudication"):
+                continue
             if kind == "stance":
                 miss = missing_fields(rec, ("sentence", "target", "a", "b", "gold", "reason"))
                 key = ("stance", rec.get("sentence"), rec.get("target"))
@@ -63,6 +71,12 @@ def check_adjudication(layout: Layout, annotations: dict[str, dict[str, Annotati
                 continue
             if miss:
                 problems.add(where, n, "missing-field", f"adjudication lacks {', '.join(miss)}")
+                continue
+            if not all(isinstance(k, (str, int)) and not isinstance(k, bool) for k in key):
+                problems.add(where, n, "field-type", f"sentence and target are strings, start and end integers: {key[1:]!r}")
+                continue
+            if not isinstance(rec["reason"], str) or blank(rec["reason"]):
+                problems.add(where, n, "empty-value", "an adjudication needs its reason in words")
                 continue
             if key not in todo:
                 problems.add(where, n, "stale-adjudication", f"{key[1]} {key[2]}: passes A and B agree here")

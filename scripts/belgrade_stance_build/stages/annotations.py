@@ -15,10 +15,15 @@ from dataclasses import dataclass, field
 
 from belgrade_stance_build.layout import Layout
 from belgrade_stance_schema.inventory import ANNOTATION_PASSES, ENTITY_TYPES, HOLDER_TYPES, STANCE_LABELS, TARGETS
-from belgrade_stance_build.stages.records import check_span, missing_fields, read_jsonl
+from belgrade_stance_build.stages.records import blank, check_span, missing_fields, read_jsonl, unknown_fields
 from belgrade_stance_build.stages.segments import Segmentation
 
 LABELS = frozenset(STANCE_LABELS)
+FIELDS = {
+    "entity": frozenset({"type", "sentence", "start", "end", "text", "label", "entity_id", "reason"}),
+    "stance": frozenset({"type", "sentence", "target", "label", "holder_type", "holder", "holder_span", "evidence",
+                         "primary", "reason"}),
+}
 NONE_KEYS = frozenset({"type", "sentence", "target", "label", "reason"})
 ENTITY_ID = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
 
@@ -111,8 +116,10 @@ def read_annotation(layout: Layout, pass_name: str, doc_id: str, text: str,
         if kind not in ("entity", "stance"):
             problems.add(where, n, "unknown-record-type", f"type {kind!r} (expected entity or stance)")
             continue
+        if unknown_fields(rec, FIELDS[kind], where, n, problems, kind):
+            continue
         sid = rec.get("sentence")
-        if sid not in sentences:
+        if not isinstance(sid, str) or sid not in sentences:
             problems.add(where, n, "unknown-sentence", f"{kind} refers to sentence {sid!r}, not in {layout.rel(layout.segment_file(doc_id))}")
             continue
         sent = sentences[sid]
@@ -162,6 +169,13 @@ def read_annotation(layout: Layout, pass_name: str, doc_id: str, text: str,
                 if bad:
                     problems.add(where, n, *bad)
                     continue
+                if not isinstance(rec["holder"], str) or blank(rec["holder"]):
+                    problems.add(where, n, "empty-value" if blank(rec["holder"]) else "field-type",
+                                 f"holder must be a non-blank string, not {rec['holder']!r}")
+                    continue
+                if type(rec.get("primary", False)) is not bool:
+                    problems.add(where, n, "field-type", f"primary must be true or false, not {rec['primary']!r}")
+                    continue
                 if rec["holder_type"] == "author" and rec["holder"] != "author":
                     problems.add(where, n, "holder-format", "an author holder is written holder: \"author\"")
                     continue
@@ -182,7 +196,7 @@ def read_annotation(layout: Layout, pass_name: str, doc_id: str, text: str,
                     continue
                 sr.holder_type, sr.holder = rec["holder_type"], rec["holder"]
                 sr.holder_span, sr.evidence = rec.get("holder_span"), rec["evidence"]
-                sr.primary = bool(rec.get("primary", False))
+                sr.primary = rec.get("primary", False)
             elif not rec.keys() <= NONE_KEYS and any(  # plain none records (most) skip the scan
                     rec.get(k) for k in ("holder", "holder_type", "evidence", "holder_span", "primary")):
                 problems.add(where, n, "none-with-holder", "a none record carries no holder, evidence or primary")
@@ -243,6 +257,12 @@ def read_annotations(layout: Layout, metadata: list[dict], texts: dict[str, str]
         if row["annotation_status"] == "pending" or doc_id not in segs:
             continue
         out[doc_id] = {}
+        present = {p for p in ("a", "b") if layout.annotation_file(p, doc_id).is_file()}
+        if len(present) == 1:  # a lone pass would silently drop the document from the agreement
+            (lone,) = present
+            other = "b" if lone == "a" else "a"
+            problems.add(layout.rel(layout.annotation_file(other, doc_id)), None, "missing-pass",
+                         f"{doc_id} has pass {lone} but no pass {other}: both independent passes or neither")
         for pass_name in ANNOTATION_PASSES:
             path = layout.annotation_file(pass_name, doc_id)
             if not path.is_file():

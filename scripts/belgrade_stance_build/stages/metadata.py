@@ -53,6 +53,10 @@ def read_metadata(layout: Layout, problems) -> list[dict]:
         return []
     reader = csv.DictReader(text.splitlines(keepends=True))
     header = reader.fieldnames or []
+    doubled = sorted({c for c in header if header.count(c) > 1})
+    if doubled:
+        problems.add(where, 1, "duplicate-column", f"header names column(s) {', '.join(doubled)} more than once")
+        return []
     missing = [c for c in COLUMNS if c not in header]
     extra = [c for c in header if c not in COLUMNS]
     if missing:

@@ -17,13 +17,27 @@ def read_jsonl(path: Path, where: str, problems, layout=None) -> list[tuple[int,
     return parse_jsonl(text, where, problems)
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _strict_object(pairs: list[tuple]) -> dict:
+    """json's object hook: an object that names a key twice is refused, not silently resolved."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set = set()
+        raise _DuplicateKey(next(k for k, _ in pairs if k in seen or seen.add(k)))
+    return out
+
+
 def parse_jsonl(text: str, where: str, problems) -> list[tuple[int, dict]]:
-    """(line number, record) for every non-blank line of JSON Lines text; bad lines go to problems."""
+    """(line number, record) for every non-blank line of JSON Lines text; bad lines go to problems
+    (not JSON, not one object, a key named twice, nested too deeply)."""
     lines = text.splitlines()
     numbered = [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
     try:  # one parser call for the whole file; line by line only to locate a bad line
-        records = json.loads("[" + ",".join(line for _, line in numbered) + "]")
-    except json.JSONDecodeError:
+        records = json.loads("[" + ",".join(line for _, line in numbered) + "]", object_pairs_hook=_strict_object)
+    except (json.JSONDecodeError, _DuplicateKey, RecursionError):
         records = None
     if records is not None and len(records) == len(numbered) and all(type(r) is dict for r in records):
         return [(n, rec) for (n, _), rec in zip(numbered, records)]
@@ -32,15 +46,35 @@ def parse_jsonl(text: str, where: str, problems) -> list[tuple[int, dict]]:
         if not line.strip():
             continue
         try:
-            rec = json.loads(line)
+            rec = json.loads(line, object_pairs_hook=_strict_object)
         except json.JSONDecodeError as e:
             problems.add(where, n, "unparseable-line", f"not JSON: {e.msg} at column {e.colno}")
+            continue
+        except _DuplicateKey as e:
+            problems.add(where, n, "duplicate-key", f"the key {e.args[0]!r} appears twice in one object")
+            continue
+        except RecursionError:
+            problems.add(where, n, "unparseable-line", "JSON nested too deeply")
             continue
         if not isinstance(rec, dict):
             problems.add(where, n, "unparseable-line", "a line must hold one JSON object")
             continue
         out.append((n, rec))
     return out
+
+
+def unknown_fields(rec: dict, allowed: frozenset, where: str, line: int, problems, what: str) -> bool:
+    """Report keys a record of this kind does not have (a typo must not pass unseen); True if any."""
+    extra = sorted(k for k in rec if k not in allowed)
+    if extra:
+        problems.add(where, line, "unknown-field", f"{what} has unknown key(s) {', '.join(map(repr, extra))} "
+                                                   f"(allowed: {', '.join(sorted(allowed))})")
+    return bool(extra)
+
+
+def blank(value) -> bool:
+    """A string with nothing but white space (or nothing)."""
+    return isinstance(value, str) and not value.strip()
 
 
 def missing_fields(rec: dict, fields: tuple[str, ...]) -> list[str]:

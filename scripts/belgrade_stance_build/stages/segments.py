@@ -9,12 +9,19 @@ without a line break. Sentences must tile every paragraph: no gaps but whitespac
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from belgrade_stance_build.layout import Layout
 from belgrade_stance_schema.inventory import BOILERPLATE_KINDS
-from belgrade_stance_build.stages.records import check_span, missing_fields, read_jsonl
+from belgrade_stance_build.stages.records import blank, check_span, missing_fields, read_jsonl, unknown_fields
+
+FIELDS = {
+    "boilerplate": frozenset({"type", "start", "end", "kind", "text"}),
+    "sentence": frozenset({"type", "id", "start", "end", "text"}),
+}
 
 
 @dataclass
@@ -85,12 +92,14 @@ def read_segments(layout: Layout, doc_id: str, text: str, problems) -> Segmentat
     ids: dict[str, int] = {}
     for n, rec in lines:
         kind = rec.get("type")
+        if isinstance(kind, str) and kind in FIELDS and unknown_fields(rec, FIELDS[kind], where, n, problems, kind):
+            continue
         if kind == "boilerplate":
             miss = missing_fields(rec, ("start", "end", "kind", "text"))
             if miss:
                 problems.add(where, n, "missing-field", f"boilerplate lacks {', '.join(miss)}")
                 continue
-            if rec["kind"] not in BOILERPLATE_KINDS:
+            if not isinstance(rec["kind"], str) or rec["kind"] not in BOILERPLATE_KINDS:
                 problems.add(where, n, "unknown-boilerplate-kind",
                              f"{rec['kind']!r} not in the inventory ({', '.join(BOILERPLATE_KINDS)})")
             if check_span(rec, text, where, n, problems, "boilerplate"):
@@ -100,12 +109,16 @@ def read_segments(layout: Layout, doc_id: str, text: str, problems) -> Segmentat
             if miss:
                 problems.add(where, n, "missing-field", f"sentence lacks {', '.join(miss)}")
                 continue
+            if not isinstance(rec["id"], str) or not re.fullmatch(rf"{re.escape(doc_id)}-s\d{{3,}}", rec["id"]):
+                problems.add(where, n, "sentence-id-format", f"sentence id {rec['id']!r} must be '{doc_id}-sNNN'")
+                continue
             if rec["id"] in ids:
                 problems.add(where, n, "duplicate-id", f"sentence id {rec['id']!r} already on line {ids[rec['id']]}")
                 continue
             ids[rec["id"]] = n
-            if not str(rec["id"]).startswith(f"{doc_id}-"):
-                problems.add(where, n, "sentence-id-format", f"sentence id {rec['id']!r} must start with '{doc_id}-'")
+            if blank(rec["text"]):
+                problems.add(where, n, "empty-value", f"sentence {rec['id']} has no text but white space")
+                continue
             if check_span(rec, text, where, n, problems, f"sentence {rec['id']}"):
                 raw_sentences.append((n, rec))
         else:
