@@ -201,6 +201,9 @@ CASES = {
     "adjudication-unknown-key": (edit_jl(ADJ, lambda rs: rs[0].update(reviewer="me")), "unknown-field", ADJ),
     "adjudication-sentence-a-list": (edit_jl(ADJ, lambda rs: rs[0].update(sentence=["x"])), "field-type", ADJ),
     "pass-b-deleted": (lambda p: (p / PASS_B).unlink(), "missing-pass", PASS_B),
+    "meta-huge-field": (lambda p: set_meta(p, D, rights="x" * 200_000), "csv-syntax", "metadata.csv"),
+    "meta-unclosed-quote": (lambda p: (p / "raw/metadata.csv").write_text(
+        (p / "raw/metadata.csv").read_text() + '"d99,unclosed\n'), "missing-value", "metadata.csv:7"),
     "meta-duplicate-column": (lambda p: (p / "raw/metadata.csv").write_text(
         (p / "raw/metadata.csv").read_text().replace(",split,", ",split,split,", 1)), "duplicate-column", "metadata.csv:1"),
 }

@@ -52,7 +52,12 @@ def read_metadata(layout: Layout, problems) -> list[dict]:
         problems.add(where, None, "invalid-utf8", f"not UTF-8 at byte {e.start}")
         return []
     reader = csv.DictReader(text.splitlines(keepends=True))
-    header = reader.fieldnames or []
+    try:  # the whole file first: a CSV syntax error (an unclosed quote, a huge field) is one problem
+        header = reader.fieldnames or []
+        parsed = [(reader.line_num, raw) for raw in reader]
+    except csv.Error as e:
+        problems.add(where, reader.line_num or None, "csv-syntax", f"not readable as CSV: {e}")
+        return []
     doubled = sorted({c for c in header if header.count(c) > 1})
     if doubled:
         problems.add(where, 1, "duplicate-column", f"header names column(s) {', '.join(doubled)} more than once")
@@ -68,8 +73,7 @@ def read_metadata(layout: Layout, problems) -> list[dict]:
     rows: list[dict] = []
     seen: dict[str, int] = {}
     files: dict[str, int] = {}
-    for raw in reader:
-        line = reader.line_num
+    for line, raw in parsed:
         if None in raw:
             problems.add(where, line, "row-shape", "row has more cells than the header")
             continue
