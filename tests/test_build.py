@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import pyarrow.parquet as pq
 
 from belgrade_stance.cli import main
@@ -199,3 +200,28 @@ def test_the_manifest_vouches_for_the_bytes_the_build_parsed(project, monkeypatc
     assert manifest["raw_inputs"]["raw/segments/d01.jsonl"] == hashlib.sha256(original).hexdigest()
     monkeypatch.undo()
     assert any("raw/segments/d01.jsonl" in p and "raw-sha256-mismatch" in p for p in verify(project / "data", project))
+
+
+@pytest.mark.parametrize("change", ["drop-column", "other-features"])
+def test_verify_checks_each_files_columns_and_features_against_the_manifest(project, change):
+    """A file rewritten with other columns or features, its sha256 and rows recorded anew, is
+    still caught: the manifest's features are the contract."""
+    import hashlib
+
+    import pyarrow.parquet as pq
+
+    path = project / "data/stance/test.parquet"
+    table = pq.read_table(path)
+    if change == "drop-column":
+        table = table.drop_columns(["fold"])
+    else:
+        meta = json.loads(table.schema.metadata[b"huggingface"])
+        meta["info"]["features"]["label"]["names"] = ["none", "favor", "against"]
+        table = table.replace_schema_metadata({b"huggingface": json.dumps(meta).encode()})
+    pq.write_table(table, path, compression="zstd")
+    manifest_file = project / "data/manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    manifest["configs"]["stance"]["test"]["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    manifest_file.write_text(json.dumps(manifest))
+    problems = verify(project / "data")
+    assert any("stance/test.parquet: [features-mismatch]" in p for p in problems), problems

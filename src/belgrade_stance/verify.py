@@ -62,10 +62,28 @@ def read_manifest(data_dir: Path) -> dict:
     return manifest
 
 
+def _features_problem(schema, features: dict | None) -> str | None:
+    """How a file's columns and embedded `datasets` features differ from the manifest's features
+    of its config (None if they agree)."""
+    if not isinstance(features, dict):
+        return "the manifest has no features for this config"
+    if sorted(schema.names) != sorted(features):  # the manifest stores features with sorted keys
+        return f"columns {sorted(schema.names)} are not the manifest's {sorted(features)}"
+    try:
+        embedded = json.loads((schema.metadata or {})[b"huggingface"])["info"]["features"]
+    except (KeyError, TypeError, ValueError):
+        return "the file carries no datasets features"
+    if embedded != features:
+        changed = sorted(k for k in features if embedded.get(k) != features[k])
+        return f"the file's features of {', '.join(changed) or 'some columns'} are not the manifest's"
+    return None
+
+
 def verify(data_dir: Path, root: Path | None = None) -> list[str]:
     """Every mismatch between files and manifest, as messages; [] when all holds.
 
-    Checks each Parquet file's sha256 and row count, files present but not listed, and, when
+    Checks each Parquet file's sha256, row count, columns and embedded features, files present
+    but not listed, and, when
     ``root`` is a source checkout, the sha256 of every raw input file.
     """
     import pyarrow.parquet as pq
@@ -88,9 +106,16 @@ def verify(data_dir: Path, root: Path | None = None) -> list[str]:
             if digest != entry["sha256"]:
                 problems.append(f"{where}: [sha256-mismatch] {digest} != manifest {entry['sha256']}")
                 continue
-            rows = pq.read_metadata(path).num_rows
-            if rows != entry["rows"]:
-                problems.append(f"{where}: [row-count] {rows} rows != manifest {entry['rows']}")
+            try:
+                meta = pq.read_metadata(path)
+            except (OSError, ValueError) as e:  # pyarrow's own errors derive from these
+                problems.append(f"{where}: [unreadable-parquet] {e}")
+                continue
+            if meta.num_rows != entry["rows"]:
+                problems.append(f"{where}: [row-count] {meta.num_rows} rows != manifest {entry['rows']}")
+            wrong = _features_problem(meta.schema.to_arrow_schema(), manifest["features"].get(config))
+            if wrong:
+                problems.append(f"{where}: [features-mismatch] {wrong}")
     for name, entry in manifest.get("reports", {}).items():
         path = data_dir / entry["path"]
         listed.add(path.resolve())
