@@ -112,7 +112,9 @@ def read_checked(data_dir: Path, entry: dict, verify: bool = True):
         raise LoadError(f"{where}: [sha256-mismatch] {digest} != manifest {entry['sha256']} (the file has changed "
                         "since it was built: reinstall or rebuild; verify=False reads it anyway)")
     try:
-        table = pq.read_table(pa.BufferReader(data))
+        # decoded in this thread: with Arrow's pools, an in-memory read could leave pool threads
+        # that abort the interpreter at exit ("terminate called without an active exception")
+        table = pq.read_table(pa.BufferReader(data), use_threads=False, pre_buffer=False)
     except (pa.ArrowException, OSError, ValueError) as e:
         raise LoadError(f"{where}: [unreadable-parquet] {e}") from None
     if table.num_rows != entry["rows"]:
