@@ -238,8 +238,12 @@ class BuiltPart:
     reads: dict | None = None  # sha256 of the raw files read, as read
 
 
+def _no_sizes() -> dict[str, dict[str, int]]:
+    return {s: {"documents": 0, "sentences": 0, "entities": 0, "stance": 0} for s in SPLITS}
+
+
 def _sizes(dfs: dict[str, pd.DataFrame]) -> dict[str, dict[str, int]]:
-    sizes = {s: {"documents": 0, "sentences": 0, "entities": 0, "stance": 0} for s in SPLITS}
+    sizes = _no_sizes()
     for split, n in dfs["documents"]["split"].value_counts().items():
         sizes[split]["documents"] += int(n)
     for split, rows in dfs["sentences"].groupby("split"):
@@ -344,7 +348,7 @@ class Corpus:
         self.leaks = SplitLeaks()
         self.frames: dict[str, list[pd.DataFrame]] | None = {c: [] for c in CONFIGS} if keep_frames else None
         self.agreement = AgreementCounts()
-        self.sizes = {s: {"documents": 0, "sentences": 0, "entities": 0, "stance": 0} for s in SPLITS}
+        self.sizes = _no_sizes()
 
     def add(self, built: BuiltPart, problems: Problems) -> None:
         """One part's validated tables: the rules across parts, then its rows to the data folder."""
