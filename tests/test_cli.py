@@ -120,7 +120,7 @@ def test_a_malformed_manifest_is_one_clear_error(tmp_path, kind, capsys):
     with pytest.raises(belgrade_stance.LoadError, match=rf"\[{rule}\]"):
         belgrade_stance.load("stance", "test", data_dir=data)
     pred = ROOT / "results/predictions/majority/split.jsonl"
-    assert cli.main(["evaluate", str(pred), "--data", str(data), "--samples", "0"]) == 2
+    assert cli.main(["evaluate", str(pred), "--data", str(data), "--samples", "0"]) == 1  # a bad input
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and f"[{rule}]" in err[0]
     assert cli.main(["verify", "--data", str(data)]) == 1

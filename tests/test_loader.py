@@ -111,6 +111,6 @@ def test_the_scorer_refuses_gold_files_that_changed(tmp_path, capsys):
     pred = ROOT / "results" / "predictions" / "tfidf-lr" / "split.jsonl"
     with pytest.raises(LoadError, match=r"\[sha256-mismatch\]"):
         belgrade_stance.evaluate(pred, data_dir=data, samples=0)
-    assert main(["evaluate", str(pred), "--data", str(data), "--samples", "0"]) == 2
+    assert main(["evaluate", str(pred), "--data", str(data), "--samples", "0"]) == 1  # a bad input
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "[sha256-mismatch]" in err[0]

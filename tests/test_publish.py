@@ -223,7 +223,7 @@ def test_publish_refuses_symlinks_and_files(tmp_path, capsys):
 @pytest.mark.parametrize("repo_id", ["not a repo", "a/b/c", "-bad/name", "x" * 200, "user/na--me..", ""])
 def test_an_invalid_repo_id_is_refused_before_anything_is_written(tmp_path, repo_id, monkeypatch, capsys):
     monkeypatch.setenv("HF_TOKEN", "hf_dummy")
-    assert main(["publish", "--root", str(ROOT), "--out", str(tmp_path / "hub"), f"--repo-id={repo_id}"]) == 1
+    assert main(["publish", "--root", str(ROOT), "--out", str(tmp_path / "hub"), f"--repo-id={repo_id}"]) == 2  # a usage problem
     err = capsys.readouterr().err
     assert "[publish-repo-id]" in err and "Traceback" not in err
     assert not (tmp_path / "hub").exists()
@@ -251,7 +251,7 @@ def test_upload_without_token_is_a_clear_error(hub, monkeypatch, capsys):
     monkeypatch.delenv("HF_TOKEN", raising=False)
     with pytest.raises(PublishFailed, match=r"\$HF_TOKEN is not set"):
         upload(hub, "someone/belgrade-stance")
-    assert main(["publish", "--root", str(ROOT), "--repo-id", "someone/belgrade-stance"]) == 1
+    assert main(["publish", "--root", str(ROOT), "--repo-id", "someone/belgrade-stance"]) == 2  # environment
     assert "HF_TOKEN is not set" in capsys.readouterr().err
 
 

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from belgrade_stance import cli
+from belgrade_stance.errors import Problem
 from belgrade_stance_build.layout import Layout, ProjectNotFound, find_project
 
 
@@ -39,7 +40,7 @@ def checkout_verb(func):
             return func(args, _layout(args))
         except ProjectNotFound as e:
             print(f"belgrade-stance {args.verb}: {e}", file=sys.stderr)
-            return 2
+            return e.exit
     return run
 
 
@@ -86,7 +87,7 @@ def cmd_verify(args) -> int:
         except ProjectNotFound as e:
             if args.root is not None:  # a --root that is not a project: say so
                 print(f"belgrade-stance verify: {e}", file=sys.stderr)
-                return 2
+                return e.exit
     if layout is None:
         return cli.cmd_verify(args)
     problems = verify(layout.data, layout.root) + stale_steps(layout)
@@ -116,9 +117,9 @@ def cmd_publish(args, layout: Layout) -> int:
                 print(f"uploaded: {upload(folder, args.repo_id)}")
     except PublishFailed as e:
         print(f"publish failed: {e}", file=sys.stderr)
-        return 1
+        return e.exit
     except OSError as e:  # the destination could not be written (permissions, disk full): nothing swapped in
-        print(f"publish failed: [publish-write] {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        print(f"publish failed: {Problem(e.filename or '', None, 'publish-write', e.strerror or str(e))}", file=sys.stderr)
         return 1
     return 0
 
@@ -142,7 +143,7 @@ def _label_studio(verb: str, layout: Layout, call) -> int:
         written = call()
     except LabelStudioError as e:
         print(f"{verb}: {e}\nnothing was written", file=sys.stderr)
-        return 1
+        return e.exit
     for path in written:
         print(f"wrote {layout.rel(path)}")
     return 0

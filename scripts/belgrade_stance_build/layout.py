@@ -8,6 +8,8 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from belgrade_stance.errors import DatasetError
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -86,8 +88,11 @@ class Layout:
             return str(path)
 
 
-class ProjectNotFound(RuntimeError):
+class ProjectNotFound(DatasetError):
     """No project folder (pyproject.toml and raw/) at or above the given folder."""
+
+    def __init__(self, where: str, message: str):
+        super().__init__("not-a-project", message, where)
 
 
 def find_project(start: Path | None = None) -> Layout:
@@ -97,11 +102,10 @@ def find_project(start: Path | None = None) -> Layout:
         root = Path(start).resolve()
         if (root / "pyproject.toml").is_file() and (root / "raw").is_dir():
             return Layout(root)
-        raise ProjectNotFound(f"{start}: not a belgrade-stance project folder (one with pyproject.toml and raw/)")
+        raise ProjectNotFound(str(start), "not a belgrade-stance project folder (one with pyproject.toml and raw/)")
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):
         if (folder / "pyproject.toml").is_file() and (folder / "raw").is_dir():
             return Layout(folder)
-    raise ProjectNotFound(
-        f"{here}: not inside a belgrade-stance project (a folder with pyproject.toml and raw/); pass --root"
-    )
+    raise ProjectNotFound(str(here), "not inside a belgrade-stance project (a folder with pyproject.toml and raw/); "
+                                     "pass --root")

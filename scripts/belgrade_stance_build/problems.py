@@ -1,49 +1,9 @@
-"""Collected input problems: each names the file, the line or record, and the rule broken."""
+"""The build's failure: every problem found, each naming the file, the line or record, and a
+registered rule (belgrade_stance.errors)."""
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int | None
-    rule: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        return f"{where}: [{self.rule}] {self.message}"
-
-
-@dataclass
-class Problems:
-    """Collects every problem of a build instead of stopping at the first."""
-
-    items: list[Problem] = field(default_factory=list)
-
-    def add(self, file: str, line: int | None, rule: str, message: str) -> None:
-        self.items.append(Problem(str(file), line, rule, message))
-
-    def __bool__(self) -> bool:
-        return bool(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def rules(self) -> set[str]:
-        return {p.rule for p in self.items}
-
-    def report(self) -> str:
-        lines = [str(p) for p in self.items]
-        counts = Counter(p.rule for p in self.items)
-        lines.append(
-            f"{len(self.items)} problem(s): "
-            + ", ".join(f"{rule} {n}" for rule, n in sorted(counts.items()))
-        )
-        return "\n".join(lines)
+from belgrade_stance.errors import Problem, Problems  # noqa: F401  (the one registry of rules)
 
 
 class BuildFailed(Exception):

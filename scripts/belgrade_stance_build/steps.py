@@ -6,6 +6,7 @@ runner, belgrade_stance_build.workflow) and draws the README's pipeline diagram.
     figures    data/ → figures/*.png
     baselines  data/ → results/             (slow, needs the baselines extra: run on request)
     card       data/, figures/, results/ → DATASET_CARD.md, README.md (generated blocks)
+    docs       the rule registry (belgrade_stance.errors) → docs/errors.md
     publish    data/, card, figures, guidelines → a Hub folder (run by `publish --out`)
 
 Steps name their functions as "module:function" strings, so the declaration imports no step code.
@@ -54,6 +55,9 @@ STEPS = (
     Step("card", "Rewrite the generated blocks (numbers, tables, Hub YAML) of DATASET_CARD.md and README.md.",
          ("data/**", "figures/*.png", "results/baselines.json"), CARD_CODE, ("DATASET_CARD.md", "README.md"), True,
          "belgrade_stance_build.workflow:_run_card", "belgrade_stance_build.workflow:_check_card"),
+    Step("docs", "Write docs/errors.md, the page of every rule a problem can name, from the registry.",
+         (), ("belgrade_stance.errors",), ("docs/errors.md",), True,
+         "belgrade_stance_build.workflow:_run_docs", "belgrade_stance_build.workflow:_check_docs"),
     Step("publish", "Assemble the Hugging Face dataset folder (belgrade-stance publish --out DIR).",
          ("data/**", "figures/*.png", "DATASET_CARD.md", "docs/annotation-guidelines.md"),
          ("belgrade_stance_build.publish.hub_folder", "belgrade_stance_build.publish.croissant"), (), False,

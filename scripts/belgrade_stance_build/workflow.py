@@ -15,6 +15,7 @@ from importlib import import_module
 from importlib.util import find_spec
 from pathlib import Path
 
+from belgrade_stance.errors import Problem
 from belgrade_stance_build.layout import Layout
 from belgrade_stance_build.steps import Step, order
 
@@ -73,6 +74,29 @@ def _check_card(layout: Layout, context: dict) -> list[str]:
     from belgrade_stance_build.card.render import check_blocks
 
     return check_blocks(layout, _counts(layout, context))
+
+
+ERRORS_PAGE = "docs/errors.md"
+
+
+def _run_docs(layout: Layout, context: dict) -> list[str]:
+    from belgrade_stance.errors import markdown
+    from belgrade_stance.files import atomic_write
+
+    path = layout.root / ERRORS_PAGE
+    if path.is_file() and path.read_text(encoding="utf-8") == markdown():
+        return []
+    atomic_write(path, markdown())
+    return [f"updated {ERRORS_PAGE}"]
+
+
+def _check_docs(layout: Layout, context: dict) -> list[str]:
+    from belgrade_stance.errors import markdown
+
+    path = layout.root / ERRORS_PAGE
+    if not path.is_file() or path.read_text(encoding="utf-8") != markdown():
+        return [f"{ERRORS_PAGE} is not the registry's page (run belgrade-stance build)"]
+    return []
 
 
 def _run_baselines(layout: Layout, context: dict) -> list[str]:
@@ -181,7 +205,7 @@ def stale_steps(layout: Layout) -> list[str]:
             continue
         # verify itself checks data/ and raw/ against the manifest: the data step's own check
         # (the same verify) is not run a second time
-        out += [f"[stale-step] {r}" for r in why_stale(step, layout, lock, context, check=step.name != "data")]
+        out += [str(Problem("", None, "stale-step", r)) for r in why_stale(step, layout, lock, context, check=step.name != "data")]
     return out
 
 

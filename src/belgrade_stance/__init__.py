@@ -8,9 +8,10 @@ try:
 except PackageNotFoundError:  # running from a checkout without installation
     __version__ = "0+unknown"
 
-from belgrade_stance.load import LoadError, configs, features, inventories, load, manifest, splits  # noqa: E402
+from belgrade_stance.errors import DatasetError, LoadError  # noqa: E402
+from belgrade_stance.load import configs, features, inventories, load, manifest, splits  # noqa: E402
 from belgrade_stance.verify import verify  # noqa: E402
 from belgrade_stance.evaluate import PredictionError, evaluate, evaluate_cv, folds, format_report  # noqa: E402
 
-__all__ = ["__version__", "LoadError", "PredictionError", "configs", "evaluate", "evaluate_cv", "features", "folds",
+__all__ = ["__version__", "DatasetError", "LoadError", "PredictionError", "configs", "evaluate", "evaluate_cv", "features", "folds",
            "format_report", "inventories", "load", "manifest", "splits", "verify"]

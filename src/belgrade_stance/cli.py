@@ -16,6 +16,8 @@ from collections.abc import Callable
 from importlib.metadata import entry_points
 from pathlib import Path
 
+from belgrade_stance.errors import INPUT, USAGE, DatasetError, Problem
+
 PLUGINS = "belgrade_stance.commands"
 """Entry-point group of further verbs: name = verb, value = a function add(subparsers, parents)."""
 
@@ -69,21 +71,15 @@ def report_verify(data_dir: Path, problems: list[str], extra: str) -> int:
 def cmd_evaluate(args) -> int:
     import json
 
-    from belgrade_stance.evaluate import PredictionError, evaluate, evaluate_cv, format_report
-    from belgrade_stance.load import LoadError
+    from belgrade_stance.evaluate import evaluate, evaluate_cv, format_report
 
     targets = [t.strip() for t in args.targets.split(",") if t.strip()] if args.targets else None
     options = dict(agreed_only=args.agreed_only, targets=targets, samples=args.samples, seed=args.seed,
                    data_dir=args.data, verify=not args.no_verify)
-    try:
-        if args.protocol == "lodo":
-            report = evaluate_cv(args.predictions, **options)
-        else:
-            report = evaluate(args.predictions, split=args.split, **options)
-    except PredictionError as e:
-        return _fail("evaluate", str(e), 1)
-    except LoadError as e:
-        return _fail("evaluate", str(e), 2)
+    if args.protocol == "lodo":
+        report = evaluate_cv(args.predictions, **options)
+    else:
+        report = evaluate(args.predictions, split=args.split, **options)
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
@@ -93,25 +89,17 @@ def cmd_evaluate(args) -> int:
 
 def cmd_export(args) -> int:
     from belgrade_stance.export import export_conll, export_spacy
-    from belgrade_stance.load import LoadError
 
-    try:
-        written = (export_conll if args.format == "conll" else export_spacy)(args.out, args.data)
-    except LoadError as e:
-        return _fail("export", str(e), 2)
+    written = (export_conll if args.format == "conll" else export_spacy)(args.out, args.data)
     for path in written:
         print(f"wrote {path}")
     return 0
 
 
 def cmd_viewer(args) -> int:
-    from belgrade_stance.load import LoadError
     from belgrade_stance.viewer import write_viewer
 
-    try:
-        pages = write_viewer(args.out, args.data)
-    except LoadError as e:
-        return _fail("viewer", str(e), 2)
+    pages = write_viewer(args.out, args.data)
     print(f"wrote {len(pages)} pages; open {pages[0]}")
     return 0
 
@@ -198,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     available, missing = plugins()
     verb = next((a for a in argv if not a.startswith("-")), None)
     if verb in missing and verb not in SHIPPED:
-        return _fail(verb, CHECKOUT_HINT, 2)
+        return _fail(verb, str(Problem("", None, "needs-checkout", CHECKOUT_HINT)), USAGE)
     args = parser({**SHIPPED, **available}).parse_args(argv)
     try:
         return args.func(args)
@@ -207,10 +195,16 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except DatasetError as e:  # bad input or a bad request: its rule gives the line and the exit code
+        return _fail(args.verb, str(e), e.exit)
     except ModuleNotFoundError as e:  # a plugin verb whose third-party dependencies are not installed
         if args.verb not in available:
             raise
-        return _fail(args.verb, f"needs the Python package {e.name!r}: pip install -e '.[build]' in the checkout", 2)
+        return _fail(args.verb, str(Problem("", None, "missing-dependency", f"needs the Python package {e.name!r}: "
+                                            "pip install -e '.[build]' in the checkout")), USAGE)
+    except OSError as e:  # the system refused a read or a write
+        where = " → ".join(str(f) for f in (e.filename, e.filename2) if f) or ""
+        return _fail(args.verb, str(Problem(where, None, "io-error", e.strerror or str(e))), INPUT)
 
 
 if __name__ == "__main__":

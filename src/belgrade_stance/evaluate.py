@@ -35,7 +35,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from belgrade_stance.load import LoadError, inventories, load
+from belgrade_stance.errors import DatasetError, LoadError, exit_code, rule
+from belgrade_stance.load import inventories, load
 
 SAMPLES = 1000
 """Bootstrap resamples drawn for the confidence intervals."""
@@ -50,13 +51,20 @@ PROTOCOLS = ("split", "lodo")
 SCORED_SPLITS = ("train", "validation", "test", "all")
 
 
-class PredictionError(ValueError):
-    """A predictions file or object that cannot be scored; `problems` lists what is wrong."""
+class PredictionError(DatasetError):
+    """A predictions file or object that cannot be scored. `problems` lists what is wrong as
+    (rule id, message) pairs; `rule` is the first problem's rule."""
 
-    def __init__(self, source: str, problems: list[str]):
+    def __init__(self, source: str, problems: list[tuple[str, str]]):
         self.source = source
-        self.problems = problems
-        super().__init__(f"{source}: cannot be scored, nothing was scored:\n" + "\n".join(f"  - {p}" for p in problems))
+        self.problems = [f"[{r}] {m}" for r, m in problems]
+        first, *_ = problems
+        super().__init__(first[0], "cannot be scored, nothing was scored:\n" + "\n".join(
+            f"  - {p}" for p in self.problems), source)
+        self.rules = {r for r, _ in problems}
+        self.exit = exit_code(self.rules)
+        for r in self.rules:
+            rule(r)
 
 
 def _numpy():
@@ -64,7 +72,7 @@ def _numpy():
         import numpy as np
         import sklearn.metrics  # noqa: F401
     except ImportError:
-        raise LoadError("the scorer needs numpy and scikit-learn: pip install 'belgrade-stance[evaluate]'") from None
+        raise LoadError("missing-extra", "the scorer needs numpy and scikit-learn: pip install 'belgrade-stance[evaluate]'") from None
     return np
 
 
@@ -124,22 +132,22 @@ def read_predictions(predictions) -> tuple[str, list[tuple[str, object, object]]
     if isinstance(predictions, (str, Path)):
         path = Path(predictions)
         if not path.is_file():
-            raise PredictionError(str(path), ["no such file"])
+            raise PredictionError(str(path), [("predictions-missing", "no such file")])
         try:
             rows, bad = _read_file(path)
         except UnicodeDecodeError as e:
-            raise PredictionError(str(path), [f"not UTF-8 text ({e.reason} at byte {e.start})"]) from None
+            raise PredictionError(str(path), [("predictions-unreadable", f"not UTF-8 text ({e.reason} at byte {e.start})")]) from None
         except RecursionError:
-            raise PredictionError(str(path), ["JSON nested too deeply to be predictions"]) from None
+            raise PredictionError(str(path), [("predictions-unreadable", "JSON nested too deeply to be predictions")]) from None
         except csv.Error as e:
-            raise PredictionError(str(path), [f"not a readable CSV file ({e})"]) from None
+            raise PredictionError(str(path), [("predictions-unreadable", f"not a readable CSV file ({e})")]) from None
         except OSError as e:
-            raise PredictionError(str(path), [f"cannot be read ({e.strerror or e})"]) from None
+            raise PredictionError(str(path), [("predictions-unreadable", f"cannot be read ({e.strerror or e})")]) from None
         return str(path), rows, bad
     if hasattr(predictions, "columns") and hasattr(predictions, "itertuples"):  # a pandas DataFrame
         missing = [c for c in ("id", "label") if c not in predictions.columns]
         if missing:
-            raise PredictionError("DataFrame", [f"the columns id and label are needed (missing: {', '.join(missing)})"])
+            raise PredictionError("DataFrame", [("predictions-type", f"the columns id and label are needed (missing: {', '.join(missing)})")])
         return "DataFrame", [(f"row {i}", r.id, r.label)
                              for i, r in enumerate(predictions[["id", "label"]].itertuples(index=False))], []
     if isinstance(predictions, Mapping):
@@ -154,8 +162,8 @@ def read_predictions(predictions) -> tuple[str, list[tuple[str, object, object]]
             else:
                 bad.append(f"item {i}: expected an (id, label) pair or an object with id and label")
         return "predictions", rows, bad
-    raise PredictionError(type(predictions).__name__, ["predictions must be a file path, a DataFrame, "
-                                                       "a mapping id → label or an iterable of (id, label)"])
+    raise PredictionError(type(predictions).__name__, [("predictions-type", "predictions must be a file path, a DataFrame, "
+                                                        "a mapping id → label or an iterable of (id, label)")])
 
 
 def _label_index(value, names: list[str]) -> int | None:
@@ -204,19 +212,19 @@ def check_predictions(predictions, gold_ids: list[str], all_ids: set[str], names
     duplicates = [f"{pid!r} ({', '.join(w)})" for pid, w in seen.items() if len(w) > 1]
     missing = [pid for pid in gold_ids if pid not in seen]
     if problems:
-        problems = [f"{len(problems)} unreadable record(s): {_listed(problems)}"]
+        problems = [("prediction-record", f"{len(problems)} unreadable record(s): {_listed(problems)}")]
     if not rows and not problems:
-        problems.append("no predictions at all")
+        problems.append(("no-predictions", "no predictions at all"))
     if missing:
-        problems.append(f"{len(missing)} missing id(s) of {len(gold_ids)} rows of {scope} have no prediction: "
-                        f"{_listed(missing)}")
+        problems.append(("missing-prediction", f"{len(missing)} missing id(s) of {len(gold_ids)} rows of {scope} have no prediction: "
+                        f"{_listed(missing)}"))
     if unknown_ids:
-        problems.append(f"{len(unknown_ids)} unknown id(s), not rows of {scope}: {_listed(unknown_ids)}")
+        problems.append(("unknown-id", f"{len(unknown_ids)} unknown id(s), not rows of {scope}: {_listed(unknown_ids)}"))
     if duplicates:
-        problems.append(f"{len(duplicates)} id(s) predicted more than once: {_listed(duplicates)}")
+        problems.append(("duplicate-prediction", f"{len(duplicates)} id(s) predicted more than once: {_listed(duplicates)}"))
     if unknown_labels:
-        problems.append(f"{len(unknown_labels)} unknown label(s) (valid: {', '.join(names)} "
-                        f"or 0–{len(names) - 1}): {_listed(unknown_labels)}")
+        problems.append(("unknown-label", f"{len(unknown_labels)} unknown label(s) (valid: {', '.join(names)} "
+                        f"or 0–{len(names) - 1}): {_listed(unknown_labels)}"))
     if problems:
         raise PredictionError(source, problems)
     return labels
@@ -284,7 +292,7 @@ def score(gold, pred, names: list[str], *, units=None, targets=None, samples: in
     from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
     if type(samples) is not int or samples < 0:
-        raise LoadError(f"samples must be a whole number ≥ 0 (bootstrap resamples), not {samples!r}")
+        raise LoadError("bad-argument", f"samples must be a whole number ≥ 0 (bootstrap resamples), not {samples!r}")
     gold, pred = np.asarray(gold, dtype=int), np.asarray(pred, dtype=int)
     if gold.shape != pred.shape or gold.ndim != 1 or gold.size == 0:
         raise ValueError("gold and pred must be non-empty sequences of the same length")
@@ -372,7 +380,7 @@ def gold_rows(split: str = "test", data_dir: Path | str | None = None, verify: b
     """The gold columns of the stance config for a split ("all": every split), as lists; the
     files are checked against the manifest as they are read (verify)."""
     if split not in SCORED_SPLITS:
-        raise LoadError(f"unknown split {split!r}; valid: {', '.join(SCORED_SPLITS)}")
+        raise LoadError("unknown-split", f"unknown split {split!r}; valid: {', '.join(SCORED_SPLITS)}")
     tables = load("stance", format="arrow", data_dir=data_dir, verify=verify)
     wanted = list(tables) if split == "all" else [split]
     out: dict[str, list] = {c: [] for c in GOLD_COLUMNS}
@@ -389,7 +397,7 @@ def _restrict(gold: dict[str, list], agreed_only: bool, targets) -> list[int]:
         targets = [targets] if isinstance(targets, str) else list(targets)
         unknown = [t for t in targets if t not in valid]
         if unknown:
-            raise LoadError(f"unknown target(s) {', '.join(unknown)}; valid: {', '.join(dict.fromkeys(gold['target']))}")
+            raise LoadError("unknown-target", f"unknown target(s) {', '.join(unknown)}; valid: {', '.join(dict.fromkeys(gold['target']))}")
     keep = set(targets) if targets is not None else valid
     return [i for i, (t, agree) in enumerate(zip(gold["target"], gold["passes_agree"]))
             if t in keep and (agree or not agreed_only)]
@@ -411,7 +419,7 @@ def _checked(predictions, split: str, agreed_only: bool, targets, data_dir, veri
     keep = _restrict(gold, agreed_only, targets)
     scope = _scope(split, agreed_only, targets)
     if not keep:
-        raise LoadError(f"nothing to score in {scope}")
+        raise LoadError("nothing-to-score", f"nothing to score in {scope}")
     labels = check_predictions(predictions, [gold["id"][i] for i in keep], set(gold["id"]), names, scope)
     rows = {c: [gold[c][i] for i in keep] for c in GOLD_COLUMNS}
     rows["pred"] = [labels[i] for i in rows["id"]]
@@ -481,9 +489,9 @@ def folds(protocol: str = "lodo", format: str = "pandas", data_dir: Path | str |
     format: "pandas" or "arrow".
     """
     if protocol not in PROTOCOLS:
-        raise LoadError(f"unknown protocol {protocol!r}; valid: {', '.join(PROTOCOLS)}")
+        raise LoadError("bad-argument", f"unknown protocol {protocol!r}; valid: {', '.join(PROTOCOLS)}")
     if format not in ("pandas", "arrow"):
-        raise LoadError(f"folds come as 'pandas' or 'arrow' tables, not {format!r}")
+        raise LoadError("unknown-format", f"folds come as 'pandas' or 'arrow' tables, not {format!r}")
     import pyarrow as pa
     import pyarrow.compute as pc
 

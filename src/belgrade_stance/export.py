@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from belgrade_stance.load import LoadError, inventories, load
+from belgrade_stance.errors import LoadError
+from belgrade_stance.load import inventories, load
 from belgrade_stance.spans import token_offsets
 
 FORMATS = ("conll", "spacy", "label-studio")
@@ -64,7 +65,7 @@ def export_spacy(out: Path, data_dir: Path | str | None = None) -> list[Path]:
         from spacy.tokens import Doc, DocBin, Span
         from spacy.vocab import Vocab
     except ImportError:
-        raise LoadError("the spacy export needs spaCy: pip install 'belgrade-stance[spacy]'") from None
+        raise LoadError("missing-extra", "the spacy export needs spaCy: pip install 'belgrade-stance[spacy]'") from None
     out.mkdir(parents=True, exist_ok=True)
     vocab = Vocab()
     written = []
@@ -75,7 +76,7 @@ def export_spacy(out: Path, data_dir: Path | str | None = None) -> list[Path]:
             for s in sents:
                 offsets = token_offsets(s["text"], s["tokens"])
                 if offsets is None:
-                    raise LoadError(f"sentence {s['id']}: its tokens do not cover its text in order")
+                    raise LoadError("tokens-mismatch", f"sentence {s['id']}: its tokens do not cover its text in order")
                 first = len(words)
                 for k, (tok, (a, b)) in enumerate(zip(s["tokens"], offsets)):
                     words.append(tok)

@@ -16,14 +16,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from belgrade_stance.paths import manifest_path, packaged_data_dir
+from belgrade_stance.errors import LoadError
 from belgrade_stance.verify import read_manifest
 
 FORMATS = ("pandas", "arrow", "datasets")
 EXTRAS = {"pandas": ("pandas", "pandas"), "datasets": ("datasets", "datasets")}
 
 
-class LoadError(ValueError):
-    """A request the shipped data cannot answer (unknown config, split or format, bad files)."""
 
 
 @lru_cache(maxsize=4)
@@ -38,8 +37,10 @@ def manifest(data_dir: Path | None = None) -> dict:
     try:
         stat = manifest_path(data).stat()
         return _manifest(data.resolve(), (stat.st_mtime_ns, stat.st_size, stat.st_ino))
-    except (FileNotFoundError, ValueError) as e:
-        raise LoadError(str(e)) from None
+    except (FileNotFoundError, NotADirectoryError):
+        raise LoadError("missing-manifest", "no manifest; build the dataset first", str(manifest_path(data))) from None
+    except OSError as e:
+        raise LoadError("unreadable-file", e.strerror or str(e), str(manifest_path(data))) from None
 
 
 def _configs(m: dict) -> list[str]:
@@ -72,7 +73,7 @@ def _require(extra: str):
     try:
         return __import__(module)
     except ImportError:
-        raise LoadError(f"format={extra!r} needs the {module!r} package: "
+        raise LoadError("missing-extra", f"format={extra!r} needs the {module!r} package: "
                         f"pip install 'belgrade-stance[{name}]'") from None
 
 
@@ -88,7 +89,7 @@ def features(config: str | None = None, data_dir: Path | None = None):
 def _check_config(m: dict, config: str | None) -> str:
     config = config or m["default_config"]
     if config not in m["configs"]:
-        raise LoadError(f"unknown config {config!r}; valid configs: {', '.join(_configs(m))}")
+        raise LoadError("unknown-config", f"unknown config {config!r}; valid configs: {', '.join(_configs(m))}")
     return config
 
 
@@ -101,24 +102,30 @@ def read_checked(data_dir: Path, entry: dict, verify: bool = True):
 
     path = data_dir / entry["path"]
     where = f"{data_dir.name}/{entry['path']}"
+    if not verify:  # no sha256, but the pages' own CRC checksums are still checked
+        try:
+            return pq.read_table(path, page_checksum_verification=True)
+        except FileNotFoundError as e:
+            raise LoadError("unreadable-file", e.strerror or str(e), where) from None
+        except (pa.ArrowException, OSError, ValueError) as e:
+            raise LoadError("unreadable-parquet", str(e), where) from None
     try:
-        if not verify:
-            return pq.read_table(path)
         data = path.read_bytes()
     except OSError as e:
-        raise LoadError(f"{where}: [unreadable-file] {e.strerror or e}") from None
+        raise LoadError("unreadable-file", e.strerror or str(e), where) from None
     digest = hashlib.sha256(data).hexdigest()
     if digest != entry["sha256"]:
-        raise LoadError(f"{where}: [sha256-mismatch] {digest} != manifest {entry['sha256']} (the file has changed "
-                        "since it was built: reinstall or rebuild; verify=False reads it anyway)")
+        raise LoadError("sha256-mismatch", f"{digest} != manifest {entry['sha256']} (the file has changed "
+                        "since it was built: reinstall or rebuild; verify=False reads it anyway)", where)
     try:
         # decoded in this thread: with Arrow's pools, an in-memory read could leave pool threads
         # that abort the interpreter at exit ("terminate called without an active exception")
-        table = pq.read_table(pa.BufferReader(data), use_threads=False, pre_buffer=False)
+        table = pq.read_table(pa.BufferReader(data), use_threads=False, pre_buffer=False,
+                              page_checksum_verification=True)
     except (pa.ArrowException, OSError, ValueError) as e:
-        raise LoadError(f"{where}: [unreadable-parquet] {e}") from None
+        raise LoadError("unreadable-parquet", str(e), where) from None
     if table.num_rows != entry["rows"]:
-        raise LoadError(f"{where}: [row-count] {table.num_rows} rows != manifest {entry['rows']}")
+        raise LoadError("row-count", f"{table.num_rows} rows != manifest {entry['rows']}", where)
     return table
 
 
@@ -139,9 +146,9 @@ def load(config: str | None = None, split: str | None = None, format: str = "pan
     config = _check_config(m, config)
     valid = _splits(m, config)
     if split is not None and split not in valid:
-        raise LoadError(f"unknown split {split!r} of config {config!r}; valid splits: {', '.join(valid)}")
+        raise LoadError("unknown-split", f"unknown split {split!r} of config {config!r}; valid splits: {', '.join(valid)}")
     if format not in FORMATS:
-        raise LoadError(f"unknown format {format!r}; valid formats: {', '.join(FORMATS)}")
+        raise LoadError("unknown-format", f"unknown format {format!r}; valid formats: {', '.join(FORMATS)}")
     if format in EXTRAS:
         _require(format)
     wanted = valid if split is None else [split]

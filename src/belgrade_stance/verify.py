@@ -6,6 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from belgrade_stance.errors import LoadError, Problem
 from belgrade_stance.paths import manifest_path
 
 FORMAT_VERSION = 1
@@ -44,21 +45,23 @@ def _manifest_shape(manifest) -> str | None:
 
 
 def read_manifest(data_dir: Path) -> dict:
-    """The manifest of a data folder; FileNotFoundError if there is none, ValueError (with a rule
-    id) if it is unreadable, of another format version, or not of the manifest's shape."""
+    """The manifest of a data folder; LoadError (a ValueError with a rule id) if there is none, or
+    it is unreadable, of another format version, or not of the manifest's shape."""
     path = manifest_path(data_dir)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no manifest; build the dataset first")
+        raise LoadError("missing-manifest", "no manifest; build the dataset first", str(path))
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
-        raise ValueError(f"{path}: [manifest-unreadable] not a JSON manifest ({type(e).__name__})") from None
+        raise LoadError("manifest-unreadable", f"not a JSON manifest ({type(e).__name__})", str(path)) from None
+    except OSError as e:
+        raise LoadError("unreadable-file", e.strerror or str(e), str(path)) from None
     version = manifest.get("format_version") if isinstance(manifest, dict) else None
     if isinstance(manifest, dict) and version != FORMAT_VERSION:
-        raise ValueError(f"{path}: [format-version] format_version {version!r}, this package reads {FORMAT_VERSION}")
+        raise LoadError("format-version", f"format_version {version!r}, this package reads {FORMAT_VERSION}", str(path))
     wrong = _manifest_shape(manifest)
     if wrong:
-        raise ValueError(f"{path}: [manifest-malformed] the manifest {wrong}")
+        raise LoadError("manifest-malformed", f"the manifest {wrong}", str(path))
     return manifest
 
 
@@ -90,9 +93,13 @@ def verify(data_dir: Path, root: Path | None = None) -> list[str]:
 
     try:
         manifest = read_manifest(data_dir)
-    except (FileNotFoundError, ValueError, json.JSONDecodeError) as e:
+    except LoadError as e:
         return [str(e)]
     problems: list[str] = []
+
+    def add(where: str, rule: str, message: str) -> None:
+        problems.append(str(Problem(where, None, rule, message)))
+
     listed = set()
     for config, splits in manifest["configs"].items():
         for split, entry in splits.items():
@@ -100,44 +107,48 @@ def verify(data_dir: Path, root: Path | None = None) -> list[str]:
             listed.add(path.resolve())
             where = f"{data_dir.name}/{entry['path']}"
             if not path.is_file():
-                problems.append(f"{where}: [missing-file] listed in the manifest for {config}/{split}")
+                add(where, "missing-file", f"listed in the manifest for {config}/{split}")
                 continue
-            digest = sha256_file(path)
+            try:
+                digest = sha256_file(path)
+            except OSError as e:
+                add(where, "unreadable-file", e.strerror or str(e))
+                continue
             if digest != entry["sha256"]:
-                problems.append(f"{where}: [sha256-mismatch] {digest} != manifest {entry['sha256']}")
+                add(where, "sha256-mismatch", f"{digest} != manifest {entry['sha256']}")
                 continue
             try:
                 meta = pq.read_metadata(path)
             except (OSError, ValueError) as e:  # pyarrow's own errors derive from these
-                problems.append(f"{where}: [unreadable-parquet] {e}")
+                add(where, "unreadable-parquet", str(e))
                 continue
             if meta.num_rows != entry["rows"]:
-                problems.append(f"{where}: [row-count] {meta.num_rows} rows != manifest {entry['rows']}")
+                add(where, "row-count", f"{meta.num_rows} rows != manifest {entry['rows']}")
             wrong = _features_problem(meta.schema.to_arrow_schema(), manifest["features"].get(config))
             if wrong:
-                problems.append(f"{where}: [features-mismatch] {wrong}")
+                add(where, "features-mismatch", wrong)
     for name, entry in manifest.get("reports", {}).items():
         path = data_dir / entry["path"]
         listed.add(path.resolve())
         if not path.is_file():
-            problems.append(f"{data_dir.name}/{entry['path']}: [missing-file] listed in the manifest")
+            add(f"{data_dir.name}/{entry['path']}", "missing-file", "listed in the manifest")
         elif sha256_file(path) != entry["sha256"]:
-            problems.append(f"{data_dir.name}/{entry['path']}: [sha256-mismatch] changed since the build")
+            add(f"{data_dir.name}/{entry['path']}", "sha256-mismatch", "changed since the build")
     data_files = (p for p in data_dir.rglob("*") if p.suffix in {".parquet", ".json"} and p.name != "manifest.json")
     for path in sorted(data_files):
         if path.resolve() not in listed:
-            problems.append(f"{data_dir.name}/{path.relative_to(data_dir)}: [unlisted-file] not in the manifest")
+            add(f"{data_dir.name}/{path.relative_to(data_dir)}", "unlisted-file", "not in the manifest")
     if root is not None:
         raw = root / "raw"
         expected = manifest.get("raw_inputs", {})
         for rel, sha in sorted(expected.items()):
             path = root / rel
             if not path.is_file():
-                problems.append(f"{rel}: [missing-raw-file] listed in the manifest")
+                add(rel, "missing-raw-file", "listed in the manifest")
             elif sha256_file(path) != sha:
-                problems.append(f"{rel}: [raw-sha256-mismatch] changed since the data was built")
+                add(rel, "raw-sha256-mismatch", "changed since the data was built")
         for path in sorted(p for p in raw.rglob("*") if p.is_file()):
             rel = str(path.relative_to(root))
             if rel not in expected:
-                problems.append(f"{rel}: [unlisted-raw-file] not in the manifest (rebuild the data)")
+                add(rel, "unlisted-raw-file", "not in the manifest (rebuild the data)")
     return problems

@@ -18,7 +18,8 @@ from collections import Counter
 from pathlib import Path
 
 from belgrade_stance.files import folder_swap
-from belgrade_stance.load import LoadError, inventories, load
+from belgrade_stance.errors import LoadError
+from belgrade_stance.load import inventories, load
 
 ENTITY_COLOURS = {"PERSON": "#aa9cfc", "NORP": "#c887fb", "ORG": "#7aecec", "GPE": "#feca74", "LOC": "#ff9561",
                   "FAC": "#9cc9cc", "EVENT": "#ffeb80", "WORK_OF_ART": "#f0d0ff"}
@@ -210,7 +211,7 @@ def write_viewer(out: Path, data_dir: Path | str | None = None) -> list[Path]:
                 disagree[r["doc_id"]].add(r["target"])
     out = Path(out)
     if out.exists() and any(out.iterdir()) and not (out / "index.html").is_file():
-        raise LoadError(f"{out}: exists, is not empty and holds no viewer; choose another --out")
+        raise LoadError("out-not-empty", "exists, is not empty and holds no viewer; choose another --out", str(out))
     with folder_swap(out, "viewer") as tmp:
         written = []
         for d in docs:

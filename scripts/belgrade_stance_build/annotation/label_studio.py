@@ -27,6 +27,7 @@ from collections import defaultdict
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
+from belgrade_stance.errors import DatasetError
 from belgrade_stance.files import atomic_write
 from belgrade_stance_build.layout import Layout
 from belgrade_stance_schema.inventory import ENTITY_TYPES, HOLDER_TYPES, STANCE_LABELS, TARGETS
@@ -40,8 +41,11 @@ COLOURS = ["#f4a261", "#2a9d8f", "#e9c46a", "#8ecae6", "#b5e48c", "#cdb4db", "#f
 FAVOR_AGAINST = [lab for lab in STANCE_LABELS if lab != "none"]
 
 
-class LabelStudioError(ValueError):
+class LabelStudioError(DatasetError):
     """An export or import that cannot be done; the message names the file, task or region."""
+
+    def __init__(self, rule_id: str, where: str, message: str):
+        super().__init__(rule_id, message, where)
 
 
 def label_config() -> str:
@@ -102,8 +106,8 @@ def _documents(layout: Layout, doc_ids: list[str] | None = None) -> list[tuple[s
             if seg is not None:
                 out.append((doc, text, seg.sentences))
     if problems:
-        raise LabelStudioError("the checkout's raw files have problems (run belgrade-stance validate):\n"
-                               + problems.report())
+        raise LabelStudioError("ls-raw-problems", layout.rel(layout.raw), "has problems (run belgrade-stance "
+                               "validate):\n" + problems.report())
     return out
 
 
@@ -118,8 +122,8 @@ def _corpus(layout: Layout, pass_name: str):
             if lines is not None:
                 out.append((doc, text, sentences, [rec for _, rec in lines]))
     if problems:
-        raise LabelStudioError("the checkout's raw files have problems (run belgrade-stance validate):\n"
-                               + problems.report())
+        raise LabelStudioError("ls-raw-problems", layout.rel(layout.raw), "has problems (run belgrade-stance "
+                               "validate):\n" + problems.report())
     return out
 
 
@@ -240,7 +244,7 @@ def records_of(task: dict, sentence, text: str, where: str) -> list[dict]:
         start, end = regions[rid]["span"]
         a, b = off + start, off + end
         if not (sentence.start <= a < b <= sentence.end):
-            raise LabelStudioError(f"{where}: {what} region {rid} ({start}–{end}) is outside the sentence")
+            raise LabelStudioError("ls-region", where, f"{what} region {rid} ({start}–{end}) is outside the sentence")
         return {"start": a, "end": b, "text": text[a:b]}
 
     out: list[dict] = []
@@ -249,10 +253,10 @@ def records_of(task: dict, sentence, text: str, where: str) -> list[dict]:
     for rid, reg in regions.items():
         if reg.get("kind") == "entity":
             if reg["label"] not in ENTITY_TYPES:
-                raise LabelStudioError(f"{where}: entity region {rid} has the unknown type {reg['label']!r}")
+                raise LabelStudioError("ls-region", where, f"entity region {rid} has the unknown type {reg['label']!r}")
             where_span = span(rid, "entity")
             if not reg.get("entity_id"):
-                raise LabelStudioError(f"{where}: entity region {rid} has no entity_id")
+                raise LabelStudioError("ls-region", where, f"entity region {rid} has no entity_id")
             out.append({"type": "entity", "sentence": sentence.id, **where_span, "label": reg["label"],
                         "entity_id": reg["entity_id"].strip()})
         elif reg.get("kind") == "evidence":
@@ -260,7 +264,7 @@ def records_of(task: dict, sentence, text: str, where: str) -> list[dict]:
             label = (reg.get("evidence_label") or [None])[0]
             htype = (reg.get("holder_type") or [None])[0]
             if target not in TARGETS or label not in FAVOR_AGAINST or htype not in HOLDER_TYPES:
-                raise LabelStudioError(f"{where}: evidence region {rid} needs a target, a label "
+                raise LabelStudioError("ls-region", where, f"evidence region {rid} needs a target, a label "
                                        f"({'/'.join(FAVOR_AGAINST)}) and a holder type "
                                        f"(got {target!r}, {label!r}, {htype!r})")
             hid = holder_of.get(rid)
@@ -275,16 +279,16 @@ def records_of(task: dict, sentence, text: str, where: str) -> list[dict]:
         label = choices.get(target)
         recs = evidence.get(target, [])
         if label is None:
-            raise LabelStudioError(f"{where}: no stance choice for target {target!r}")
+            raise LabelStudioError("ls-stance-choice", where, f"no stance choice for target {target!r}")
         if label == "none":
             if recs:
-                raise LabelStudioError(f"{where}: target {target!r} is none but has {len(recs)} evidence region(s)")
+                raise LabelStudioError("ls-stance-choice", where, f"target {target!r} is none but has {len(recs)} evidence region(s)")
             rec = {"type": "stance", "sentence": sentence.id, "target": target, "label": "none"}
             if reasons.get(target):
                 rec["reason"] = reasons[target]
             out.append(rec)
         elif not recs:
-            raise LabelStudioError(f"{where}: target {target!r} is {label} but has no evidence region")
+            raise LabelStudioError("ls-stance-choice", where, f"target {target!r} is {label} but has no evidence region")
         else:
             out += recs
     return out
@@ -357,20 +361,21 @@ def import_label_studio(layout: Layout, export: Path, pass_name: str = "gold") -
     try:
         tasks = json.loads(Path(export).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise LabelStudioError(f"{export}: not a readable Label Studio JSON export ({e})") from None
+        raise LabelStudioError("ls-unreadable", str(export), f"not a readable Label Studio JSON export ({e})") from None
     if not isinstance(tasks, list):
-        raise LabelStudioError(f"{export}: a Label Studio JSON export is a list of tasks")
+        raise LabelStudioError("ls-unreadable", str(export), "a Label Studio JSON export is a list of tasks")
     docs: dict[str, list[dict]] = defaultdict(list)
     for i, task in enumerate(tasks):
-        data = task.get("data") or {}
-        if not data.get("doc_id") or not data.get("sentence_id"):
-            raise LabelStudioError(f"{export}: task {task.get('id', i)} has no doc_id/sentence_id in its data")
+        data = task.get("data") if isinstance(task, dict) else None
+        if not isinstance(data, dict) or not isinstance(data.get("doc_id"), str) \
+                or not isinstance(data.get("sentence_id"), str) or not data["doc_id"] or not data["sentence_id"]:
+            raise LabelStudioError("ls-task-data", str(export), f"task {task.get('id', i) if isinstance(task, dict) else i} has no doc_id/sentence_id in its data")
         docs[data["doc_id"]].append(task)
     corpus = {doc: (text, sentences) for doc, text, sentences in _documents(layout, list(docs))}
     written: dict[Path, str] = {}
     for doc, doc_tasks in docs.items():
         if doc not in corpus:
-            raise LabelStudioError(f"{export}: document {doc!r} is not in {layout.rel(layout.metadata)}")
+            raise LabelStudioError("ls-unknown-document", str(export), f"document {doc!r} is not in {layout.rel(layout.metadata)}")
         text, sentences = corpus[doc]
         by_id = {s.id: s for s in sentences}
         seen: dict[str, int] = {}
@@ -379,16 +384,22 @@ def import_label_studio(layout: Layout, export: Path, pass_name: str = "gold") -
             sid = task["data"]["sentence_id"]
             where = f"{export}: task {task.get('id', '?')} ({sid})"
             if sid not in by_id:
-                raise LabelStudioError(f"{where}: no such sentence in {layout.rel(layout.segment_file(doc))}")
+                raise LabelStudioError("ls-unknown-sentence", where, f"no such sentence in {layout.rel(layout.segment_file(doc))}")
             if sid in seen:
-                raise LabelStudioError(f"{where}: sentence appears in two tasks")
+                raise LabelStudioError("ls-duplicate-task", where, "sentence appears in two tasks")
             seen[sid] = 1
             if task["data"].get("text") != by_id[sid].text:
-                raise LabelStudioError(f"{where}: the task's text differs from the sentence in raw/segments")
-            records += records_of(task, by_id[sid], text, where)
+                raise LabelStudioError("ls-text-changed", where, "the task's text differs from the sentence in raw/segments")
+            try:
+                records += records_of(task, by_id[sid], text, where)
+            except (KeyError, TypeError, AttributeError, ValueError) as e:
+                if isinstance(e, LabelStudioError):
+                    raise
+                raise LabelStudioError("ls-unreadable", where, "its annotation is not of the shape Label Studio "
+                                       f"writes ({type(e).__name__}: {e})") from None
         missing = [s.id for s in sentences if s.id not in seen]
         if missing:
-            raise LabelStudioError(f"{export}: document {doc} lacks tasks for {len(missing)} sentence(s): "
+            raise LabelStudioError("ls-missing-tasks", str(export), f"document {doc} lacks tasks for {len(missing)} sentence(s): "
                                    + ", ".join(missing[:5]))
         path = layout.annotation_file(pass_name, doc)
         written[path] = _merge(path, records, sentences)

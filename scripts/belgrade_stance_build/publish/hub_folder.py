@@ -17,6 +17,7 @@ import os
 import shutil
 from pathlib import Path
 
+from belgrade_stance.errors import DatasetError
 from belgrade_stance.files import folder_swap
 from belgrade_stance.paths import manifest_path
 from belgrade_stance_build.layout import Layout
@@ -26,8 +27,11 @@ GUIDELINES = "annotation-guidelines.md"
 TOKEN_VARIABLE = "HF_TOKEN"
 
 
-class PublishFailed(RuntimeError):
+class PublishFailed(DatasetError):
     """Publishing cannot go on; the message says why and what to do."""
+
+    def __init__(self, rule_id: str, where: str | None, message: str):
+        super().__init__(rule_id, message, where)
 
 
 def card_for_hub(card_text: str) -> str:
@@ -44,22 +48,22 @@ def check_out(layout: Layout, out: Path) -> Path:
     """The folder publish may write (resolved), or PublishFailed saying why not. Nothing is touched."""
     given = Path(out)
     if given.is_symlink():
-        raise PublishFailed(f"[publish-out-symlink] {given}: is a symbolic link; give the real folder")
+        raise PublishFailed("publish-out-symlink", str(given), f"is a symbolic link; give the real folder")
     resolved = given.resolve()
     for inside, name in ((layout.data, "data/"), (layout.raw, "raw/")):
         if resolved == inside.resolve() or inside.resolve() in resolved.parents:
-            raise PublishFailed(f"[publish-out-inside-project] {given}: is inside {name}; choose a folder outside it")
+            raise PublishFailed("publish-out-inside-project", str(given), f"is inside {name}; choose a folder outside it")
     if resolved.exists() and not resolved.is_dir():
-        raise PublishFailed(f"[publish-out-not-folder] {given}: exists and is not a folder")
+        raise PublishFailed("publish-out-not-folder", str(given), f"exists and is not a folder")
     ancestor = resolved.parent
     while not ancestor.exists():
         ancestor = ancestor.parent
     if not ancestor.is_dir():
-        raise PublishFailed(f"[publish-out-not-folder] {given}: {ancestor} is not a folder")
+        raise PublishFailed("publish-out-not-folder", str(given), f"{ancestor} is not a folder")
     if resolved.is_dir() and any(resolved.iterdir()):
         foreign = _not_ours(resolved)
         if foreign:
-            raise PublishFailed(f"[publish-out-foreign] {given}: is not empty and {foreign}; choose another --out "
+            raise PublishFailed("publish-out-foreign", str(given), f"is not empty and {foreign}; choose another --out "
                                 "(publish replaces only an empty folder or one it wrote, unchanged)")
     return resolved
 
@@ -97,10 +101,10 @@ def publish(layout: Layout, out: Path) -> Path:
     out = check_out(layout, out)
     problems = verify(layout.data, layout.root)
     if problems:
-        raise PublishFailed("data/ does not match its manifest (run belgrade-stance build):\n" + "\n".join(problems))
+        raise PublishFailed("publish-data-invalid", "data", "does not match its manifest (run belgrade-stance build):\n" + "\n".join(problems))
     stale = check_card(layout)
     if stale:
-        raise PublishFailed("the card is stale (run belgrade-stance card):\n" + "\n".join(stale))
+        raise PublishFailed("publish-card-stale", "DATASET_CARD.md", "is stale (run belgrade-stance card):\n" + "\n".join(stale))
     with folder_swap(out, "hub") as tmp:
         manifest = read_manifest(layout.data)
         for splits in manifest["configs"].values():
@@ -132,7 +136,7 @@ def check_repo_id(repo_id: str) -> None:
     try:
         validate_repo_id(repo_id)
     except HFValidationError as e:
-        raise PublishFailed(f"[publish-repo-id] {repo_id!r} is not a valid Hub repo id: "
+        raise PublishFailed("publish-repo-id", None, f"{repo_id!r} is not a valid Hub repo id: "
                             f"{str(e).splitlines()[0]}") from None
 
 
@@ -144,7 +148,7 @@ def upload(folder: Path, repo_id: str, api=None) -> str:
     """
     token = os.environ.get(TOKEN_VARIABLE, "").strip()
     if not token:
-        raise PublishFailed(f"[publish-no-token] ${TOKEN_VARIABLE} is not set: export a Hugging Face write token as {TOKEN_VARIABLE} "
+        raise PublishFailed("publish-no-token", None, f"${TOKEN_VARIABLE} is not set: export a Hugging Face write token as {TOKEN_VARIABLE} "
                             "to upload (nothing was uploaded)")
     if api is None:
         from huggingface_hub import HfApi
@@ -159,5 +163,5 @@ def upload(folder: Path, repo_id: str, api=None) -> str:
                           commit_message=f"belgrade-stance {DATASET_VERSION}")
     except Exception as e:  # network, HTTP and Hub errors of any kind: one line, the token never shown
         first = (str(e).splitlines() or [""])[0].replace(token, "***")
-        raise PublishFailed(f"[publish-upload] uploading to {repo_id} failed: {type(e).__name__}: {first}") from None
+        raise PublishFailed("publish-upload", None, f"uploading to {repo_id} failed: {type(e).__name__}: {first}") from None
     return f"https://huggingface.co/datasets/{repo_id}"

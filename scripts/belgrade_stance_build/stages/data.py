@@ -93,7 +93,8 @@ class DataWriter:
             for split in SPLITS:
                 path = split_file(folder, config, split)
                 path.parent.mkdir(parents=True, exist_ok=True)
-                self.writers[(config, split)] = pq.ParquetWriter(path, schema, compression="zstd")
+                self.writers[(config, split)] = pq.ParquetWriter(path, schema, compression="zstd",
+                                                                   write_page_checksum=True)
                 self.rows[(config, split)] = 0
 
     def write(self, config: str, table: pa.Table) -> None:
