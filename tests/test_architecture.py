@@ -106,7 +106,7 @@ def test_the_workflow_declaration_is_whole():
     from belgrade_stance_build.steps import STEPS, order
 
     assert check_order() == []
-    assert [s.name for s in order()] == ["data", "figures", "baselines", "card", "publish"]
+    assert [s.name for s in order()] == ["data", "figures", "baselines", "card", "docs", "publish"]
     for module in {m for s in STEPS for m in s.code} | {m for s in STAGES for m in s.code}:
         assert find_spec(module) is not None, module
     for step in STEPS:

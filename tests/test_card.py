@@ -100,7 +100,7 @@ def test_a_code_change_makes_its_steps_stale(tmp_path, monkeypatch):
 
     from belgrade_stance_build import workflow
 
-    for name in ("raw", "data", "figures", "results"):
+    for name in ("raw", "data", "figures", "results", "docs"):
         shutil.copytree(ROOT / name, tmp_path / name)
     for name in ("pyproject.toml", "README.md", "DATASET_CARD.md", workflow.LOCK):
         shutil.copy(ROOT / name, tmp_path / name)

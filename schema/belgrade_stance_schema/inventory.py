@@ -96,4 +96,9 @@ ANNOTATION_PASSES: dict[str, str] = {
 }
 
 CONFIGS: tuple[str, ...] = ("stance", "sentences", "documents")
+DOC_ID = r"^[a-z0-9][a-z0-9_]{0,31}$"
+"""Form of a doc_id: a lowercase slug of at most 32 characters."""
+SHA256 = r"^[0-9a-f]{64}$"
+"""Form of a sha256 digest: 64 lowercase hex digits."""
+
 DEFAULT_CONFIG = "stance"

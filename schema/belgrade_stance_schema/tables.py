@@ -15,11 +15,8 @@ from pandera.typing import Series
 from belgrade_stance.spans import bio_tags, token_offsets
 from belgrade_stance_schema.inventory import (
     ANNOTATION_STATUSES, BOILERPLATE_KINDS, DATE_PRECISIONS, ENTITY_TYPES, HOLDER_TYPES, SPLITS,
-    STANCE_LABELS, TARGETS,
+    STANCE_LABELS, TARGETS, DOC_ID, SHA256,
 )
-
-DOC_ID = r"^[a-z0-9][a-z0-9_]{0,31}$"
-SHA256 = r"^[0-9a-f]{64}$"
 STANCED = ("favor", "against")
 
 

@@ -13,12 +13,8 @@ from __future__ import annotations
 
 from belgrade_stance_build.layout import Layout
 from belgrade_stance_build.stages.annotations import Annotation
-from belgrade_stance_build.stages.records import blank, missing_fields, read_jsonl, unknown_fields
-
-FIELDS = {
-    "stance": frozenset({"type", "sentence", "target", "a", "b", "gold", "reason"}),
-    "entity": frozenset({"type", "sentence", "start", "end", "text", "a", "b", "gold", "reason"}),
-}
+from belgrade_stance_schema.records import ADJUDICATION, ADJUDICATION_MODELS
+from belgrade_stance_build.stages.records import check_record, read_jsonl
 
 
 def _entity_values(ann: Annotation) -> dict[tuple[int, int], str]:
@@ -56,41 +52,30 @@ def check_adjudication(layout: Layout, annotations: dict[str, dict[str, Annotati
         gold_entities = _entity_values(gold)
         done = set()
         for n, rec in lines:
-            kind = rec.get("type")
-            if isinstance(kind, str) and kind in FIELDS and unknown_fields(rec, FIELDS[kind], where, n, problems,
-                                                                         f"{kind} adjudication"):
+            model = check_record(ADJUDICATION, ADJUDICATION_MODELS, rec, where, n, problems)
+            if model is None:
                 continue
-            if kind == "stance":
-                miss = missing_fields(rec, ("sentence", "target", "a", "b", "gold", "reason"))
-                key = ("stance", rec.get("sentence"), rec.get("target"))
-            elif kind == "entity":
-                miss = missing_fields(rec, ("start", "end", "reason"))
-                key = ("entity", rec.get("start"), rec.get("end"))
+            if model.type == "stance":
+                key = ("stance", model.sentence, model.target)
             else:
-                problems.add(where, n, "unknown-record-type", f"type {kind!r} (expected stance or entity)")
-                continue
-            if miss:
-                problems.add(where, n, "missing-field", f"adjudication lacks {', '.join(miss)}")
-                continue
-            if not all(isinstance(k, (str, int)) and not isinstance(k, bool) for k in key):
-                problems.add(where, n, "field-type", f"sentence and target are strings, start and end integers: {key[1:]!r}")
-                continue
-            if not isinstance(rec["reason"], str) or blank(rec["reason"]):
-                problems.add(where, n, "empty-value", "an adjudication needs its reason in words")
+                key = ("entity", model.start, model.end)
+            if key in done:
+                problems.add(where, n, "duplicate-record", f"{key[1]} {key[2]}: adjudicated twice")
                 continue
             if key not in todo:
                 problems.add(where, n, "stale-adjudication", f"{key[1]} {key[2]}: passes A and B agree here")
                 continue
             done.add(key)
+            kind = model.type
             a_val, b_val = todo[key]
             if kind == "stance":
                 actual_gold = gold.label(key[1], key[2]) if (key[1], key[2]) in gold.stance else None
             else:
                 actual_gold = gold_entities.get((key[1], key[2]))
-            if (rec.get("a"), rec.get("b"), rec.get("gold")) != (a_val, b_val, actual_gold):
+            if (model.a, model.b, model.gold) != (a_val, b_val, actual_gold):
                 problems.add(where, n, "adjudication-mismatch",
-                             f"{key[1]} {key[2]}: record says a={rec.get('a')!r} b={rec.get('b')!r} "
-                             f"gold={rec.get('gold')!r}; files hold a={a_val!r} b={b_val!r} gold={actual_gold!r}")
+                             f"{key[1]} {key[2]}: record says a={model.a!r} b={model.b!r} "
+                             f"gold={model.gold!r}; files hold a={a_val!r} b={b_val!r} gold={actual_gold!r}")
         for key in sorted(set(todo) - done, key=str):
             problems.add(where, None, "unadjudicated-disagreement",
                          f"{key[1]} {key[2]}: A={todo[key][0]!r} B={todo[key][1]!r} has no adjudication record")

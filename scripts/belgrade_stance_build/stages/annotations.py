@@ -10,23 +10,13 @@ Gold records may carry "reason" (why adjudication changed the item).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from belgrade_stance_build.layout import Layout
-from belgrade_stance_schema.inventory import ANNOTATION_PASSES, ENTITY_TYPES, HOLDER_TYPES, STANCE_LABELS, TARGETS
-from belgrade_stance_build.stages.records import blank, check_span, missing_fields, read_jsonl, unknown_fields
+from belgrade_stance_schema.inventory import ANNOTATION_PASSES, TARGETS
+from belgrade_stance_schema.records import ANNOTATION, ANNOTATION_MODELS
+from belgrade_stance_build.stages.records import check_record, check_span, read_jsonl
 from belgrade_stance_build.stages.segments import Segmentation
-
-LABELS = frozenset(STANCE_LABELS)
-FIELDS = {
-    "entity": frozenset({"type", "sentence", "start", "end", "text", "label", "entity_id", "reason"}),
-    "stance": frozenset({"type", "sentence", "target", "label", "holder_type", "holder", "holder_span", "evidence",
-                         "primary", "reason"}),
-}
-NONE_KEYS = frozenset({"type", "sentence", "target", "label", "reason"})
-ENTITY_ID = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
-
 
 @dataclass(slots=True)
 class Entity:
@@ -79,19 +69,6 @@ class Annotation:
         return next(r.label for r in recs if r.primary)
 
 
-def _fields_problem(rec: dict, what: str, fields: tuple[str, ...], inventories) -> tuple[str, str] | None:
-    """The first (rule, message) a record breaks: a missing field, or a value outside its
-    inventory (a value of another type than a string counts as outside)."""
-    miss = missing_fields(rec, fields)
-    if miss:
-        return "missing-field", f"{what} lacks {', '.join(miss)}"
-    for name, inventory, rule in inventories:
-        value = rec[name]
-        if not isinstance(value, str) or value not in inventory:
-            return rule, f"{value!r} not in {list(inventory)}"
-    return None
-
-
 def _inside(span: dict, sent) -> bool:
     return sent.start <= span["start"] and span["end"] <= sent.end
 
@@ -112,27 +89,16 @@ def read_annotation(layout: Layout, pass_name: str, doc_id: str, text: str,
     seen: dict[tuple, int] = {}
 
     for n, rec in lines:
-        kind = rec.get("type")
-        if kind not in ("entity", "stance"):
-            problems.add(where, n, "unknown-record-type", f"type {kind!r} (expected entity or stance)")
+        model = check_record(ANNOTATION, ANNOTATION_MODELS, rec, where, n, problems)
+        if model is None:
             continue
-        if unknown_fields(rec, FIELDS[kind], where, n, problems, kind):
-            continue
-        sid = rec.get("sentence")
-        if not isinstance(sid, str) or sid not in sentences:
-            problems.add(where, n, "unknown-sentence", f"{kind} refers to sentence {sid!r}, not in {layout.rel(layout.segment_file(doc_id))}")
+        sid = model.sentence
+        if sid not in sentences:
+            problems.add(where, n, "unknown-sentence", f"{model.type} refers to sentence {sid!r}, not in {layout.rel(layout.segment_file(doc_id))}")
             continue
         sent = sentences[sid]
-        if kind == "entity":
-            bad = _fields_problem(rec, "entity", ("start", "end", "text", "label", "entity_id"),
-                                  [("label", ENTITY_TYPES, "unknown-entity-label")])
-            if bad:
-                problems.add(where, n, *bad)
-                continue
-            if not isinstance(rec["entity_id"], str) or not ENTITY_ID.match(rec["entity_id"]):
-                problems.add(where, n, "entity-id-format", f"entity_id {rec['entity_id']!r} must be a lowercase slug")
-                continue
-            if not check_span(rec, text, where, n, problems, f"entity {rec.get('text')!r}"):
+        if model.type == "entity":
+            if not check_span(rec, text, where, n, problems, f"entity {model.text!r}"):
                 continue
             if not _inside(rec, sent):  # sentences never overlap boilerplate, so inside is enough
                 bp = next((b for b in seg.boilerplate if b["start"] < rec["end"] and rec["start"] < b["end"]), None)
@@ -155,52 +121,25 @@ def read_annotation(layout: Layout, pass_name: str, doc_id: str, text: str,
                 problems.add(where, n, "duplicate-record", f"entity {rec['text']!r} already on line {seen[key]}")
                 continue
             seen[key] = n
-            entity_lines.append((n, Entity(sid, rec["start"], rec["end"], rec["text"], rec["label"], rec["entity_id"])))
+            entity_lines.append((n, Entity(sid, model.start, model.end, model.text, model.label, model.entity_id)))
         else:
-            target, label = rec.get("target"), rec.get("label")
-            if type(target) is not str or target not in TARGETS or type(label) is not str or label not in LABELS:
-                problems.add(where, n, *_fields_problem(rec, "stance", ("target", "label"), [
-                    ("target", TARGETS, "unknown-target"), ("label", STANCE_LABELS, "unknown-stance-label")]))
-                continue
-            sr = StanceRecord(sid, target, label, reason=rec.get("reason"))
-            if label != "none":
-                bad = _fields_problem(rec, f"{label} stance", ("holder_type", "holder", "evidence"),
-                                      [("holder_type", HOLDER_TYPES, "unknown-holder-type")])
-                if bad:
-                    problems.add(where, n, *bad)
-                    continue
-                if not isinstance(rec["holder"], str) or blank(rec["holder"]):
-                    problems.add(where, n, "empty-value" if blank(rec["holder"]) else "field-type",
-                                 f"holder must be a non-blank string, not {rec['holder']!r}")
-                    continue
-                if type(rec.get("primary", False)) is not bool:
-                    problems.add(where, n, "field-type", f"primary must be true or false, not {rec['primary']!r}")
-                    continue
-                if rec["holder_type"] == "author" and rec["holder"] != "author":
-                    problems.add(where, n, "holder-format", "an author holder is written holder: \"author\"")
-                    continue
+            sr = StanceRecord(sid, model.target, model.label, reason=model.reason)
+            if model.label != "none":
                 ok = True
                 for fld in ("evidence", "holder_span"):
                     span = rec.get(fld)
                     if span is None:
                         continue
-                    if not isinstance(span, dict):
-                        problems.add(where, n, "missing-field", f"{fld} must be an object {{start, end, text}}")
-                        ok = False
-                    elif not check_span(span, text, where, n, problems, fld):
+                    if not check_span(span, text, where, n, problems, fld):
                         ok = False
                     elif not _inside(span, sent):
                         problems.add(where, n, "span-outside-sentence", f"{fld} {span['text']!r} is not inside sentence {sid}")
                         ok = False
                 if not ok:
                     continue
-                sr.holder_type, sr.holder = rec["holder_type"], rec["holder"]
+                sr.holder_type, sr.holder = model.holder_type, model.holder
                 sr.holder_span, sr.evidence = rec.get("holder_span"), rec["evidence"]
-                sr.primary = rec.get("primary", False)
-            elif not rec.keys() <= NONE_KEYS and any(  # plain none records (most) skip the scan
-                    rec.get(k) for k in ("holder", "holder_type", "evidence", "holder_span", "primary")):
-                problems.add(where, n, "none-with-holder", "a none record carries no holder, evidence or primary")
-                continue
+                sr.primary = bool(model.primary)
             key = (sid, sr.target, sr.label, sr.holder)
             if key in seen:
                 problems.add(where, n, "duplicate-record", f"stance {sid} {sr.target} {sr.label} {sr.holder!r} already on line {seen[key]}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from belgrade_stance_schema.records import validate
+
 
 def read_jsonl(path: Path, where: str, problems, layout=None) -> list[tuple[int, dict]] | None:
     """(line number, record) for every non-blank line; None if the file is unreadable. Read
@@ -61,6 +63,17 @@ def parse_jsonl(text: str, where: str, problems) -> list[tuple[int, dict]]:
             continue
         out.append((n, rec))
     return out
+
+
+def check_record(adapter, models: dict, rec: dict, where: str, line: int, problems):
+    """The record's strict model (belgrade_stance_schema.records), or None after adding a problem
+    for every violation, each prefixed with the record's kind."""
+    model, bad = validate(adapter, models, rec)
+    kind = rec.get("type")
+    what = kind if isinstance(kind, str) and kind in models else "record"
+    for rule, message in bad:
+        problems.add(where, line, rule, f"{what}: {message}")
+    return model
 
 
 def unknown_fields(rec: dict, allowed: frozenset, where: str, line: int, problems, what: str) -> bool:

@@ -9,19 +9,12 @@ without a line break. Sentences must tile every paragraph: no gaps but whitespac
 
 from __future__ import annotations
 
-import re
-
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from belgrade_stance_build.layout import Layout
-from belgrade_stance_schema.inventory import BOILERPLATE_KINDS
-from belgrade_stance_build.stages.records import blank, check_span, missing_fields, read_jsonl, unknown_fields
-
-FIELDS = {
-    "boilerplate": frozenset({"type", "start", "end", "kind", "text"}),
-    "sentence": frozenset({"type", "id", "start", "end", "text"}),
-}
+from belgrade_stance_schema.records import SEGMENT, SEGMENT_MODELS
+from belgrade_stance_build.stages.records import blank, check_record, check_span, read_jsonl
 
 
 @dataclass
@@ -91,25 +84,14 @@ def read_segments(layout: Layout, doc_id: str, text: str, problems) -> Segmentat
     raw_sentences: list[tuple[int, dict]] = []
     ids: dict[str, int] = {}
     for n, rec in lines:
-        kind = rec.get("type")
-        if isinstance(kind, str) and kind in FIELDS and unknown_fields(rec, FIELDS[kind], where, n, problems, kind):
+        model = check_record(SEGMENT, SEGMENT_MODELS, rec, where, n, problems)
+        if model is None:
             continue
-        if kind == "boilerplate":
-            miss = missing_fields(rec, ("start", "end", "kind", "text"))
-            if miss:
-                problems.add(where, n, "missing-field", f"boilerplate lacks {', '.join(miss)}")
-                continue
-            if not isinstance(rec["kind"], str) or rec["kind"] not in BOILERPLATE_KINDS:
-                problems.add(where, n, "unknown-boilerplate-kind",
-                             f"{rec['kind']!r} not in the inventory ({', '.join(BOILERPLATE_KINDS)})")
+        if model.type == "boilerplate":
             if check_span(rec, text, where, n, problems, "boilerplate"):
                 seg.boilerplate.append({**rec, "_line": n})
-        elif kind == "sentence":
-            miss = missing_fields(rec, ("id", "start", "end", "text"))
-            if miss:
-                problems.add(where, n, "missing-field", f"sentence lacks {', '.join(miss)}")
-                continue
-            if not isinstance(rec["id"], str) or not re.fullmatch(rf"{re.escape(doc_id)}-s\d{{3,}}", rec["id"]):
+        else:
+            if not rec["id"].startswith(f"{doc_id}-s"):
                 problems.add(where, n, "sentence-id-format", f"sentence id {rec['id']!r} must be '{doc_id}-sNNN'")
                 continue
             if rec["id"] in ids:
@@ -121,8 +103,6 @@ def read_segments(layout: Layout, doc_id: str, text: str, problems) -> Segmentat
                 continue
             if check_span(rec, text, where, n, problems, f"sentence {rec['id']}"):
                 raw_sentences.append((n, rec))
-        else:
-            problems.add(where, n, "unknown-record-type", f"type {kind!r} (expected boilerplate or sentence)")
     if len(problems) > before:
         return None  # structure first: no tiling checks on a broken file
 
