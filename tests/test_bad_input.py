@@ -89,6 +89,48 @@ def _overlap_sentence(recs):
     return s0
 
 
+def _stanced(recs):
+    return first(recs, type="stance", sentence=f"{D}-s001", target="putin")
+
+
+def _span_of(recs, kind, index):
+    r = [x for x in recs if x["type"] == kind][index]
+    return {"start": r["start"], "end": r["end"], "text": r["text"]}
+
+
+def _join_two_paragraphs(recs):
+    sents = [r for r in recs if r["type"] == "sentence"]
+    text = RAW_TEXT()
+    for a, b in zip(sents, sents[1:]):
+        if "\n" in text[a["end"]:b["start"]]:
+            a["end"] = b["end"]
+            a["text"] = text[a["start"]:a["end"]]
+            recs.remove(b)
+            return
+
+
+def _all_boilerplate(recs):
+    text = RAW_TEXT()
+    recs[:] = [{"type": "boilerplate", "start": 0, "end": len(text), "kind": "footer", "text": text}]
+
+
+def _evidence_elsewhere(recs):
+    other = first(recs, type="stance", sentence=f"{D}-s000", target="war", label="against")
+    _stanced(recs)["evidence"] = dict(other["evidence"])
+
+
+def _two_primaries(recs):
+    r = _stanced(recs)
+    r["primary"] = True
+    recs.append({**r, "holder": "others_too", "holder_type": "group", "holder_span": None})
+
+
+def RAW_TEXT() -> str:
+    from helpers import ROOT
+
+    return (ROOT / "raw/texts" / TEXT).read_text(encoding="utf-8")
+
+
 CASES = {
     # raw texts
     "raw-text-edited": (lambda p: (p / "raw/texts" / TEXT).write_bytes((p / "raw/texts" / TEXT).read_bytes().replace(b"Belgrade", b"Belgrad", 1)),
@@ -206,6 +248,81 @@ CASES = {
         (p / "raw/metadata.csv").read_text() + '"d99,unclosed\n'), "missing-value", "metadata.csv:7"),
     "meta-duplicate-column": (lambda p: (p / "raw/metadata.csv").write_text(
         (p / "raw/metadata.csv").read_text().replace(",split,", ",split,split,", 1)), "duplicate-column", "metadata.csv:1"),
+    # strict record models: exact types, bounded sizes, hand-written values NFC and trimmed
+    "meta-doc-id-uppercase": (lambda p: set_meta(p, D, doc_id="D01"), "doc-id-format", "metadata.csv:3"),
+    "meta-doc-id-too-long": (lambda p: set_meta(p, D, doc_id="d" * 40), "doc-id-format", "metadata.csv:3"),
+    "meta-sha256-short": (lambda p: set_meta(p, D, sha256="abc123"), "sha256-format", "metadata.csv:3"),
+    "meta-sha256-uppercase": (lambda p: set_meta(p, D, sha256=rows(p)[1]["sha256"].upper()), "sha256-format",
+                              "metadata.csv:3"),
+    "meta-source-file-a-path": (lambda p: set_meta(p, D, source_file="../texts/" + TEXT), "source-file-name",
+                                "metadata.csv:3"),
+    "meta-duplicate-source-file": (lambda p: set_meta(p, "d02", source_file=TEXT), "duplicate-source-file",
+                                   "metadata.csv:4"),
+    "meta-language-a-name": (lambda p: set_meta(p, D, language="English"), "language", "metadata.csv:3"),
+    "meta-row-too-long": (lambda p: (p / "raw/metadata.csv").write_text(
+        (p / "raw/metadata.csv").read_text(encoding="utf-8") + "d99,a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p\n", encoding="utf-8"),
+        "row-shape", "metadata.csv:7"),
+    "meta-no-rows": (lambda p: (p / "raw/metadata.csv").write_text(
+        (p / "raw/metadata.csv").read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8"),
+        "no-documents", "metadata.csv"),
+    "meta-rights-trailing-space": (lambda p: set_meta(p, D, rights=rows(p)[1]["rights"] + " "),
+                                   "surrounding-whitespace", "metadata.csv:3"),
+    "meta-author-not-nfc": (lambda p: set_meta(p, D, author="Jovanovic\u0301"), "not-nfc", "metadata.csv:3"),
+    "meta-headline-tab": (lambda p: set_meta(p, D, headline="Serbia\tRussia"), "control-character", "metadata.csv:3"),
+    "meta-headline-too-long": (lambda p: set_meta(p, D, headline="word " * 500 + "end"), "too-long", "metadata.csv:3"),
+    "meta-date-feb-30": (lambda p: set_meta(p, D, date="2022-02-30"), "bad-date", "metadata.csv:3"),
+    "meta-date-words": (lambda p: set_meta(p, D, date="June 2022"), "bad-date", "metadata.csv:3"),
+    "sentence-start-a-string": (edit_jl(SEG, lambda rs: first(rs, type="sentence").update(start="663")),
+                                "offset-type", SEG),
+    "sentence-end-a-float": (edit_jl(SEG, lambda rs: first(rs, type="sentence").update(end=800.0)), "offset-type", SEG),
+    "sentence-start-negative": (edit_jl(SEG, lambda rs: first(rs, type="sentence").update(start=-3)),
+                                "offset-out-of-range", SEG),
+    "sentence-start-true": (edit_jl(SEG, lambda rs: first(rs, type="sentence").update(start=True)), "offset-type", SEG),
+    "sentence-text-missing": (edit_jl(SEG, lambda rs: first(rs, type="sentence").pop("text")), "missing-field", SEG),
+    "sentence-id-other-document": (edit_jl(SEG, lambda rs: first(rs, type="sentence", id=f"{D}-s001").update(id="d02-s001")),
+                                   "sentence-id-format", SEG),
+    "sentence-in-boilerplate": (edit_jl(SEG, lambda rs: rs.append({"type": "sentence", "id": f"{D}-s900",
+                                                                   **_span_of(rs, "boilerplate", 0)})),
+                                "sentence-in-boilerplate", SEG),
+    "sentence-crosses-paragraph": (edit_jl(SEG, _join_two_paragraphs), "sentence-crosses-paragraph", SEG),
+    "segments-all-boilerplate": (edit_jl(SEG, _all_boilerplate), "empty-body", SEG),
+    "segments-type-a-list": (edit_jl(SEG, lambda rs: first(rs, type="sentence").update(type=["sentence"])),
+                             "unknown-record-type", SEG),
+    "segments-line-an-array": (edit_jl(SEG, lambda rs: rs.insert(0, "[1, 2]")), "unparseable-line", f"{SEG}:1"),
+    "entity-id-uppercase": (edit_jl(GOLD, lambda rs: _entity(rs).update(entity_id="Peter_Nikitin")), "entity-id-format", GOLD),
+    "entity-outside-its-sentence": (edit_jl(GOLD, lambda rs: _entity(rs).update(sentence=f"{D}-s000")
+                                            if _entity(rs)["sentence"] != f"{D}-s000"
+                                            else _entity(rs).update(sentence=f"{D}-s001")), "entity-outside-sentence", GOLD),
+    "entity-start-a-string": (edit_jl(GOLD, lambda rs: _entity(rs).update(start=str(_entity(rs)["start"]))),
+                              "offset-type", GOLD),
+    "entity-text-empty": (edit_jl(GOLD, lambda rs: _entity(rs).update(text="")), "empty-value", GOLD),
+    "entity-reason-blank": (edit_jl(GOLD, lambda rs: _entity(rs).update(reason=" ")), "empty-value", GOLD),
+    "stance-holder-trailing-space": (edit_jl(GOLD, lambda rs: _stanced(rs).update(holder="others ")),
+                                     "surrounding-whitespace", GOLD),
+    "stance-holder-newline": (edit_jl(GOLD, lambda rs: _stanced(rs).update(holder="oth\ners")), "control-character", GOLD),
+    "stance-holder-not-nfc": (edit_jl(GOLD, lambda rs: _stanced(rs).update(holder="cafe\u0301 owners")), "not-nfc", GOLD),
+    "stance-reason-too-long": (edit_jl(GOLD, lambda rs: _stanced(rs).update(reason="because " * 400)), "too-long", GOLD),
+    "stance-author-holder-named": (edit_jl(GOLD, lambda rs: _stanced(rs).update(holder_type="author")),
+                                   "holder-format", GOLD),
+    "stance-evidence-in-another-sentence": (edit_jl(GOLD, _evidence_elsewhere), "span-outside-sentence", GOLD),
+    "stance-evidence-a-string": (edit_jl(GOLD, lambda rs: _stanced(rs).update(evidence="opposed")), "field-type", GOLD),
+    "stance-evidence-unknown-key": (edit_jl(GOLD, lambda rs: _stanced(rs)["evidence"].update(note="x")),
+                                    "unknown-field", GOLD),
+    "stance-primary-a-number": (edit_jl(GOLD, lambda rs: _stanced(rs).update(primary=0)), "field-type", GOLD),
+    "stance-none-with-empty-holder": (edit_jl(GOLD, lambda rs: _stance_none(rs).update(holder="")), "empty-value", GOLD),
+    "stance-none-with-primary": (edit_jl(GOLD, lambda rs: _stance_none(rs).update(primary=False)),
+                                 "none-with-holder", GOLD),
+    "stance-none-not-alone": (edit_jl(GOLD, lambda rs: rs.append({**_stanced(rs), "target": _stanced(rs)["target"],
+                                                                  "label": "none"} if False else
+                                                                 {"type": "stance", "sentence": _stanced(rs)["sentence"],
+                                                                  "target": _stanced(rs)["target"], "label": "none"})),
+                              "none-not-alone", GOLD),
+    "stance-two-primaries": (edit_jl(GOLD, _two_primaries), "extra-primary", GOLD),
+    "adjudication-twice": (edit_jl(ADJ, lambda rs: rs.append(dict(rs[0]))), "duplicate-record", ADJ),
+    "adjudication-label-unknown": (edit_jl(ADJ, lambda rs: rs[0].update(gold="positive")), "unknown-stance-label", ADJ),
+    "annotations-unknown-pass": (lambda p: (p / "raw/annotations/c").mkdir() or
+                                 (p / "raw/annotations/c" / f"{D}.jsonl").write_text("{}\n"), "unknown-pass",
+                                 "raw/annotations/c"),
 }
 
 

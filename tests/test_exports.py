@@ -164,18 +164,31 @@ def test_a_correction_comes_back_as_its_own_line_and_builds(project, tmp_path):
     assert [TYPES[e["label"]] for e in ents if e["text"] == "Europe"] == ["GPE"]
 
 
-@pytest.mark.parametrize("spoil, message", [
-    (lambda tasks: tasks.pop(3), "lacks tasks for 1 sentence"),
-    (lambda tasks: tasks[0]["data"].update(text="changed"), "differs from the sentence"),
-    (lambda tasks: next(r for r in tasks[0]["annotations"][0]["result"] if r.get("from_name") == "entity")
-     ["value"].update(labels=["CITY"]), "unknown type 'CITY'"),
-    (lambda tasks: tasks[0]["annotations"][0]["result"].append(
+LS_SPOILS = {
+    "task-missing": (lambda tasks: tasks.pop(3), "ls-missing-tasks", "lacks tasks for 1 sentence"),
+    "text-changed": (lambda tasks: tasks[0]["data"].update(text="changed"), "ls-text-changed", "differs from the sentence"),
+    "entity-type-unknown": (lambda tasks: next(r for r in tasks[0]["annotations"][0]["result"] if r.get("from_name") == "entity")
+                            ["value"].update(labels=["CITY"]), "ls-region", "unknown type 'CITY'"),
+    "region-outside": (lambda tasks: tasks[0]["annotations"][0]["result"].append(
         {"id": "x1", "from_name": "entity", "to_name": "text", "type": "labels",
-         "value": {"start": 0, "end": 5000, "text": "", "labels": ["GPE"]}}), "outside the sentence"),
-    (lambda tasks: [r for r in tasks[0]["annotations"][0]["result"] if r.get("from_name") == "stance_war"][0]
-     ["value"].update(choices=["none"]), "is none but has"),
-])
-def test_bad_label_studio_exports_are_refused_and_nothing_is_written(project, tmp_path, spoil, message):
+         "value": {"start": 0, "end": 5000, "text": "", "labels": ["GPE"]}}), "ls-region", "outside the sentence"),
+    "none-with-evidence": (lambda tasks: [r for r in tasks[0]["annotations"][0]["result"] if r.get("from_name") == "stance_war"][0]
+                           ["value"].update(choices=["none"]), "ls-stance-choice", "is none but has"),
+    "task-twice": (lambda tasks: tasks.append(tasks[0]), "ls-duplicate-task", "appears in two tasks"),
+    "task-a-string": (lambda tasks: tasks.append("task"), "ls-task-data", "has no doc_id/sentence_id"),
+    "task-data-a-list": (lambda tasks: tasks[0].update(data=["d00"]), "ls-task-data", "has no doc_id/sentence_id"),
+    "unknown-document": (lambda tasks: tasks[0]["data"].update(doc_id="d99"), "ls-unknown-document", "'d99' is not in"),
+    "unknown-sentence": (lambda tasks: tasks[0]["data"].update(sentence_id="d00-s999"), "ls-unknown-sentence",
+                         "no such sentence"),
+    "annotations-a-string": (lambda tasks: tasks[0].update(annotations="none"), "ls-unreadable",
+                             "not of the shape Label Studio writes"),
+    "task-without-data": (lambda tasks: tasks.append({"id": 1}), "ls-task-data", "has no doc_id/sentence_id"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LS_SPOILS))
+def test_bad_label_studio_exports_are_refused_and_nothing_is_written(project, tmp_path, case):
+    spoil, rule, message = LS_SPOILS[case]
     tasks = as_export(export_tasks(project, tmp_path / "ls"))
     tasks.sort(key=lambda t: t["data"]["sentence_id"])  # d00-s000 first: it has against for war
     before = tree_digest(project / "raw")
@@ -185,4 +198,22 @@ def test_bad_label_studio_exports_are_refused_and_nothing_is_written(project, tm
     done = cli("import-label-studio", export, "--root", project)
     assert done.returncode == 1
     assert message in done.stderr and "nothing was written" in done.stderr and "Traceback" not in done.stderr
+    assert f"[{rule}]" in done.stderr, done.stderr
     assert tree_digest(project / "raw") == before
+
+
+@pytest.mark.parametrize("content, rule", [
+    ("{not json", "ls-unreadable"), ('{"tasks": []}', "ls-unreadable"), (b"\xff\xfe", "ls-unreadable"),
+])
+def test_an_unreadable_label_studio_export_is_refused(project, tmp_path, content, rule):
+    export = tmp_path / "export.json"
+    export.write_bytes(content if isinstance(content, bytes) else content.encode())
+    done = cli("import-label-studio", export, "--root", project)
+    assert done.returncode == 1 and f"[{rule}]" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_label_studio_needs_a_valid_checkout(project, tmp_path):
+    (project / "raw/segments/d02.jsonl").write_text("{broken\n", encoding="utf-8")
+    done = cli("export", "label-studio", "--out", tmp_path / "ls", "--root", project)
+    assert done.returncode == 1 and "[ls-raw-problems]" in done.stderr and "[unparseable-line]" in done.stderr
+    assert not (tmp_path / "ls").exists()

@@ -48,7 +48,6 @@ RULES: dict[str, Rule] = {
     "missing-pass": _r("build", "A document has one independent pass (a or b) but not the other."),
     "invalid-utf8": _r("build", "A raw file is not valid UTF-8."),
     "empty-file": _r("build", "A source text is empty or holds only white space."),
-    "file-too-large": _r("build", "A raw file is larger than the reader accepts."),
     "sha256-mismatch": _r("build verify load", "A file's sha256 differs from the one recorded for it (metadata.csv "
                                                "for a source text, the manifest for a data file)."),
     # -- records: syntax and types --------------------------------------------------------------
@@ -165,6 +164,9 @@ RULES: dict[str, Rule] = {
     "ls-missing-tasks": _r("label-studio", "A document lacks tasks for some of its sentences."),
     "ls-region": _r("label-studio", "A region lies outside its sentence or lacks its type, entity_id, target or label."),
     "ls-stance-choice": _r("label-studio", "A target's stance choice is missing, or disagrees with its evidence regions."),
+    # -- annotation drafts (scripts/anchor_annotations.py) ----------------------------------------
+    "draft-span-not-found": _r("anchor", "A quoted entity, holder or evidence text is not in its sentence "
+                                         "(entities: not at token boundaries after the previous one)."),
     # -- publish --------------------------------------------------------------------------------
     "publish-out-symlink": _r("publish", "--out is a symbolic link."),
     "publish-out-inside-project": _r("publish", "--out is inside data/ or raw/."),
@@ -275,7 +277,7 @@ def markdown() -> str:
         "",
         f"{len(RULES)} rules.",
     ]
-    order = ["build", "verify", "load", "evaluate", "export", "viewer", "label-studio", "publish", "cli"]
+    order = ["build", "verify", "load", "evaluate", "export", "viewer", "label-studio", "anchor", "publish", "cli"]
     for stage in order:
         ids = [r for r, v in RULES.items() if v.stages[0] == stage]
         if not ids:

@@ -54,7 +54,7 @@ def anchor(draft: str, doc_id: str, where: str) -> tuple[list[dict], list[str]]:
             found.add(where, n, "unknown-sentence", f"{sid!r}")
             continue
         if sid in seen:
-            found.add(where, n, "duplicate-sentence", f"{sid}")
+            found.add(where, n, "duplicate-record", f"{sid} has a second line")
             continue
         seen.add(sid)
         drafts.append((n, d))
@@ -62,7 +62,7 @@ def anchor(draft: str, doc_id: str, where: str) -> tuple[list[dict], list[str]]:
             entity_ids.add(e.get("entity_id"))
     for sid in sentences:
         if sid not in seen:
-            found.add(where, None, "missing-sentence", f"{sid} has no line")
+            found.add(where, None, "unreviewed-sentence", f"{sid} has no line")
 
     for n, d in drafts:
         sent = sentences[d["sentence"]]
@@ -74,14 +74,14 @@ def anchor(draft: str, doc_id: str, where: str) -> tuple[list[dict], list[str]]:
         for e in d.get("entities", []):
             etext, label, eid = e.get("text"), e.get("label"), e.get("entity_id")
             if label not in ENTITY_TYPES:
-                found.add(where, n, "entity-label", f"{label!r} for {etext!r}")
+                found.add(where, n, "unknown-entity-label", f"{label!r} for {etext!r}")
             if not eid or not isinstance(eid, str):
-                found.add(where, n, "entity-id", f"missing for {etext!r}")
+                found.add(where, n, "entity-id-format", f"missing for {etext!r}")
             i = text.find(etext, pos) if etext else -1
             while i >= 0 and (i not in tok_starts or i + len(etext) not in tok_ends):
                 i = text.find(etext, i + 1)
             if i < 0:
-                found.add(where, n, "entity-not-found", f"{etext!r} (token-aligned, after offset {pos})")
+                found.add(where, n, "draft-span-not-found", f"entity {etext!r} (token-aligned, after offset {pos})")
                 continue
             pos = i + len(etext)
             records.append({"type": "entity", "sentence": sent["id"], "start": base + i,
@@ -90,35 +90,35 @@ def anchor(draft: str, doc_id: str, where: str) -> tuple[list[dict], list[str]]:
         for target in TARGETS:
             recs = stance.get(target)
             if not recs:
-                found.add(where, n, "missing-target", f"{target}")
+                found.add(where, n, "unreviewed-sentence", f"{target} has no record")
                 continue
             labels = {r.get("label") for r in recs}
             if "none" in labels and len(recs) > 1:
                 found.add(where, n, "none-not-alone", f"{target}")
             if {"favor", "against"} <= labels and sum(bool(r.get("primary")) for r in recs) != 1:
-                found.add(where, n, "primary", f"{target}: conflicting labels need one primary")
+                found.add(where, n, "conflict-without-primary", f"{target}: conflicting labels need one primary")
             for r in recs:
                 lab = r.get("label")
                 if lab not in STANCE_LABELS:
-                    found.add(where, n, "stance-label", f"{target}: {lab!r}")
+                    found.add(where, n, "unknown-stance-label", f"{target}: {lab!r}")
                     continue
                 out = {"type": "stance", "sentence": sent["id"], "target": target, "label": lab}
                 if lab != "none":
                     ht, h = r.get("holder_type"), r.get("holder")
                     if ht not in HOLDER_TYPES or not h:
-                        found.add(where, n, "holder", f"{target}: {ht!r} {h!r}")
+                        found.add(where, n, "missing-field", f"{target}: holder_type and holder needed, got {ht!r} {h!r}")
                     if ht == "entity" and h not in entity_ids:
-                        found.add(where, n, "holder-entity", f"{target}: {h!r} is not an entity id of the document")
+                        found.add(where, n, "unresolved-holder", f"{target}: {h!r} is not an entity id of the document")
                     out.update(holder_type=ht, holder=h, holder_span=None)
                     for key, field in (("holder_text", "holder_span"), ("evidence", "evidence")):
                         s = r.get(key)
                         if not s:
                             if key == "evidence":
-                                found.add(where, n, "evidence", f"{target}: missing")
+                                found.add(where, n, "missing-field", f"{target}: evidence missing")
                             continue
                         i = text.find(s)
                         if i < 0:
-                            found.add(where, n, f"{key}-not-found", f"{target}: {s!r}")
+                            found.add(where, n, "draft-span-not-found", f"{target}: {key} {s!r}")
                             continue
                         out[field] = {"start": base + i, "end": base + i + len(s), "text": s}
                     out["primary"] = bool(r.get("primary"))
