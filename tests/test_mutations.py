@@ -10,6 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+from belgrade_stance.errors import RULES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -83,7 +85,8 @@ def test_a_mutated_raw_file_is_refused_cleanly_or_builds_valid_data(pristine, tm
     assert "Traceback" not in out.err, (change, out.err[-2000:])
     if code:
         assert code == 1, (change, out.err[-2000:])
-        assert re.search(r": \[[a-z0-9-]+\] ", out.err), (change, out.err[-2000:])
+        rules = re.findall(r": \[([a-z0-9-]+)\] ", out.err)
+        assert rules and set(rules) <= set(RULES), (change, out.err[-2000:])  # registered rules only
     assert tree_digest(project / "data") == before
     shutil.rmtree(project.parent)
 
@@ -100,5 +103,5 @@ def test_any_prediction_file_is_scored_or_refused_with_the_packages_errors(tmp_p
     path.write_bytes("\n".join(lines).encode("utf-8", "surrogatepass") + b"\n")
     try:
         belgrade_stance.evaluate(path, samples=0)
-    except (belgrade_stance.PredictionError, belgrade_stance.LoadError):
-        pass
+    except (belgrade_stance.PredictionError, belgrade_stance.LoadError) as e:
+        assert e.rule in RULES and getattr(e, "rules", {e.rule}) <= set(RULES)

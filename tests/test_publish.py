@@ -33,7 +33,7 @@ def test_the_folder_holds_exactly_the_upload(hub):
     parquet = {f"{c}/{s}.parquet" for c in CONFIGS for s in SPLITS}
     from belgrade_stance_build.card.figures import FIGURES
 
-    assert files == parquet | {"README.md", "croissant.json", "annotation-guidelines.md", "manifest.json",
+    assert files == parquet | {"README.md", "croissant.json", "annotation-guidelines.md", "errors.md", "manifest.json",
                                "agreement.json", "publish-manifest.json"} | {f"figures/{name}.png" for name in FIGURES}
     listed = json.loads((hub / "publish-manifest.json").read_text())["files"]
     assert set(listed) == files - {"publish-manifest.json"}

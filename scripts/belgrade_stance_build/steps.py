@@ -59,7 +59,7 @@ STEPS = (
          (), ("belgrade_stance.errors",), ("docs/errors.md",), True,
          "belgrade_stance_build.workflow:_run_docs", "belgrade_stance_build.workflow:_check_docs"),
     Step("publish", "Assemble the Hugging Face dataset folder (belgrade-stance publish --out DIR).",
-         ("data/**", "figures/*.png", "DATASET_CARD.md", "docs/annotation-guidelines.md"),
+         ("data/**", "figures/*.png", "DATASET_CARD.md", "docs/annotation-guidelines.md", "docs/errors.md"),
          ("belgrade_stance_build.publish.hub_folder", "belgrade_stance_build.publish.croissant"), (), False,
          "belgrade_stance_build.workflow:_run_publish"),
 )
