@@ -349,3 +349,33 @@ def test_bad_input_is_refused_cleanly(project, capsys, case):
 def test_at_least_thirty_distinct_rules_are_covered():
     assert len({rule for _, rule, _ in CASES.values() if rule} ) >= 30
     assert len(CASES) >= 30
+
+
+DATA_TARGETS = {
+    "a-file-named-data": lambda p: __import__("shutil").rmtree(p / "data") or (p / "data").write_text("my notes"),
+    "a-foreign-file-in-data": lambda p: (p / "data/notes.txt").write_text("mine"),
+    "an-old-folder-in-data": lambda p: (p / "data/old").mkdir() or (p / "data/old/x.parquet").write_bytes(b"x"),
+    "data-without-manifest": lambda p: (p / "data/manifest.json").unlink(),
+    "data-a-symlink": lambda p: (p / "data").rename(p / "elsewhere") and (p / "data").symlink_to(p / "elsewhere"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DATA_TARGETS))
+def test_the_build_never_replaces_what_it_did_not_write(project, capsys, case):
+    DATA_TARGETS[case](project)
+
+    def state():  # the whole project but the build's own lock file
+        files = {k: v for k, v in tree_digest(project).items() if k != ".build.lock"}
+        return files, (project / "data").read_bytes() if (project / "data").is_file() else None
+
+    before = state()
+    code = main(["build", "--root", str(project)])
+    err = capsys.readouterr().err
+    assert code == 1 and "[data-foreign]" in err and "Traceback" not in err, err
+    assert state() == before
+
+
+def test_a_byte_order_mark_on_the_metadata_is_no_content(project, capsys):
+    path = project / "raw/metadata.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert main(["validate", "--root", str(project)]) == 0, capsys.readouterr().err

@@ -416,6 +416,13 @@ def build(layout: Layout, write: bool = True, keep_frames: bool = False) -> dict
     pandas frames, if keep_frames); raises BuildFailed with every problem found, data/ untouched."""
     from belgrade_stance.files import folder_swap
 
+    if write:
+        from belgrade_stance_build.stages.data import check_target
+
+        problems = Problems()
+        check_target(layout, problems)
+        if problems:
+            raise BuildFailed(problems, "data")
     metadata = read_corpus(layout)
     with _collect_per_part() as collect, (folder_swap(layout.data, "data") if write else nullcontext()) as folder:
         return _build(layout, metadata, folder, keep_frames, collect)

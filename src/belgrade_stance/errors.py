@@ -117,6 +117,8 @@ RULES: dict[str, Rule] = {
     "stale-adjudication": _r("build", "An adjudication record where passes A and B agree."),
     "adjudication-mismatch": _r("build", "An adjudication record's a, b or gold value is not what the files hold."),
     "unadjudicated-disagreement": _r("build", "A disagreement of passes A and B has no adjudication record."),
+    "data-foreign": _r("build", "data/ is not a folder, or holds files no build wrote there; the build refuses "
+                                "to replace it."),
     # -- tables ---------------------------------------------------------------------------------
     "schema": _r("build", "A built table breaks its pandera schema."),
     "split-leak": _r("build", "The same sentence text occurs in two splits."),

@@ -79,6 +79,34 @@ def raw_inputs(layout: Layout) -> dict[str, str]:
     return out
 
 
+def check_target(layout: Layout, problems) -> None:
+    """data/ may be replaced only if it is missing, empty, or holds nothing but what a build wrote
+    there: manifest.json and the files it lists. Anything else (a file named data, a file the
+    manifest does not list, a folder without a readable manifest) is refused, never deleted."""
+    from belgrade_stance.errors import LoadError
+    from belgrade_stance.verify import read_manifest
+
+    data, where = layout.data, "data"
+    if data.is_symlink() or (data.exists() and not data.is_dir()):
+        problems.add(where, None, "data-foreign", "is not a folder; the build writes data/ and will not replace it")
+        return
+    if not data.is_dir() or not any(data.iterdir()):
+        return
+    try:
+        manifest = read_manifest(data)
+    except LoadError as e:
+        problems.add(where, None, "data-foreign", f"holds files but no manifest of a build ({e.rule}); "
+                                                  "move them away and build again")
+        return
+    listed = {"manifest.json"} | {e["path"] for splits in manifest["configs"].values() for e in splits.values()} \
+        | {e.get("path") for e in manifest.get("reports", {}).values() if isinstance(e, dict)}
+    foreign = sorted(str(p.relative_to(data)) for p in data.rglob("*")
+                     if not p.is_dir() and str(p.relative_to(data)) not in listed)
+    if foreign:
+        problems.add(where, None, "data-foreign", f"holds {len(foreign)} file(s) no build wrote, e.g. "
+                                                  f"{', '.join(foreign[:3])}; move them away and build again")
+
+
 class DataWriter:
     """Streams the validated tables of each part into `<config>/<split>.parquet` of a new data
     folder: one ParquetWriter per file, one row group per part and split, so memory holds one

@@ -22,7 +22,7 @@ def read_metadata(layout: Layout, problems) -> list[dict]:
         problems.add(where, None, "missing-file", "document metadata file is missing")
         return []
     try:
-        text = layout.read_raw(layout.metadata).decode("utf-8")
+        text = layout.read_raw(layout.metadata).decode("utf-8-sig")  # a byte order mark (spreadsheets write one) is no content
     except UnicodeDecodeError as e:
         problems.add(where, None, "invalid-utf8", f"not UTF-8 at byte {e.start}")
         return []
