@@ -274,7 +274,35 @@ def case_manifest_missing(tmp_path, monkeypatch, request):
     belgrade_stance.load("stance", data_dir=tmp_path)
 
 
+def case_config_a_list(tmp_path, monkeypatch, request):
+    import belgrade_stance
+
+    belgrade_stance.load(["stance"])
+
+
+def case_data_dir_a_number(tmp_path, monkeypatch, request):
+    import belgrade_stance
+
+    belgrade_stance.load("stance", data_dir=5)
+
+
+def case_targets_a_number(tmp_path, monkeypatch, request):
+    import belgrade_stance
+
+    belgrade_stance.evaluate(ROOT / "results/predictions/majority/split.jsonl", targets=5, samples=0)
+
+
+def case_negative_seed(tmp_path, monkeypatch, request):
+    import belgrade_stance
+
+    belgrade_stance.evaluate(ROOT / "results/predictions/majority/split.jsonl", samples=5, seed=-1)
+
+
 CASES = {
+    "load-config-a-list": (case_config_a_list, "unknown-config"),
+    "load-data-dir-a-number": (case_data_dir_a_number, "bad-argument"),
+    "evaluate-targets-a-number": (case_targets_a_number, "bad-argument"),
+    "evaluate-negative-seed": (case_negative_seed, "bad-argument"),
     "load-file-is-a-folder": (case_file_is_a_folder, "unreadable-file"),
     "load-rows-differ-from-manifest": (case_rows_differ_from_manifest, "row-count"),
     "load-unknown-config": (case_unknown_config, "unknown-config"),

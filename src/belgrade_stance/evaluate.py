@@ -291,8 +291,9 @@ def score(gold, pred, names: list[str], *, units=None, targets=None, samples: in
     np = _numpy()
     from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
-    if type(samples) is not int or samples < 0:
-        raise LoadError("bad-argument", f"samples must be a whole number ≥ 0 (bootstrap resamples), not {samples!r}")
+    for name, value in (("samples", samples), ("seed", seed)):
+        if type(value) is not int or value < 0:
+            raise LoadError("bad-argument", f"{name} must be a whole number ≥ 0, not {value!r}")
     gold, pred = np.asarray(gold, dtype=int), np.asarray(pred, dtype=int)
     if gold.shape != pred.shape or gold.ndim != 1 or gold.size == 0:
         raise ValueError("gold and pred must be non-empty sequences of the same length")
@@ -394,6 +395,9 @@ def gold_rows(split: str = "test", data_dir: Path | str | None = None, verify: b
 def _restrict(gold: dict[str, list], agreed_only: bool, targets) -> list[int]:
     valid = set(gold["target"])
     if targets is not None:
+        if not isinstance(targets, str) and not (isinstance(targets, (list, tuple, set, frozenset))
+                                                 and all(isinstance(t, str) for t in targets)):
+            raise LoadError("bad-argument", f"targets must be a target name or a list of them, not {targets!r}")
         targets = [targets] if isinstance(targets, str) else list(targets)
         unknown = [t for t in targets if t not in valid]
         if unknown:

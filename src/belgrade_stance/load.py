@@ -30,10 +30,20 @@ def _manifest(data_dir: Path, stamp: tuple) -> dict:
     return read_manifest(data_dir)
 
 
+def data_folder(data_dir) -> Path:
+    """The data folder asked for (a path), or the package's own."""
+    if data_dir is None:
+        return packaged_data_dir()
+    try:
+        return Path(data_dir)
+    except TypeError:
+        raise LoadError("bad-argument", f"data_dir must be a path to a data folder, not {data_dir!r}") from None
+
+
 def manifest(data_dir: Path | None = None) -> dict:
     """The manifest of the shipped data: configs, splits, row counts, sha256, inventories.
     Raises LoadError if it is missing or malformed. Cached until the file changes."""
-    data = Path(data_dir or packaged_data_dir())
+    data = data_folder(data_dir)
     try:
         stat = manifest_path(data).stat()
         return _manifest(data.resolve(), (stat.st_mtime_ns, stat.st_size, stat.st_ino))
@@ -88,7 +98,7 @@ def features(config: str | None = None, data_dir: Path | None = None):
 
 def _check_config(m: dict, config: str | None) -> str:
     config = config or m["default_config"]
-    if config not in m["configs"]:
+    if not isinstance(config, str) or config not in m["configs"]:
         raise LoadError("unknown-config", f"unknown config {config!r}; valid configs: {', '.join(_configs(m))}")
     return config
 
@@ -141,7 +151,7 @@ def load(config: str | None = None, split: str | None = None, format: str = "pan
         parsed (the default); False reads the files unchecked.
     data_dir: another data folder with a manifest (default: the files shipped in the package).
     """
-    data = Path(data_dir) if data_dir is not None else packaged_data_dir()
+    data = data_folder(data_dir)
     m = manifest(data)
     config = _check_config(m, config)
     valid = _splits(m, config)
