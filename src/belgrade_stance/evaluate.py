@@ -132,7 +132,7 @@ def read_predictions(predictions) -> tuple[str, list[tuple[str, object, object]]
     if isinstance(predictions, (str, Path)):
         path = Path(predictions)
         if not path.is_file():
-            raise PredictionError(str(path), [("predictions-missing", "no such file")])
+            raise PredictionError(str(path), [("predictions-missing", "no such file" if not path.exists() else "not a file")])
         try:
             rows, bad = _read_file(path)
         except UnicodeDecodeError as e:
