@@ -35,7 +35,7 @@ def _rule_literals() -> dict[str, list[str]]:
                     elif name == "append" and node.args and isinstance(node.args[0], ast.Tuple):
                         values = [node.args[0].elts[0]]
                 elif isinstance(node, ast.Tuple) and len(node.elts) == 2 and (
-                        isinstance(node.elts[1], ast.JoinedStr) or
+                        isinstance(node.elts[1], (ast.JoinedStr, ast.IfExp)) or
                         (isinstance(node.elts[1], ast.Constant) and isinstance(node.elts[1].value, str))):
                     values = [node.elts[0]]
                 elif isinstance(node, ast.Dict):

@@ -168,7 +168,8 @@ class StanceMention(Record):
     @model_validator(mode="after")
     def _holder_fits_label(self):
         if self.label == "none":
-            if any(v is not None for v in (self.holder_type, self.holder, self.holder_span, self.evidence, self.primary)):
+            if self.holder_type is not None or self.holder is not None or self.holder_span is not None \
+                    or self.evidence is not None or self.primary is not None:
                 raise PydanticCustomError("none-with-holder", "a none record carries no holder, evidence or primary")
             return self
         missing = [k for k in ("holder_type", "holder", "evidence") if getattr(self, k) is None]
@@ -207,10 +208,23 @@ class EntityAdjudication(Record):
     reason: Words
 
 
-SEGMENT = TypeAdapter(Annotated[Union[Boilerplate, SentenceSpan], Field(discriminator="type")])
-ANNOTATION = TypeAdapter(Annotated[Union[EntityMention, StanceMention], Field(discriminator="type")])
-ADJUDICATION = TypeAdapter(Annotated[Union[StanceAdjudication, EntityAdjudication], Field(discriminator="type")])
-METADATA = TypeAdapter(MetadataRow)
+class Kind:
+    """The records one raw file holds: a strict model per record type, validated one by one or,
+    when every record holds (the usual case), in one call for the whole file."""
+
+    def __init__(self, name: str, models: dict[str, type[BaseModel]]):
+        self.name = name
+        self.models = models
+        one = models["row"] if len(models) == 1 else \
+            Annotated[Union[tuple(models.values())], Field(discriminator="type")]  # type: ignore[misc]
+        self.one = TypeAdapter(one)
+        self.many = TypeAdapter(list[one])  # type: ignore[valid-type]
+
+
+METADATA = Kind("metadata row", {"row": MetadataRow})
+SEGMENT = Kind("segment", {"boilerplate": Boilerplate, "sentence": SentenceSpan})
+ANNOTATION = Kind("annotation", {"entity": EntityMention, "stance": StanceMention})
+ADJUDICATION = Kind("adjudication", {"stance": StanceAdjudication, "entity": EntityAdjudication})
 
 
 # --------------------------------------------------------------------------- errors → rules
@@ -300,15 +314,17 @@ def _expected(kind: str) -> str:
             "float_type": "a number", "list_type": "a list", "int_from_float": "an integer"}.get(kind, "of another type")
 
 
-SEGMENT_MODELS = {"boilerplate": Boilerplate, "sentence": SentenceSpan}
-ANNOTATION_MODELS = {"entity": EntityMention, "stance": StanceMention}
-ADJUDICATION_MODELS = {"stance": StanceAdjudication, "entity": EntityAdjudication}
-METADATA_MODELS = {"row": MetadataRow}
-
-
-def validate(adapter: TypeAdapter, models: dict, record: dict) -> tuple[BaseModel | None, list[tuple[str, str]]]:
+def validate(kind: Kind, record) -> tuple[BaseModel | None, list[tuple[str, str]]]:
     """(the model, []) for a valid record, or (None, [(rule, message), …])."""
     try:
-        return adapter.validate_python(record), []
+        return kind.one.validate_python(record), []
     except ValidationError as e:
-        return None, problems_of(e, models)
+        return None, problems_of(e, kind.models)
+
+
+def validate_all(kind: Kind, records: list) -> list[tuple[BaseModel | None, list[tuple[str, str]]]]:
+    """validate() of every record: one call for the whole file when all hold."""
+    try:
+        return [(m, []) for m in kind.many.validate_python(records)]
+    except ValidationError:
+        return [validate(kind, r) for r in records]

@@ -82,8 +82,11 @@ class Layout:
 
     def rel(self, path: Path) -> str:
         """A path as shown in messages: relative to the project root where possible."""
+        path = Path(path)
+        if path.is_relative_to(self.root) and ".." not in path.parts:  # built from root: no need to resolve
+            return str(path.relative_to(self.root))
         try:
-            return str(Path(path).resolve().relative_to(self.root.resolve()))
+            return str(path.resolve().relative_to(self.root.resolve()))
         except ValueError:
             return str(path)
 

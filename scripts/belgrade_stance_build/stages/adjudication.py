@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from belgrade_stance_build.layout import Layout
 from belgrade_stance_build.stages.annotations import Annotation
-from belgrade_stance_schema.records import ADJUDICATION, ADJUDICATION_MODELS
-from belgrade_stance_build.stages.records import check_record, read_jsonl
+from belgrade_stance_schema.records import ADJUDICATION
+from belgrade_stance_build.stages.records import checked_records, read_jsonl
 
 
 def _entity_values(ann: Annotation) -> dict[tuple[int, int], str]:
@@ -51,10 +51,7 @@ def check_adjudication(layout: Layout, annotations: dict[str, dict[str, Annotati
         gold = passes["gold"]
         gold_entities = _entity_values(gold)
         done = set()
-        for n, rec in lines:
-            model = check_record(ADJUDICATION, ADJUDICATION_MODELS, rec, where, n, problems)
-            if model is None:
-                continue
+        for n, rec, model in checked_records(ADJUDICATION, lines, where, problems):
             if model.type == "stance":
                 key = ("stance", model.sentence, model.target)
             else:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from belgrade_stance_build.layout import Layout
 from belgrade_stance_schema.inventory import ANNOTATION_PASSES, TARGETS
-from belgrade_stance_schema.records import ANNOTATION, ANNOTATION_MODELS
-from belgrade_stance_build.stages.records import check_record, check_span, read_jsonl
+from belgrade_stance_schema.records import ANNOTATION
+from belgrade_stance_build.stages.records import check_span, checked_records, read_jsonl
 from belgrade_stance_build.stages.segments import Segmentation
 
 @dataclass(slots=True)
@@ -88,10 +88,7 @@ def read_annotation(layout: Layout, pass_name: str, doc_id: str, text: str,
     stance_lines: list[tuple[int, StanceRecord]] = []
     seen: dict[tuple, int] = {}
 
-    for n, rec in lines:
-        model = check_record(ANNOTATION, ANNOTATION_MODELS, rec, where, n, problems)
-        if model is None:
-            continue
+    for n, rec, model in checked_records(ANNOTATION, lines, where, problems):
         sid = model.sentence
         if sid not in sentences:
             problems.add(where, n, "unknown-sentence", f"{model.type} refers to sentence {sid!r}, not in {layout.rel(layout.segment_file(doc_id))}")

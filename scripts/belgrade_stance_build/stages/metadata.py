@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 
 from belgrade_stance_build.layout import Layout
-from belgrade_stance_schema.records import METADATA, METADATA_COLUMNS, METADATA_MODELS, METADATA_REQUIRED
+from belgrade_stance_schema.records import METADATA, METADATA_COLUMNS, METADATA_REQUIRED
 from belgrade_stance_build.stages.records import check_record
 
 COLUMNS = METADATA_COLUMNS
@@ -58,7 +58,7 @@ def read_metadata(layout: Layout, problems) -> list[dict]:
             problems.add(where, line, "missing-value", f"{col} is empty")
         if empty:
             continue
-        model = check_record(METADATA, METADATA_MODELS, row, where, line, problems)
+        model = check_record(METADATA, row, where, line, problems)
         row["_line"] = line
         doc_id = row["doc_id"]
         if doc_id in seen:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from belgrade_stance_schema.records import validate
+from belgrade_stance_schema.records import Kind, validate, validate_all
 
 
 def read_jsonl(path: Path, where: str, problems, layout=None) -> list[tuple[int, dict]] | None:
@@ -65,15 +65,31 @@ def parse_jsonl(text: str, where: str, problems) -> list[tuple[int, dict]]:
     return out
 
 
-def check_record(adapter, models: dict, rec: dict, where: str, line: int, problems):
-    """The record's strict model (belgrade_stance_schema.records), or None after adding a problem
-    for every violation, each prefixed with the record's kind."""
-    model, bad = validate(adapter, models, rec)
-    kind = rec.get("type")
-    what = kind if isinstance(kind, str) and kind in models else "record"
+def _report(kind: Kind, rec: dict, bad: list, where: str, line: int, problems) -> None:
+    t = rec.get("type")
+    what = t if isinstance(t, str) and t in kind.models else kind.name
     for rule, message in bad:
         problems.add(where, line, rule, f"{what}: {message}")
+
+
+def check_record(kind: Kind, rec: dict, where: str, line: int, problems):
+    """The record's strict model (belgrade_stance_schema.records), or None after adding a problem
+    for every violation, each prefixed with the record's type."""
+    model, bad = validate(kind, rec)
+    _report(kind, rec, bad, where, line, problems)
     return model
+
+
+def checked_records(kind: Kind, lines: list[tuple[int, dict]], where: str, problems) -> list[tuple[int, dict, object]]:
+    """(line, record, model) of every record of a file that holds its strict model, validated in
+    one call when all hold; a problem for every violation of the others."""
+    out = []
+    for (n, rec), (model, bad) in zip(lines, validate_all(kind, [rec for _, rec in lines])):
+        if bad:
+            _report(kind, rec, bad, where, n, problems)
+        if model is not None:
+            out.append((n, rec, model))
+    return out
 
 
 def unknown_fields(rec: dict, allowed: frozenset, where: str, line: int, problems, what: str) -> bool:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from belgrade_stance_build.layout import Layout
-from belgrade_stance_schema.records import SEGMENT, SEGMENT_MODELS
-from belgrade_stance_build.stages.records import blank, check_record, check_span, read_jsonl
+from belgrade_stance_schema.records import SEGMENT
+from belgrade_stance_build.stages.records import blank, check_span, checked_records, read_jsonl
 
 
 @dataclass
@@ -83,10 +83,7 @@ def read_segments(layout: Layout, doc_id: str, text: str, problems) -> Segmentat
     seg = Segmentation(doc_id)
     raw_sentences: list[tuple[int, dict]] = []
     ids: dict[str, int] = {}
-    for n, rec in lines:
-        model = check_record(SEGMENT, SEGMENT_MODELS, rec, where, n, problems)
-        if model is None:
-            continue
+    for n, rec, model in checked_records(SEGMENT, lines, where, problems):
         if model.type == "boilerplate":
             if check_span(rec, text, where, n, problems, "boilerplate"):
                 seg.boilerplate.append({**rec, "_line": n})
