@@ -11,18 +11,20 @@ columns, a mapping id → label, or an iterable of (id, label) pairs. Labels are
 before anything is scored: missing ids, unknown ids, duplicates and unknown labels are errors.
 
 Metrics:
-* **F_avg** (the official figure, SemEval-2016 Task 6): the mean of the F1 of `favor` and of
-  `against`, over all rows of the scored set pooled;
+* **F_avg** (the official figure, SemEval-2016 Task 6, as eval.pl computes it): the mean of the
+  F1 of `favor` and of `against`, over all rows of the scored set pooled;
 * macro-F1 over the three labels; accuracy; per-class precision, recall and F1;
 * F_avg per target; the confusion matrix (rows gold, columns predicted);
 * 95% bootstrap confidence intervals (percentile method) for F_avg, macro-F1, accuracy and each
   target's F_avg. The resampled unit is the sentence (all target rows of a sentence together),
   drawn with replacement within the scored set, with a fixed seed: the intervals are reproducible.
 
-The F1 of a class is 2·TP / (2·TP + FP + FN). It is undefined (NaN; `null` in JSON) only when the
-class occurs neither in the gold labels nor in the predictions of the scored set; averages (F_avg,
-macro-F1) are taken over the defined values. This equals scikit-learn's
-`f1_score(..., zero_division=np.nan)`.
+Every figure follows SemEval-2016's official eval.pl (Zhu, 2015): per class, P = TP/predicted
+(0 if the class is never predicted), R = TP/gold (0 if it is not in gold), F = 2PR/(P+R) (0 if
+P + R = 0), and F_avg = (F_favor + F_against) / 2, always divided by two. The rule holds overall,
+per target, per fold and inside every bootstrap resample, so a target or resample without favor
+(or against) rows counts that class as 0, as eval.pl does. Macro-F1 is the mean over the three
+labels by the same rule (scikit-learn's `f1_score(labels=all, average="macro", zero_division=0)`).
 """
 
 from __future__ import annotations
@@ -233,28 +235,25 @@ def check_predictions(predictions, gold_ids: list[str], all_ids: set[str], names
 # --------------------------------------------------------------------------- metrics
 
 def class_f1(confusion):
-    """F1 of every class from confusion matrices (..., k, k) with gold rows, predicted columns.
-
-    NaN where the class is in neither gold nor predictions (2·TP + FP + FN = 0)."""
+    """F1 of every class from confusion matrices (..., k, k) with gold rows, predicted columns, as
+    SemEval-2016's eval.pl computes it: P = TP/predicted (0 if nothing is predicted), R = TP/gold
+    (0 if the class is not in gold), F = 2PR/(P+R) (0 if P + R = 0). That is 2·TP/(gold +
+    predicted), and 0 where the class is in neither gold nor predictions."""
     np = _numpy()
     cm = np.asarray(confusion, dtype=float)
     tp = np.diagonal(cm, axis1=-2, axis2=-1)
     denom = cm.sum(axis=-1) + cm.sum(axis=-2)  # (TP + FN) + (TP + FP)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(denom > 0, 2 * tp / np.where(denom > 0, denom, 1), np.nan)
-
-
-def _nanmean(values, axis=-1):
-    np = _numpy()
-    values = np.asarray(values, dtype=float)
-    n = (~np.isnan(values)).sum(axis=axis)
-    total = np.nansum(values, axis=axis)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(n > 0, total / np.where(n > 0, n, 1), np.nan)
+        return np.where(denom > 0, 2 * tp / np.where(denom > 0, denom, 1), 0.0)
 
 
 def confusion_scores(confusion, names: list[str]) -> dict:
-    """F_avg, macro-F1 and accuracy from confusion matrices (..., k, k); arrays of the leading shape."""
+    """F_avg, macro-F1 and accuracy from confusion matrices (..., k, k); arrays of the leading shape.
+
+    F_avg is eval.pl's: (F_favor + F_against) / 2, always over both classes, an undefined F being
+    0 (class_f1); the same rule holds overall, per target, per fold and in every bootstrap
+    resample. Macro-F1 is the mean F1 of all k classes by the same rule (scikit-learn's
+    f1_score(labels=all, average="macro", zero_division=0))."""
     np = _numpy()
     cm = np.asarray(confusion, dtype=float)
     f1 = class_f1(cm)
@@ -262,7 +261,7 @@ def confusion_scores(confusion, names: list[str]) -> dict:
     total = cm.sum(axis=(-2, -1))
     with np.errstate(invalid="ignore", divide="ignore"):
         accuracy = np.where(total > 0, np.trace(cm, axis1=-2, axis2=-1) / np.where(total > 0, total, 1), np.nan)
-    return {"f_avg": _nanmean(f1[..., fa]), "macro_f1": _nanmean(f1), "accuracy": accuracy}
+    return {"f_avg": f1[..., fa].mean(axis=-1), "macro_f1": f1.mean(axis=-1), "accuracy": accuracy}
 
 
 def _num(x) -> float | None:
@@ -301,7 +300,7 @@ def score(gold, pred, names: list[str], *, units=None, targets=None, samples: in
     labels = list(range(k))
     cm = confusion_matrix(gold, pred, labels=labels)
     precision, recall, f1, support = precision_recall_fscore_support(
-        gold, pred, labels=labels, average=None, zero_division=np.nan)
+        gold, pred, labels=labels, average=None, zero_division=0)  # eval.pl: an undefined P or R is 0
     point = confusion_scores(cm, names)
 
     unit_ids = np.arange(gold.size) if units is None else np.unique(np.asarray(units), return_inverse=True)[1]

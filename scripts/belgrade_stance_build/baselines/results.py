@@ -353,6 +353,33 @@ def run(names: list[str], results: Path, data_dir: Path, ner: bool, quiet: bool 
     return out
 
 
+def rescore(results: Path, data_dir: Path, quiet: bool = False) -> dict:
+    """Score the stored predictions of every baseline again with the current scorer, without
+    refitting anything (for a change of the scorer, not of the data or the models). Refused when
+    the results belong to other data."""
+    from belgrade_stance_build.baselines.provenance import data_files
+
+    path = results / "baselines.json"
+    out = json.loads(path.read_text(encoding="utf-8"))
+    if out.get("data_files") != data_files(data_dir):
+        raise SystemExit("baselines: results/ belong to other data; rerun the baselines instead of rescoring")
+    out["scorer"] = {"official": "f_avg", "bootstrap_samples": SAMPLES, "bootstrap_seed": SEED}
+    for name, entry in out["stance"].items():
+        for protocol in ("split", "lodo"):
+            if protocol not in entry:
+                continue
+            pred_path = results / entry[protocol]["predictions"]
+            entry[protocol]["report"] = evaluate(pred_path, split="test", data_dir=data_dir) if protocol == "split" \
+                else evaluate_cv(pred_path, data_dir=data_dir)
+            if not quiet:
+                print(f"{name:<14} {protocol:<6} F_avg {_headline(entry[protocol]['report'])}   (rescored)")
+    if out.get("ner"):
+        preds = [json.loads(line) for line in (results / out["ner"]["predictions"]).read_text(encoding="utf-8").splitlines()]
+        out["ner"]["report"] = ner_report(preds, data_dir)
+    atomic_write(path, json.dumps(out, indent=1, ensure_ascii=False) + "\n")
+    return out
+
+
 def _headline(report: dict) -> str:
     if report["protocol"] == "split":
         m = report["metrics"]["f_avg"]
@@ -367,6 +394,8 @@ def main(argv: list[str] | None = None) -> int:
                                   "'ner' runs the NER baseline")
     p.add_argument("--results", type=Path, help="results folder (default: the project's results/)")
     p.add_argument("--data", type=Path, help="data folder (default: the project's data/)")
+    p.add_argument("--rescore", action="store_true",
+                   help="score the stored predictions again with the current scorer; fit nothing")
     args = p.parse_args(argv)
     wanted = [n.strip() for n in args.only.split(",")] if args.only else [*BASELINES, "ner"]
     unknown = [n for n in wanted if n not in BASELINES and n != "ner"]
@@ -380,6 +409,9 @@ def main(argv: list[str] | None = None) -> int:
         layout = find_project()
         args.results = args.results or layout.results
         args.data = args.data or layout.data
+    if args.rescore:
+        rescore(args.results, args.data)
+        return 0
     run([n for n in wanted if n != "ner"], args.results, args.data, ner="ner" in wanted)
     return 0
 

@@ -70,8 +70,8 @@ def benchmark_blocks(data: Path, results_file: Path) -> dict[str, str]:
         if notes:
             text += "\n" + "\n".join(notes) + "\n"
         support = split_r["per_target"]
-        text += ("\nF_avg per target on test (split protocol); n/a where neither the gold labels nor the "
-                 "predictions of that target have favor or against. Gold favor/against rows per target: "
+        text += ("\nF_avg per target on test (split protocol), by eval.pl's rule: a class absent from both "
+                 "the gold labels and the predictions of a target counts as F = 0. Gold favor/against rows per target: "
                  + ", ".join(f"`{t}` {support[t]['support']['favor']}/{support[t]['support']['against']}"
                              for t in TARGETS) + ".\n\n"
                  + markdown_table(["baseline", *(f"`{t}`" for t in TARGETS)], per_target))
