@@ -12,6 +12,7 @@ from belgrade_stance.errors import DatasetError, LoadError  # noqa: E402
 from belgrade_stance.load import configs, features, inventories, load, manifest, splits  # noqa: E402
 from belgrade_stance.verify import verify  # noqa: E402
 from belgrade_stance.evaluate import PredictionError, evaluate, evaluate_cv, folds, format_report  # noqa: E402
+from belgrade_stance.compare import compare, format_comparison  # noqa: E402
 
-__all__ = ["__version__", "DatasetError", "LoadError", "PredictionError", "configs", "evaluate", "evaluate_cv", "features", "folds",
-           "format_report", "inventories", "load", "manifest", "splits", "verify"]
+__all__ = ["__version__", "DatasetError", "LoadError", "PredictionError", "compare", "configs", "evaluate", "evaluate_cv", "features", "folds",
+           "format_comparison", "format_report", "inventories", "load", "manifest", "splits", "verify"]

@@ -87,6 +87,19 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_compare(args) -> int:
+    import json
+
+    from belgrade_stance.compare import compare, format_comparison
+
+    targets = [t.strip() for t in args.targets.split(",") if t.strip()] if args.targets else None
+    report = compare(args.a, args.b, protocol=args.protocol, split=args.split, agreed_only=args.agreed_only,
+                     targets=targets, samples=args.samples, permutations=args.permutations, seed=args.seed,
+                     data_dir=args.data, verify=not args.no_verify)
+    print(json.dumps(report, indent=2, ensure_ascii=False) if args.json else format_comparison(report), end="\n")
+    return 0
+
+
 def cmd_export(args) -> int:
     from belgrade_stance.export import export_conll, export_spacy
 
@@ -134,6 +147,30 @@ def add_evaluate(sub, parents) -> None:
     e.set_defaults(func=cmd_evaluate)
 
 
+def add_compare(sub, parents) -> None:
+    from belgrade_stance.compare import PERMUTATIONS
+    from belgrade_stance.evaluate import SAMPLES, SCORED_SPLITS, SEED
+
+    c = sub.add_parser("compare", parents=[parents["data"]], help="Compare two systems' predictions (paired tests).",
+                       description="B − A in F_avg and macro-F1 on the same rows, overall and per target: a paired "
+                                   "bootstrap interval (whole sentences) and a paired approximate-randomization "
+                                   "p-value, Holm-corrected over targets.")
+    c.add_argument("a", type=Path, help="predictions of system A (as for evaluate)")
+    c.add_argument("b", type=Path, help="predictions of system B")
+    c.add_argument("--protocol", choices=["split", "lodo"], default="split",
+                   help="split: one split (default test); lodo: leave-one-document-out predictions of every row")
+    c.add_argument("--split", choices=SCORED_SPLITS, default="test", help="split of the split protocol (default: test)")
+    c.add_argument("--agreed-only", action="store_true", help="only the items both annotation passes agreed on")
+    c.add_argument("--targets", help="comma-separated targets (default: all)")
+    c.add_argument("--samples", type=count, default=SAMPLES, help=f"bootstrap resamples (default: {SAMPLES})")
+    c.add_argument("--permutations", type=count, default=PERMUTATIONS,
+                   help=f"randomization permutations (default: {PERMUTATIONS}; exact when fewer assignments exist)")
+    c.add_argument("--seed", type=count, default=SEED, help=f"seed (default: {SEED})")
+    c.add_argument("--json", action="store_true", help="print the report as JSON")
+    c.add_argument("--no-verify", action="store_true", help="read the gold files without checking them (not advised)")
+    c.set_defaults(func=cmd_compare)
+
+
 EXPORT_FORMATS = ("conll", "spacy")
 
 
@@ -157,7 +194,8 @@ def add_viewer(sub, parents) -> None:
     w.set_defaults(func=cmd_viewer)
 
 
-SHIPPED = {"verify": add_verify, "evaluate": add_evaluate, "export": add_export, "viewer": add_viewer}
+SHIPPED = {"verify": add_verify, "evaluate": add_evaluate, "compare": add_compare, "export": add_export,
+           "viewer": add_viewer}
 
 
 def plugins() -> tuple[dict[str, Callable], dict[str, str]]:

@@ -459,11 +459,16 @@ def evaluate_cv(predictions, *, agreed_only: bool = False, targets=None, samples
     each made by the model that did not see the row's document (see `folds`).
 
     Reports every fold (document), the mean ± sample standard deviation over folds of F_avg,
-    macro-F1 and accuracy, and the pooled predictions scored as one set, with bootstrap intervals.
+    macro-F1 and accuracy, and the pooled predictions scored as one set, with bootstrap intervals
+    that resample whole sentences and, as `document_bootstrap`, whole documents (clusters).
     """
     np = _numpy()  # before anything else: the extra's absence is the first thing to say
     rows, names, scope = _checked(predictions, "all", agreed_only, targets, data_dir, verify)
     pooled = _score_rows(rows, names, samples, seed)
+    if samples:  # documents drawn whole as well: the folds are documents, so is the cluster
+        by_document = score(rows["label"], rows["pred"], names, units=rows["doc_id"], samples=samples, seed=seed)
+        pooled["document_bootstrap"] = {"unit": "document", "units": by_document["units"], "samples": samples,
+                                        "seed": seed, "metrics": {m: v["ci"] for m, v in by_document["metrics"].items()}}
     by_doc: dict[str, list[int]] = defaultdict(list)
     for i, doc in enumerate(rows["doc_id"]):
         by_doc[doc].append(i)
@@ -558,4 +563,8 @@ def format_report(report: dict) -> str:
     out.append("  mean ± sd over folds (sample sd; folds with an undefined value left out): "
                + ", ".join(f"{m} {_fmt(v['mean'])} ± {_fmt(v['sd'])} ({v['folds']} folds)" for m, v in o.items()))
     out += ["", f"pooled predictions: {report['pooled']['rows']} rows, {report['pooled']['units']} sentences"]
+    d = report["pooled"].get("document_bootstrap")
+    if d:
+        out.append(f"95% intervals resampling whole documents ({d['units']} documents, {d['samples']} resamples): "
+                   + ", ".join(f"{m} [{_fmt(ci[0])}, {_fmt(ci[1])}]" for m, ci in d["metrics"].items()))
     return "\n".join(out + _split_report(report["pooled"])) + "\n"

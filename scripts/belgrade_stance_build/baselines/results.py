@@ -348,8 +348,28 @@ def run(names: list[str], results: Path, data_dir: Path, ner: bool, quiet: bool 
     out["stance"] = {k: {**out["stance"][k], "description": BASELINES[k].description,
                          "extra": BASELINES[k].extra or None, "not_run": BASELINES[k].not_run or None}
                      for k in BASELINES if k in out["stance"]}
+    out["comparisons"] = comparisons(out["stance"], results, data_dir)
     atomic_write(path, json.dumps(out, indent=1, ensure_ascii=False) + "\n")
     out["timings"] = timings
+    return out
+
+
+def comparisons(stance: dict, results: Path, data_dir: Path) -> dict:
+    """Every pair of baselines run on a protocol, compared by the official `compare` (B − A,
+    paired bootstrap and approximate randomization, Holm over targets)."""
+    from belgrade_stance.compare import compare
+
+    out: dict = {}
+    for protocol in ("lodo", "split"):
+        names = [n for n, b in stance.items() if protocol in b]
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                r = compare(results / stance[a][protocol]["predictions"], results / stance[b][protocol]["predictions"],
+                            protocol=protocol, data_dir=data_dir)
+                out.setdefault(protocol, {})[f"{b} vs {a}"] = {
+                    "a": a, "b": b, "rows": r["rows"], "units": r["units"], "f_avg": r["f_avg"],
+                    "macro_f1": r["macro_f1"], "randomization": r["randomization"],
+                    "per_target": {t: e["f_avg"] for t, e in r["per_target"].items()}}
     return out
 
 
@@ -376,6 +396,7 @@ def rescore(results: Path, data_dir: Path, quiet: bool = False) -> dict:
     if out.get("ner"):
         preds = [json.loads(line) for line in (results / out["ner"]["predictions"]).read_text(encoding="utf-8").splitlines()]
         out["ner"]["report"] = ner_report(preds, data_dir)
+    out["comparisons"] = comparisons(out["stance"], results, data_dir)
     atomic_write(path, json.dumps(out, indent=1, ensure_ascii=False) + "\n")
     return out
 

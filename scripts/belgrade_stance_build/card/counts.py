@@ -36,6 +36,7 @@ class SplitCounts:
     sentences: int = 0
     stance: int = 0
     labels: Counter = field(default_factory=Counter)  # (target, label index) → stance rows
+    doc_labels: Counter = field(default_factory=Counter)  # (doc_id, target, label index) → stance rows
     mixed: int = 0
     disagreements: int = 0  # rows whose passes differ
     holder_types: Counter = field(default_factory=Counter)
@@ -57,10 +58,12 @@ def split_counts(data: Path) -> dict[str, SplitCounts]:
     for s in SPLITS:
         c = out[s] = SplitCounts()
         c.documents = pq.read_metadata(split_file(data, "documents", s)).num_rows
-        for b in batches(data, "stance", s, ["target", "label", "mixed", "passes_agree", "holders"]):
+        for b in batches(data, "stance", s, ["doc_id", "target", "label", "mixed", "passes_agree", "holders"]):
             c.stance += b.num_rows
-            pairs = pa.Table.from_batches([b]).group_by(["target", "label"]).aggregate([([], "count_all")])
-            c.labels.update({(t, lab): n for t, lab, n in zip(*(pairs[k].to_pylist() for k in ("target", "label", "count_all")))})
+            triples = pa.Table.from_batches([b]).group_by(["doc_id", "target", "label"]).aggregate([([], "count_all")])
+            for d, t, lab, n in zip(*(triples[k].to_pylist() for k in ("doc_id", "target", "label", "count_all"))):
+                c.doc_labels[(d, t, lab)] += n
+                c.labels[(t, lab)] += n
             c.mixed += pc.sum(b["mixed"]).as_py() or 0
             c.disagreements += pc.sum(pc.equal(b["passes_agree"], False)).as_py() or 0
             c.holder_types.update(_value_counts(pc.list_flatten(b["holders"]).field("holder_type")))
@@ -125,6 +128,22 @@ def blocks(data: Path, counts: dict[str, SplitCounts] | None = None) -> dict[str
             doc_rows.append([f"`{d['doc_id']}`", d["outlet"] or "—", d["publisher"] or "—", d["date"],
                              d["date_precision"], s, d["fold"], d["n_sentences"]])
     doc_rows.sort()
+    folds = []
+    for s in SPLITS:
+        for d in docs[s]:
+            doc = {(t, STANCE_LABELS[lab]): n for (dd, t, lab), n in counts[s].doc_labels.items() if dd == d["doc_id"]}
+            per_label = Counter()
+            for (t, lab), n in doc.items():
+                per_label[lab] += n
+            folds.append([d["fold"], f"`{d['doc_id']}`", s, sum(per_label.values()),
+                          " / ".join(str(per_label[lab]) for lab in STANCE_LABELS),
+                          *(f"{doc.get((t, 'against'), 0)}/{doc.get((t, 'favor'), 0)}" for t in TARGETS)])
+    folds.sort()
+    out["folds"] = ("Stance rows of every leave-one-document-out fold (its held-out document): all labels as "
+                    "none / against / favor, then against/favor per target.\n\n"
+                    + markdown_table(["fold", "document", "split", "rows", "none / against / favor",
+                                      *(f"`{t}`" for t in TARGETS)], folds))
+
     out["documents"] = markdown_table(["doc_id", "outlet", "publisher", "date", "precision", "split", "fold", "sentences"],
                               doc_rows)
 

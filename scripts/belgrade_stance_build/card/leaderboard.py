@@ -1,7 +1,8 @@
 """The benchmark blocks of the card and README, generated from results/baselines.json.
 
-`benchmark`: the stance baselines under both protocols, with the scorer's 95% intervals, and
-their per-target F_avg on test. `ner_baseline`: the off-the-shelf NER model against the gold
+`benchmark`: the stance baselines, leave-one-document-out first (the headline: over folds, pooled
+with sentence and document bootstrap intervals, per target), the pairwise significance tests,
+then the fixed split (indicative) with its per-target F_avg. `ner_baseline`: the off-the-shelf NER model against the gold
 entities. When the results belong to other data files than data/'s, the block says so first
 (and tests/test_baselines.py fails until scripts/baselines.py is rerun).
 """
@@ -25,6 +26,83 @@ def _ci(m: dict) -> str:
     return f"{_f(m['value'])} [{_f(lo)}, {_f(hi)}]"
 
 
+def _sig(e: dict) -> str:
+    return "**yes**" if e.get("significant") else "no"
+
+
+def _diff(e: dict) -> str:
+    lo, hi = e.get("ci") or (None, None)
+    return f"{e['difference']:+.3f} [{lo:+.3f}, {hi:+.3f}]" if lo is not None else f"{e['difference']:+.3f}"
+
+
+def _stance_block(results: dict, stance: dict) -> str:
+    """LODO first (the headline), then the pairwise tests, then the fixed split (indicative)."""
+    lodo = {n: b["lodo"]["report"] for n, b in stance.items() if "lodo" in b}
+    split = {n: b["split"]["report"] for n, b in stance.items() if "split" in b}
+    notes = [f"`{n}` — {b['not_run']}." for n, b in stance.items() if b.get("not_run")]
+    text = f"Scored by the official scorer (F_avg as SemEval-2016's eval.pl computes it) on data version {results['dataset_version']}.\n\n"
+    if lodo:
+        first = next(iter(lodo.values()))
+        pooled = first["pooled"]
+        boot, docs = pooled["bootstrap"], pooled.get("document_bootstrap", {})
+        text += (
+            f"**Headline: leave-one-document-out (LODO).** Each of the {first['documents']} documents is predicted by "
+            "a model fitted on the others (hyperparameters chosen by an inner leave-one-document-out on the "
+            f"training documents); F_avg is reported as mean ± sample sd over the folds, and the pooled predictions "
+            f"of all {pooled['rows']} rows are scored as one set with two 95% percentile bootstrap intervals: "
+            f"resampling whole sentences ({pooled['units']}) and resampling whole documents ({docs.get('units', '—')}), "
+            f"{boot['samples']} resamples, seed {boot['seed']}.\n\n")
+        rows = []
+        for n, r in lodo.items():
+            o, m = r["over_folds"]["f_avg"], r["pooled"]["metrics"]
+            dci = r["pooled"].get("document_bootstrap", {}).get("metrics", {}).get("f_avg", [None, None])
+            rows.append([f"`{n}`", f"{_f(o['mean'])} ± {_f(o['sd'])}", _ci(m["f_avg"]), f"[{_f(dci[0])}, {_f(dci[1])}]",
+                         _ci(m["macro_f1"]), _f(m["accuracy"]["value"])])
+        text += markdown_table(["baseline", "F_avg over folds", "pooled F_avg [sentences]", "[documents]",
+                                "pooled macro-F1", "pooled accuracy"], rows)
+        support = pooled["per_target"]
+        text += ("\nPooled LODO F_avg per target (eval.pl's rule: a class absent from both the gold labels and the "
+                 "predictions of a target counts as F = 0). Support, gold against/favor rows: "
+                 + ", ".join(f"`{t}` {support[t]['support']['against']}/{support[t]['support']['favor']}"
+                             for t in TARGETS) + ".\n\n"
+                 + markdown_table(["baseline", *(f"`{t}`" for t in TARGETS)],
+                                  [[f"`{n}`", *(_ci(r["pooled"]["per_target"][t]["f_avg"]) for t in TARGETS)]
+                                   for n, r in lodo.items()]))
+    comparisons = results.get("comparisons") or {}
+    if comparisons:
+        rows = []
+        for protocol in ("lodo", "split"):
+            for pair, e in (comparisons.get(protocol) or {}).items():
+                rows.append([protocol, f"`{e['b']}` − `{e['a']}`", _diff(e["f_avg"]), f"{e['f_avg']['p']:.4f}",
+                             _sig(e["f_avg"]), _diff(e["macro_f1"]), f"{e['macro_f1']['p']:.4f}"])
+        rand = next(iter(next(iter(comparisons.values())).values()))["randomization"]
+        text += ("\n**Which differences are significant** (`belgrade-stance compare A B --protocol P`): the "
+                 "difference B − A with a paired bootstrap interval over whole sentences and a two-sided paired "
+                 f"approximate-randomization p-value ({rand['assignments']} permutations of whole sentences); "
+                 "significant at 0.05.\n\n"
+                 + markdown_table(["protocol", "B − A", "Δ F_avg [95%]", "p", "significant", "Δ macro-F1 [95%]", "p"], rows))
+    if split:
+        first = next(iter(split.values()))
+        boot = first["bootstrap"]
+        text += (f"\n**Indicative: the fixed split.** Fit on train, hyperparameters chosen on validation, scored on "
+                 f"test: {first['rows']} rows, {first['units']} sentences of {first['documents']} document(s). Too "
+                 "small to rank systems (see the tests above); 95% intervals resample whole sentences "
+                 f"({boot['samples']} resamples, seed {boot['seed']}).\n\n"
+                 + markdown_table(["baseline", "test F_avg", "test macro-F1", "test accuracy"],
+                                  [[f"`{n}`", _ci(r["metrics"]["f_avg"]), _ci(r["metrics"]["macro_f1"]),
+                                    _f(r["metrics"]["accuracy"]["value"])] for n, r in split.items()]))
+        support = first["per_target"]
+        text += ("\nF_avg per target on test. Gold against/favor rows: "
+                 + ", ".join(f"`{t}` {support[t]['support']['against']}/{support[t]['support']['favor']}"
+                             for t in TARGETS) + ".\n\n"
+                 + markdown_table(["baseline", *(f"`{t}`" for t in TARGETS)],
+                                  [[f"`{n}`", *(_f(r["per_target"][t]["f_avg"]["value"]) for t in TARGETS)]
+                                   for n, r in split.items()]))
+    if notes:
+        text += "\n" + "\n".join(notes) + "\n"
+    return text
+
+
 def benchmark_blocks(data: Path, results_file: Path) -> dict[str, str]:
     if not results_file.is_file():
         return {}
@@ -35,47 +113,7 @@ def benchmark_blocks(data: Path, results_file: Path) -> dict[str, str]:
     out = {}
     stance = results.get("stance") or {}
     if stance:
-        first = next(iter(stance.values()))
-        split_r = first["split"]["report"]
-        lodo_r = next((b["lodo"]["report"] for b in stance.values() if "lodo" in b), None)
-        boot = split_r["bootstrap"]
-        rows, per_target, notes = [], [], []
-        for name, b in stance.items():
-            s = b["split"]["report"]
-            row = [f"`{name}`", _ci(s["metrics"]["f_avg"]), _ci(s["metrics"]["macro_f1"]),
-                   _f(s["metrics"]["accuracy"]["value"])]
-            if "lodo" in b:
-                lo = b["lodo"]["report"]
-                o = lo["over_folds"]["f_avg"]
-                row += [f"{_f(o['mean'])} ± {_f(o['sd'])}", _ci(lo["pooled"]["metrics"]["f_avg"]),
-                        _f(lo["pooled"]["metrics"]["macro_f1"]["value"])]
-            else:
-                row += ["not run", "not run", "not run"]
-                notes.append(f"`{name}` — {b['not_run']}.")
-            rows.append(row)
-            per_target.append([f"`{name}`", *(_f(s["per_target"][t]["f_avg"]["value"]) for t in TARGETS)])
-        text = stale + (
-            f"Scored by the official scorer on data version {results['dataset_version']}. Intervals are 95% "
-            f"{boot['method']} bootstrap intervals ({boot['samples']} resamples of whole sentences, seed "
-            f"{boot['seed']}). **Split**: fit on train, hyperparameters chosen on validation, scored on test "
-            f"({split_r['rows']} rows, {split_r['units']} sentences of {split_r['documents']} document(s)).")
-        if lodo_r:
-            text += (f" **LODO**: leave-one-document-out over {lodo_r['documents']} documents, hyperparameters "
-                     f"chosen by an inner leave-one-document-out on the training documents; mean ± sample sd "
-                     f"of F_avg over the folds, and the pooled predictions ({lodo_r['pooled']['rows']} rows) "
-                     "scored as one set.")
-        text += "\n\n" + markdown_table(
-            ["baseline", "split: test F_avg", "test macro-F1", "test accuracy", "LODO: F_avg over folds",
-             "LODO pooled F_avg", "LODO pooled macro-F1"], rows)
-        if notes:
-            text += "\n" + "\n".join(notes) + "\n"
-        support = split_r["per_target"]
-        text += ("\nF_avg per target on test (split protocol), by eval.pl's rule: a class absent from both "
-                 "the gold labels and the predictions of a target counts as F = 0. Gold favor/against rows per target: "
-                 + ", ".join(f"`{t}` {support[t]['support']['favor']}/{support[t]['support']['against']}"
-                             for t in TARGETS) + ".\n\n"
-                 + markdown_table(["baseline", *(f"`{t}`" for t in TARGETS)], per_target))
-        out["benchmark"] = text
+        out["benchmark"] = stale + _stance_block(results, stance)
     ner = results.get("ner")
     if ner:
         r = ner["report"]
