@@ -324,6 +324,12 @@ CASES = {
     "stance-two-primaries": (edit_jl(GOLD, _two_primaries), "extra-primary", GOLD),
     "adjudication-twice": (edit_jl(ADJ, lambda rs: rs.append(dict(rs[0]))), "duplicate-record", ADJ),
     "adjudication-label-unknown": (edit_jl(ADJ, lambda rs: rs[0].update(gold="positive")), "unknown-stance-label", ADJ),
+    "entity-type-differs-across-documents": (
+        edit_jl("raw/annotations/gold/d02.jsonl", lambda rs: first(rs, type="entity", text="Balkan").update(
+            label="LOC", entity_id="balkans")), "inconsistent-entity", "raw/annotations/gold/d02.jsonl"),
+    "entity-id-differs-in-one-document": (
+        edit_jl(GOLD, lambda rs: [r for r in rs if r.get("text") == "Serbia" and r["type"] == "entity"][-1].update(
+            entity_id="republic_of_serbia")), "inconsistent-entity", GOLD),
     "annotations-unknown-pass": (lambda p: (p / "raw/annotations/c").mkdir() or
                                  (p / "raw/annotations/c" / f"{D}.jsonl").write_text("{}\n"), "unknown-pass",
                                  "raw/annotations/c"),
@@ -378,4 +384,13 @@ def test_the_build_never_replaces_what_it_did_not_write(project, capsys, case):
 def test_a_byte_order_mark_on_the_metadata_is_no_content(project, capsys):
     path = project / "raw/metadata.csv"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert main(["validate", "--root", str(project)]) == 0, capsys.readouterr().err
+
+
+def test_an_entity_exception_with_a_reason_is_accepted(project, capsys):
+    """The corpus-wide rule yields to a logged exception: the differing mention gives its reason."""
+    def logged(rs):
+        r = first(rs, type="entity", text="Balkan")
+        r.update(label="LOC", entity_id="balkans", reason="here the region itself, not its peoples")
+    edit_jl("raw/annotations/gold/d02.jsonl", logged)(project)
     assert main(["validate", "--root", str(project)]) == 0, capsys.readouterr().err

@@ -35,7 +35,9 @@ ALLOWED_NUMERALS = {
     "2003",  # CoNLL-2003, the name of an export format
     "4.0",  # CC BY 4.0
     "24",  # the outlet "24 Instant News"
-    "3.3",  # a rule number of the guidelines
+    "3.1", "3.2", "3.3", "3.6",  # rule numbers of the guidelines
+    "1.1",  # the guidelines' version
+    "0.1.0",  # the previous release, in the changelog and the errata
 }
 
 

@@ -7,10 +7,10 @@ manifest, so the installed package reads them from the data it ships.
 
 from __future__ import annotations
 
-DATASET_VERSION = "0.1.0"
+DATASET_VERSION = "0.2.0"
 """Semantic version of the packaged data (one place; pyproject reads the package's)."""
 
-RELEASED = "2026-11"
+RELEASED = "2026-12"
 """Year and month of the release of DATASET_VERSION (the card's citation and changelog)."""
 
 # Stance labels. The order is the ClassLabel order and never changes:

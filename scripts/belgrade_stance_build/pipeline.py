@@ -63,6 +63,8 @@ STAGES = (
           ("belgrade_stance_build.stages.documents", "belgrade_stance_build.stages.sentences",
            "belgrade_stance_build.stages.stance", "belgrade_stance_schema.tables", "belgrade_stance_schema.features",
            "belgrade_stance_schema.inventory")),
+    Stage("consistency", "Check corpus-wide that a surface form has one entity type and id (exceptions logged).",
+          "part", ("annotations",), (), ("belgrade_stance_build.stages.consistency",)),
     Stage("agreement", "Count agreement of passes A and B (Cohen's kappa, F_avg, entity F1, holders).", "part",
           ("annotations", "stance"), ("data/agreement.json",),
           ("belgrade_stance_build.stages.agreement", "belgrade_stance.evaluate")),
@@ -239,6 +241,7 @@ class BuiltPart:
     sizes: dict | None = None
     frames: dict | None = None
     reads: dict | None = None  # sha256 of the raw files read, as read
+    surfaces: object = None  # the part's gold surface forms (stages.consistency)
 
 
 def _no_sizes() -> dict[str, dict[str, int]]:
@@ -260,6 +263,7 @@ def _sizes(dfs: dict[str, pd.DataFrame]) -> dict[str, dict[str, int]]:
 def build_part(root: str, metadata: list[dict], folds: dict[str, int], keep_frames: bool = False) -> BuiltPart:
     """Read, check, tabulate, validate and encode the documents of one part (in a worker process or not)."""
     from belgrade_stance_build.stages.agreement import AgreementCounts
+    from belgrade_stance_build.stages.consistency import SurfaceForms
     from belgrade_stance_build.stages.data import arrow_table
     from belgrade_stance_schema.tables import KEY_COLUMNS, validate_tables
 
@@ -270,8 +274,14 @@ def build_part(root: str, metadata: list[dict], folds: dict[str, int], keep_fram
             failed.add(stage)
         elif not problems:  # once anything failed, only check the rest of the part's input
             part.add(meta, products)
-    built = BuiltPart(problems.items, failed, AgreementCounts(), reads=layout.reads)
+    built = BuiltPart(problems.items, failed, AgreementCounts(), reads=layout.reads, surfaces=SurfaceForms())
     if not part or problems:
+        return built
+    for doc_id, passes in part.annotations.items():
+        if "gold" in passes:
+            built.surfaces.add_document(layout.rel(layout.annotation_file("gold", doc_id)), passes["gold"].entities, problems)
+    if problems:
+        failed.add("consistency")
         return built
     dfs = part.tables(folds)
     built.agreement.add(part.annotations, dfs["stance"])
@@ -352,10 +362,14 @@ class Corpus:
         self.frames: dict[str, list[pd.DataFrame]] | None = {c: [] for c in CONFIGS} if keep_frames else None
         self.agreement = AgreementCounts()
         self.sizes = _no_sizes()
+        from belgrade_stance_build.stages.consistency import SurfaceForms
+
+        self.surfaces = SurfaceForms()
 
     def add(self, built: BuiltPart, problems: Problems) -> None:
         """One part's validated tables: the rules across parts, then its rows to the data folder."""
         self.agreement.merge(built.agreement)
+        self.surfaces.merge(built.surfaces, problems)
         sentences = built.tables["sentences"]
         for text in self.leaks.add(sentences["text"].to_pylist(), sentences["split"].to_pylist()):
             problems.add("table sentences", None, "split-leak", f"sentence text occurs in two splits: {text[:60]!r}")
@@ -446,7 +460,7 @@ def _build(layout: Layout, metadata: list[dict], folder, keep_frames: bool, coll
             if not problems:  # nothing more is kept once anything failed; the rest is still checked
                 corpus.add(built, problems)
                 if problems:
-                    failed.add("tables")
+                    failed.add("consistency" if problems.rules() == {"inconsistent-entity"} else "tables")
             del built
         if not problems:
             corpus.validate(problems)

@@ -113,6 +113,8 @@ RULES: dict[str, Rule] = {
     "extra-primary": _r("build", "More than one primary record on an item whose holders agree."),
     "unresolved-holder": _r("build", "An entity holder that is not an entity_id annotated in the document."),
     "unreviewed-sentence": _r("build", "A (sentence, target) item has no stance record."),
+    "inconsistent-entity": _r("build", "A surface form has another entity type or id than elsewhere in the gold, "
+                                       "and the mention logs no `reason` for the exception."),
     # -- adjudication ---------------------------------------------------------------------------
     "stale-adjudication": _r("build", "An adjudication record where passes A and B agree."),
     "adjudication-mismatch": _r("build", "An adjudication record's a, b or gold value is not what the files hold."),

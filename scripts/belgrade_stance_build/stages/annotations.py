@@ -26,6 +26,8 @@ class Entity:
     text: str
     label: str
     entity_id: str
+    line: int = 0  # of the raw file
+    reason: str | None = None  # a logged exception to the corpus-wide rules
 
 
 @dataclass(slots=True)
@@ -118,7 +120,8 @@ def read_annotation(layout: Layout, pass_name: str, doc_id: str, text: str,
                 problems.add(where, n, "duplicate-record", f"entity {rec['text']!r} already on line {seen[key]}")
                 continue
             seen[key] = n
-            entity_lines.append((n, Entity(sid, model.start, model.end, model.text, model.label, model.entity_id)))
+            entity_lines.append((n, Entity(sid, model.start, model.end, model.text, model.label, model.entity_id,
+                                                     n, model.reason)))
         else:
             sr = StanceRecord(sid, model.target, model.label, reason=model.reason)
             if model.label != "none":
