@@ -145,10 +145,10 @@ def test_label_studio_round_trip_gives_the_same_raw_files(project, tmp_path, pas
 
 def test_a_correction_comes_back_as_its_own_line_and_builds(project, tmp_path):
     tasks = as_export(export_tasks(project, tmp_path / "ls"))
-    task = next(t for t in tasks if t["data"]["sentence_id"] == "d03-s000")
+    task = next(t for t in tasks if t["data"]["sentence_id"] == "d03-s020")
     region = next(r for r in task["annotations"][0]["result"] if r["from_name"] == "entity"
-                  and r["value"]["text"] == "Europe")
-    region["value"]["labels"] = ["GPE"]  # the annotator changes LOC to GPE
+                  and r["value"]["text"] == "Novi Urengoj")
+    region["value"]["labels"] = ["LOC"]  # the annotator changes GPE to LOC (a form found once in the corpus)
     export = tmp_path / "export.json"
     export.write_text(json.dumps(tasks), encoding="utf-8")
     path = project / "raw/annotations/gold/d03.jsonl"
@@ -157,11 +157,12 @@ def test_a_correction_comes_back_as_its_own_line_and_builds(project, tmp_path):
     new = path.read_text(encoding="utf-8").splitlines()
     changed = [(a, b) for a, b in zip(old, new) if a != b] + [(None, b) for b in new[len(old):]]
     assert len(old) == len(new)
-    assert len(changed) == 1 and '"Europe"' in changed[0][1] and '"GPE"' in changed[0][1]
+    assert len(changed) == 1 and '"Novi Urengoj"' in changed[0][1] and '"LOC"' in changed[0][1]
     build = cli("build", "--root", project)
     assert build.returncode == 0, build.stderr
-    ents = belgrade_stance.load("sentences", split="test", data_dir=project / "data").iloc[0].entities
-    assert [TYPES[e["label"]] for e in ents if e["text"] == "Europe"] == ["GPE"]
+    sents = belgrade_stance.load("sentences", split="test", data_dir=project / "data")
+    ents = sents[sents.id == "d03-s020"].iloc[0].entities
+    assert [TYPES[e["label"]] for e in ents if e["text"] == "Novi Urengoj"] == ["LOC"]
 
 
 LS_SPOILS = {

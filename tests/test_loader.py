@@ -35,7 +35,7 @@ def test_every_format_gives_the_same_rows(config):
 
 
 def test_unknown_config_split_or_format_lists_the_valid_ones():
-    with pytest.raises(LoadError, match="valid configs: stance, documents, sentences"):
+    with pytest.raises(LoadError, match="valid configs: stance, documents, holders, sentences"):
         belgrade_stance.load("tweets")
     with pytest.raises(LoadError, match="valid splits: train, validation, test"):
         belgrade_stance.load("stance", split="dev")

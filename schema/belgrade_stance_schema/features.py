@@ -6,7 +6,7 @@ Parquet files carry these features in their schema metadata, and the card's YAML
 
 from __future__ import annotations
 
-from belgrade_stance_schema.inventory import ENTITY_TYPES, NER_TAGS, STANCE_LABELS
+from belgrade_stance_schema.inventory import ENTITY_TYPES, HOLDER_TYPES, NER_TAGS, STANCE_LABELS
 
 
 def features(config: str):
@@ -37,12 +37,34 @@ def features(config: str):
             "text": Value("string"),
             "target": Value("string"),
             "target_description": Value("string"),
+            "context": Value("string"),
             "label": stance_label,
             "label_a": stance_label,
             "label_b": stance_label,
             "passes_agree": Value("bool"),
             "mixed": Value("bool"),
             "holders": List(holder),
+            "split": Value("string"),
+            "fold": Value("int32"),
+        })
+    if config == "holders":
+        return Features({
+            "id": Value("string"),
+            "sentence_id": Value("string"),
+            "doc_id": Value("string"),
+            "text": Value("string"),
+            "target": Value("string"),
+            "label": stance_label,
+            "holder_type": ClassLabel(names=list(HOLDER_TYPES)),
+            "holder": Value("string"),
+            "holder_start": Value("int32"),
+            "holder_end": Value("int32"),
+            "holder_text": Value("string"),
+            "evidence_start": Value("int32"),
+            "evidence_end": Value("int32"),
+            "evidence_text": Value("string"),
+            "primary": Value("bool"),
+            "mixed": Value("bool"),
             "split": Value("string"),
             "fold": Value("int32"),
         })
@@ -106,6 +128,8 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "text": "The sentence, exactly as in the raw text.",
         "target": "The stance target (see Targets).",
         "target_description": "The target's definition from the guidelines, to feed to a classifier with the text.",
+        "context": "The sentences before this one in its paragraph; for a paragraph's first sentence, the "
+                   "previous sentence (quotes run across paragraph breaks); empty for the document's first.",
         "label": "Gold stance of the sentence towards the target (ClassLabel none / against / favor).",
         "label_a": "Label of annotation pass A (null if the document has no pass A).",
         "label_b": "Label of annotation pass B (null if the document has no pass B).",
@@ -114,6 +138,26 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "holders": "Who holds the favor/against stance: holder type (author, entity, group), holder "
                    "(entity id or description), label, holder text, evidence text, primary flag. "
                    "Empty for none.",
+        "split": "train, validation or test (by document).",
+        "fold": "Leave-one-document-out fold: the document's index.",
+    },
+    "holders": {
+        "id": "Row id: `<sentence_id>-<target>-<n>`, n numbering the records of the item.",
+        "sentence_id": "Id of the body sentence (`<doc_id>-sNNN`).",
+        "doc_id": "Id of the source document.",
+        "text": "The sentence, exactly as in the raw text; every offset of the row is into it.",
+        "target": "The stance target (see Targets).",
+        "label": "The holder's stance (ClassLabel none / against / favor; never none here).",
+        "holder_type": "author, entity or group (ClassLabel).",
+        "holder": "Who holds it: `author`, an entity id of the document, or a group's normalised description.",
+        "holder_start": "Start (characters, in text) of the holder's mention; null where the sentence names no holder.",
+        "holder_end": "End (exclusive) of the holder's mention; null with holder_start.",
+        "holder_text": "text[holder_start:holder_end]; null with holder_start.",
+        "evidence_start": "Start (characters, in text) of the evidence: the smallest stretch expressing the stance.",
+        "evidence_end": "End (exclusive) of the evidence.",
+        "evidence_text": "text[evidence_start:evidence_end].",
+        "primary": "True on the record whose label is the item's label where holders disagree.",
+        "mixed": "True if holders of the item take opposite stances.",
         "split": "train, validation or test (by document).",
         "fold": "Leave-one-document-out fold: the document's index.",
     },

@@ -95,7 +95,7 @@ ANNOTATION_PASSES: dict[str, str] = {
     "gold": "Adjudicated annotation: the labels the dataset ships.",
 }
 
-CONFIGS: tuple[str, ...] = ("stance", "sentences", "documents")
+CONFIGS: tuple[str, ...] = ("stance", "holders", "sentences", "documents")
 DOC_ID = r"^[a-z0-9][a-z0-9_]{0,31}$"
 """Form of a doc_id: a lowercase slug of at most 32 characters."""
 SHA256 = r"^[0-9a-f]{64}$"

@@ -144,6 +144,7 @@ class StanceModel(pa.DataFrameModel):
     text: Series[str] = pa.Field(str_length={"min_value": 1})
     target: Series[str] = pa.Field(isin=list(TARGETS))
     target_description: Series[str] = pa.Field(isin=list(TARGETS.values()))
+    context: Series[str]
     label: Series[str] = pa.Field(isin=list(STANCE_LABELS))
     label_a: Series[str] = pa.Field(isin=list(STANCE_LABELS), nullable=True)
     label_b: Series[str] = pa.Field(isin=list(STANCE_LABELS), nullable=True)
@@ -196,7 +197,61 @@ class StanceModel(pa.DataFrameModel):
         return _one_split_per_document(df)
 
 
-MODELS = {"documents": DocumentsModel, "sentences": SentencesModel, "stance": StanceModel}
+def _slices(text: str, start, end, covered) -> bool:
+    """A span of the sentence: all three null, or 0 <= start < end <= len(text) and text[start:end] == covered."""
+    if start is None or pd.isna(start):
+        return (end is None or pd.isna(end)) and (covered is None or pd.isna(covered))
+    start, end = int(start), int(end)
+    return 0 <= start < end <= len(text) and text[start:end] == covered
+
+
+class HoldersModel(pa.DataFrameModel):
+    id: Series[str] = pa.Field(unique=True)
+    sentence_id: Series[str]
+    doc_id: Series[str] = pa.Field(str_matches=DOC_ID)
+    text: Series[str] = pa.Field(str_length={"min_value": 1})
+    target: Series[str] = pa.Field(isin=list(TARGETS))
+    label: Series[str] = pa.Field(isin=list(STANCED))
+    holder_type: Series[str] = pa.Field(isin=list(HOLDER_TYPES))
+    holder: Series[str] = pa.Field(str_length={"min_value": 1})
+    holder_start: Series[pd.Int64Dtype] = pa.Field(nullable=True, coerce=True, ge=0)
+    holder_end: Series[pd.Int64Dtype] = pa.Field(nullable=True, coerce=True, ge=1)
+    holder_text: Series[str] = pa.Field(nullable=True)
+    evidence_start: Series[int] = pa.Field(ge=0)
+    evidence_end: Series[int] = pa.Field(ge=1)
+    evidence_text: Series[str] = pa.Field(str_length={"min_value": 1})
+    primary: Series[bool]
+    mixed: Series[bool]
+    split: Series[str] = pa.Field(isin=list(SPLITS))
+    fold: Series[int] = pa.Field(ge=0)
+
+    class Config:
+        strict = True
+        ordered = False
+
+    @pa.dataframe_check(error="id is <sentence_id>-<target>-<n>")
+    def id_of_record(cls, df: pd.DataFrame) -> Series[bool]:
+        return _rowwise(df, ["id", "sentence_id", "target"], lambda i, s, t: i.rsplit("-", 1)[0] == f"{s}-{t}"
+                        and i.rsplit("-", 1)[1].isdigit())
+
+    @pa.dataframe_check(error="text[holder_start:holder_end] == holder_text (or all three null)")
+    def holder_span_slices(cls, df: pd.DataFrame) -> Series[bool]:
+        return _rowwise(df, ["text", "holder_start", "holder_end", "holder_text"], _slices)
+
+    @pa.dataframe_check(error="text[evidence_start:evidence_end] == evidence_text")
+    def evidence_span_slices(cls, df: pd.DataFrame) -> Series[bool]:
+        return _rowwise(df, ["text", "evidence_start", "evidence_end", "evidence_text"], _slices)
+
+    @pa.dataframe_check(error="an author holder is written author")
+    def author_holder(cls, df: pd.DataFrame) -> Series[bool]:
+        return (df["holder_type"] != "author") | (df["holder"] == "author")
+
+    @pa.dataframe_check(error=SPLIT_BY_DOCUMENT)
+    def split_by_document(cls, df: pd.DataFrame) -> Series[bool]:
+        return _one_split_per_document(df)
+
+
+MODELS = {"documents": DocumentsModel, "sentences": SentencesModel, "stance": StanceModel, "holders": HoldersModel}
 
 _sentences_in_documents = pa.DataFrameSchema(
     checks=[
@@ -207,6 +262,17 @@ _sentences_in_documents = pa.DataFrameSchema(
         pa.Check(lambda df: (df["split"] == df["doc_split"]) & (df["fold"] == df["doc_fold"]),
                  error="sentence split/fold == its document's"),
         pa.Check(lambda df: df["doc_known"], error="sentence doc_id is a document"),
+    ],
+)
+_holders_in_stance = pa.DataFrameSchema(
+    checks=[
+        pa.Check(lambda df: df["item_known"], error="holders row's <sentence_id>-<target> is a stance row"),
+        pa.Check(lambda df: df["text"] == df["item_text"], error="holders text == the stance row's text"),
+        pa.Check(lambda df: df["mixed"] == df["item_mixed"], error="holders mixed == the stance row's mixed"),
+        pa.Check(lambda df: df["rows_of_item"] == df["item_records"],
+                 error="one holders row per favor/against record of the stance row"),
+        pa.Check(lambda df: (df["mixed"] & ~df["primary"]) | (df["label"] == df["item_label"]),
+                 error="holders label == the stance label (for a mixed item: the primary record's)"),
     ],
 )
 _stance_in_sentences = pa.DataFrameSchema(
@@ -235,7 +301,7 @@ def validate_tables(tables: dict[str, pd.DataFrame]) -> list[tuple]:
     Each failure is (table, record id, check, failure case, column).
     """
     failures: list[tuple] = []
-    keys = {"documents": "doc_id", "sentences": "id", "stance": "id"}
+    keys = {"documents": "doc_id", "sentences": "id", "stance": "id", "holders": "id"}
     for name, model in MODELS.items():
         try:
             model.validate(tables[name], lazy=True, inplace=True)
@@ -259,8 +325,19 @@ def validate_tables(tables: dict[str, pd.DataFrame]) -> list[tuple]:
         sentence_split=stance["sentence_id"].map(s["split"]),
         sentence_doc=stance["sentence_id"].map(s["doc_id"]),
     )
+    h, st = tables["holders"], stance.set_index("id")
+    item = h["sentence_id"] + "-" + h["target"]
+    hk = h.assign(
+        item_known=item.isin(st.index),
+        item_text=item.map(st["text"]),
+        item_label=item.map(st["label"]),
+        item_mixed=item.map(st["mixed"]).fillna(False).astype(bool),
+        item_records=item.map(st["holders"].map(len)).fillna(-1),
+        rows_of_item=item.map(item.value_counts()),
+    )
     for name, schema, frame, key in (("sentences×documents", _sentences_in_documents, m, "id"),
-                                     ("stance×sentences", _stance_in_sentences, k, "id")):
+                                     ("stance×sentences", _stance_in_sentences, k, "id"),
+                                     ("holders×stance", _holders_in_stance, hk, "id")):
         try:
             schema.validate(frame, lazy=True)
         except pa.errors.SchemaErrors as err:

@@ -58,10 +58,10 @@ STAGES = (
     Stage("adjudication", "Check that every A/B disagreement has an adjudication record that matches gold.",
           "document", ("raw/adjudication/*.jsonl", "annotations"), (),
           ("belgrade_stance_build.stages.adjudication",)),
-    Stage("tables", "Build the documents, sentences and stance tables of a part and validate them with pandera.",
-          "part", ("metadata", "text", "segmentation", "annotations"), ("documents", "sentences", "stance"),
+    Stage("tables", "Build the documents, sentences, stance and holders tables of a part and validate them with pandera.",
+          "part", ("metadata", "text", "segmentation", "annotations"), ("documents", "sentences", "stance", "holders"),
           ("belgrade_stance_build.stages.documents", "belgrade_stance_build.stages.sentences",
-           "belgrade_stance_build.stages.stance", "belgrade_stance_schema.tables", "belgrade_stance_schema.features",
+           "belgrade_stance_build.stages.stance", "belgrade_stance_build.stages.holders", "belgrade_stance_schema.tables", "belgrade_stance_schema.features",
            "belgrade_stance_schema.inventory")),
     Stage("consistency", "Check corpus-wide that a surface form has one entity type and id (exceptions logged).",
           "part", ("annotations",), (), ("belgrade_stance_build.stages.consistency",)),
@@ -69,7 +69,7 @@ STAGES = (
           ("annotations", "stance"), ("data/agreement.json",),
           ("belgrade_stance_build.stages.agreement", "belgrade_stance.evaluate")),
     Stage("data", "Write Parquet per config and split as row groups, agreement and the manifest; swap data/ in.",
-          "release", ("documents", "sentences", "stance", "data/agreement.json"),
+          "release", ("documents", "sentences", "stance", "holders", "data/agreement.json"),
           ("data/*/*.parquet", "data/agreement.json", "data/manifest.json"), ("belgrade_stance_build.stages.data",)),
 )
 
@@ -215,6 +215,7 @@ class Part:
     def tables(self, folds: dict[str, int]) -> dict[str, pd.DataFrame]:
         """Stage tables: the row generators of the three tables, as frames."""
         from belgrade_stance_build.stages.documents import document_rows
+        from belgrade_stance_build.stages.holders import holder_rows
         from belgrade_stance_build.stages.sentences import sentence_rows
         from belgrade_stance_build.stages.stance import stance_rows
 
@@ -223,6 +224,7 @@ class Part:
             "documents": document_rows(m, self.texts, segs, ann, folds),
             "sentences": sentence_rows(m, segs, ann, folds),
             "stance": stance_rows(m, segs, ann, folds),
+            "holders": holder_rows(m, segs, ann, folds),
         })
 
 

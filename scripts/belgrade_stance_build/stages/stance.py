@@ -17,7 +17,10 @@ def stance_rows(metadata: list[dict], segs: dict[str, Segmentation],
         gold = passes.get("gold")
         if gold is None:
             continue
-        for s in segs[doc_id].sentences:
+        sentences = segs[doc_id].sentences
+        for i, s in enumerate(sentences):
+            before = [p.text for p in sentences[:i] if p.paragraph == s.paragraph]
+            context = " ".join(before) if before else (sentences[i - 1].text if i else "")
             for target, description in TARGETS.items():
                 recs = gold.stance[(s.id, target)]
                 la = passes["a"].label(s.id, target) if "a" in passes else None
@@ -29,6 +32,7 @@ def stance_rows(metadata: list[dict], segs: dict[str, Segmentation],
                     "text": s.text,
                     "target": target,
                     "target_description": description,
+                    "context": context,
                     "label": gold.label(s.id, target),
                     "label_a": la,
                     "label_b": lb,
