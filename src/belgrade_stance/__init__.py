@@ -13,6 +13,7 @@ from belgrade_stance.load import configs, features, inventories, load, manifest,
 from belgrade_stance.verify import verify  # noqa: E402
 from belgrade_stance.evaluate import PredictionError, evaluate, evaluate_cv, folds, format_report  # noqa: E402
 from belgrade_stance.compare import compare, format_comparison  # noqa: E402
+from belgrade_stance.holders import evaluate_holders, format_holders  # noqa: E402
 
-__all__ = ["__version__", "DatasetError", "LoadError", "PredictionError", "compare", "configs", "evaluate", "evaluate_cv", "features", "folds",
-           "format_comparison", "format_report", "inventories", "load", "manifest", "splits", "verify"]
+__all__ = ["__version__", "DatasetError", "LoadError", "PredictionError", "compare", "configs", "evaluate", "evaluate_holders", "evaluate_cv", "features", "folds",
+           "format_comparison", "format_holders", "format_report", "inventories", "load", "manifest", "splits", "verify"]

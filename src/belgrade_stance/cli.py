@@ -73,11 +73,19 @@ def cmd_evaluate(args) -> int:
 
     from belgrade_stance.evaluate import evaluate, evaluate_cv, format_report
 
+    if args.task == "holders":
+        from belgrade_stance.holders import evaluate_holders, format_holders
+
+        report = evaluate_holders(args.predictions, split=args.split, protocol=args.protocol, data_dir=args.data,
+                                  verify=not args.no_verify)
+        print(json.dumps(report, indent=2, ensure_ascii=False) if args.json else format_holders(report), end="\n"
+              if args.json else "")
+        return 0
     targets = [t.strip() for t in args.targets.split(",") if t.strip()] if args.targets else None
     options = dict(agreed_only=args.agreed_only, targets=targets, samples=args.samples, seed=args.seed,
                    data_dir=args.data, verify=not args.no_verify)
-    if args.protocol == "lodo":
-        report = evaluate_cv(args.predictions, **options)
+    if args.protocol in ("lodo", "loto"):
+        report = evaluate_cv(args.predictions, protocol=args.protocol, **options)
     else:
         report = evaluate(args.predictions, split=args.split, **options)
     if args.json:
@@ -131,10 +139,15 @@ def add_evaluate(sub, parents) -> None:
                                    "ClassLabel indices) against the gold stance labels: F_avg (official), "
                                    "macro-F1, accuracy, per-target F_avg, confusion matrix, 95%% bootstrap "
                                    "intervals (sentences resampled within the scored set, fixed seed).")
-    e.add_argument("predictions", type=Path, help="predictions file (.jsonl or .csv with columns id,label)")
-    e.add_argument("--protocol", choices=["split", "lodo"], default="split",
+    e.add_argument("predictions", type=Path, help="predictions file (.jsonl or .csv with columns id,label; "
+                                                  "for --task holders, JSON Lines of holder records)")
+    e.add_argument("--task", choices=["stance", "holders"], default="stance",
+                   help="stance: one label per stance row (default); holders: (target, label, holder, evidence) "
+                        "records per sentence, scored by tuple F1 and evidence token F1")
+    e.add_argument("--protocol", choices=["split", "lodo", "loto"], default="split",
                    help="split: score one split (default); lodo: leave-one-document-out predictions "
-                        "for every row, scored per fold and pooled")
+                        "for every row, scored per fold and pooled; loto: leave-one-target-out (zero-shot "
+                        "target) predictions for every row")
     e.add_argument("--split", choices=SCORED_SPLITS, default="test", help="split to score (default: test)")
     e.add_argument("--agreed-only", action="store_true",
                    help="score only the items on which both annotation passes agreed")
@@ -157,8 +170,8 @@ def add_compare(sub, parents) -> None:
                                    "p-value, Holm-corrected over targets.")
     c.add_argument("a", type=Path, help="predictions of system A (as for evaluate)")
     c.add_argument("b", type=Path, help="predictions of system B")
-    c.add_argument("--protocol", choices=["split", "lodo"], default="split",
-                   help="split: one split (default test); lodo: leave-one-document-out predictions of every row")
+    c.add_argument("--protocol", choices=["split", "lodo", "loto"], default="split",
+                   help="split: one split (default test); lodo, loto: the cross-validation predictions of every row")
     c.add_argument("--split", choices=SCORED_SPLITS, default="test", help="split of the split protocol (default: test)")
     c.add_argument("--agreed-only", action="store_true", help="only the items both annotation passes agreed on")
     c.add_argument("--targets", help="comma-separated targets (default: all)")

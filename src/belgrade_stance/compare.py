@@ -137,7 +137,7 @@ def compare(predictions_a, predictions_b, protocol: str = "split", split: str = 
     _numpy()
     if protocol not in PROTOCOLS:
         raise LoadError("bad-argument", f"unknown protocol {protocol!r}; valid: {', '.join(PROTOCOLS)}")
-    split = "all" if protocol == "lodo" else split
+    split = "all" if protocol in ("lodo", "loto") else split
     rows, names, scope = _checked(predictions_a, split, agreed_only, targets, data_dir, verify)
     labels_b = check_predictions(predictions_b, rows["id"], set(rows["id"]) | _all_ids(split, data_dir, verify),
                                  names, scope)

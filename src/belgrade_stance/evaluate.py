@@ -49,7 +49,9 @@ LEVEL = 0.95
 SHOW = 5
 """Offenders listed per kind of problem in a PredictionError."""
 OFFICIAL = "f_avg"
-PROTOCOLS = ("split", "lodo")
+PROTOCOLS = ("split", "lodo", "loto")
+"""split: the fixed split; lodo: leave one document out; loto: leave one target out (zero-shot target)."""
+FOLD_KEYS = {"lodo": "doc_id", "loto": "target"}
 SCORED_SPLITS = ("train", "validation", "test", "all")
 
 
@@ -453,25 +455,29 @@ def evaluate(predictions, split: str = "test", *, agreed_only: bool = False, tar
             "targets": sorted(report["per_target"]), "documents": len(set(rows["doc_id"])), **report}
 
 
-def evaluate_cv(predictions, *, agreed_only: bool = False, targets=None, samples: int = SAMPLES,
-                seed: int = SEED, data_dir: Path | str | None = None, verify: bool = True) -> dict:
-    """Score leave-one-document-out predictions: one prediction for every row of every split,
-    each made by the model that did not see the row's document (see `folds`).
+def evaluate_cv(predictions, *, protocol: str = "lodo", agreed_only: bool = False, targets=None,
+                samples: int = SAMPLES, seed: int = SEED, data_dir: Path | str | None = None,
+                verify: bool = True) -> dict:
+    """Score cross-validation predictions: one prediction for every row of every split, each made
+    by the model that did not see the row's fold (see `folds`): its document (protocol "lodo") or
+    its target (protocol "loto", zero-shot targets).
 
     Reports every fold (document), the mean ± sample standard deviation over folds of F_avg,
     macro-F1 and accuracy, and the pooled predictions scored as one set, with bootstrap intervals
     that resample whole sentences and, as `document_bootstrap`, whole documents (clusters).
     """
     np = _numpy()  # before anything else: the extra's absence is the first thing to say
+    if protocol not in FOLD_KEYS:
+        raise LoadError("bad-argument", f"unknown cross-validation protocol {protocol!r}; valid: {', '.join(FOLD_KEYS)}")
     rows, names, scope = _checked(predictions, "all", agreed_only, targets, data_dir, verify)
     pooled = _score_rows(rows, names, samples, seed)
-    if samples:  # documents drawn whole as well: the folds are documents, so is the cluster
+    if samples and protocol == "lodo":  # documents drawn whole as well: the folds are documents, so is the cluster
         by_document = score(rows["label"], rows["pred"], names, units=rows["doc_id"], samples=samples, seed=seed)
         pooled["document_bootstrap"] = {"unit": "document", "units": by_document["units"], "samples": samples,
                                         "seed": seed, "metrics": {m: v["ci"] for m, v in by_document["metrics"].items()}}
     by_doc: dict[str, list[int]] = defaultdict(list)
-    for i, doc in enumerate(rows["doc_id"]):
-        by_doc[doc].append(i)
+    for i, key in enumerate(rows[FOLD_KEYS[protocol]]):
+        by_doc[key].append(i)
     folds = {}
     for doc, idx in sorted(by_doc.items()):
         r = score([rows["label"][i] for i in idx], [rows["pred"][i] for i in idx], names, samples=0)
@@ -482,9 +488,9 @@ def evaluate_cv(predictions, *, agreed_only: bool = False, targets=None, samples
         summary[m] = {"mean": _num(values.mean()) if values.size else None,
                       "sd": _num(values.std(ddof=1)) if values.size > 1 else None,
                       "folds": int(values.size)}
-    return {"protocol": "lodo", "split": "all", "scope": scope, "agreed_only": agreed_only,
-            "targets": sorted(pooled["per_target"]), "documents": len(by_doc),
-            "folds": folds, "over_folds": summary, "pooled": pooled}
+    return {"protocol": protocol, "split": "all", "scope": scope, "agreed_only": agreed_only,
+            "targets": sorted(pooled["per_target"]), "documents": len(set(rows["doc_id"])),
+            "fold_by": FOLD_KEYS[protocol], "folds": folds, "over_folds": summary, "pooled": pooled}
 
 
 # --------------------------------------------------------------------------- folds
@@ -494,6 +500,8 @@ def folds(protocol: str = "lodo", format: str = "pandas", data_dir: Path | str |
 
     "split": one fold, ("test", train, test); select models on load("stance", split="validation").
     "lodo": one fold per document, (doc_id, rows of every other document, rows of doc_id).
+    "loto": one fold per target, (target, rows of every other target, rows of the target): a
+    zero-shot target, to be predicted from its `target_description`.
     format: "pandas" or "arrow".
     """
     if protocol not in PROTOCOLS:
@@ -509,9 +517,12 @@ def folds(protocol: str = "lodo", format: str = "pandas", data_dir: Path | str |
         yield "test", convert(tables["train"]), convert(tables["test"])
         return
     every = pa.concat_tables(tables.values())
-    for doc in sorted(set(every["doc_id"].to_pylist())):
-        held_out = pc.equal(every["doc_id"], doc)
-        yield doc, convert(every.filter(pc.invert(held_out))), convert(every.filter(held_out))
+    key = FOLD_KEYS[protocol]
+    values = sorted(set(every[key].to_pylist())) if protocol == "lodo" else \
+        [t for t in inventories(data_dir)["targets"] if t in set(every[key].to_pylist())]
+    for value in values:
+        held_out = pc.equal(every[key], value)
+        yield value, convert(every.filter(pc.invert(held_out))), convert(every.filter(held_out))
 
 
 # --------------------------------------------------------------------------- text output
@@ -555,10 +566,12 @@ def format_report(report: dict) -> str:
         head = [f"belgrade-stance scorer: {report['scope']}, {report['rows']} rows, "
                 f"{report['units']} sentences, {report['documents']} document(s)"]
         return "\n".join(head + _split_report(report)) + "\n"
-    out = [f"belgrade-stance scorer: leave-one-document-out over {report['documents']} documents, "
-           f"{report['scope']}", f"  {'fold':<8}{'rows':>5}{'F_avg':>8}{'macro-F1':>10}{'accuracy':>10}"]
+    what = "leave-one-document-out over the documents" if report["protocol"] == "lodo" else \
+        "leave-one-target-out (zero-shot targets) over the targets"
+    out = [f"belgrade-stance scorer: {what}, {report['scope']}",
+           f"  {'fold':<16}{'rows':>5}{'F_avg':>8}{'macro-F1':>10}{'accuracy':>10}"]
     for doc, f in report["folds"].items():
-        out.append(f"  {doc:<8}{f['rows']:>5}{_fmt(f['f_avg']):>8}{_fmt(f['macro_f1']):>10}{_fmt(f['accuracy']):>10}")
+        out.append(f"  {doc:<16}{f['rows']:>5}{_fmt(f['f_avg']):>8}{_fmt(f['macro_f1']):>10}{_fmt(f['accuracy']):>10}")
     o = report["over_folds"]
     out.append("  mean ± sd over folds (sample sd; folds with an undefined value left out): "
                + ", ".join(f"{m} {_fmt(v['mean'])} ± {_fmt(v['sd'])} ({v['folds']} folds)" for m, v in o.items()))

@@ -31,6 +31,7 @@ import pandas as pd
 import belgrade_stance
 from belgrade_stance.files import atomic_write
 from belgrade_stance.evaluate import SAMPLES, SEED, evaluate, evaluate_cv, score_entities
+from belgrade_stance.holders import evaluate_holders
 from belgrade_stance_schema.inventory import ENTITY_TYPES, STANCE_LABELS, TARGETS
 
 SEED_MODELS = 0
@@ -82,10 +83,12 @@ class Majority:
 
         for t, rows in df.groupby("target"):
             self.models[t] = DummyClassifier(strategy="most_frequent").fit(np.zeros((len(rows), 1)), rows.label)
+        self.overall = DummyClassifier(strategy="most_frequent").fit(np.zeros((len(df), 1)), df.label)
         return self
 
     def predict(self, df: pd.DataFrame) -> np.ndarray:
-        return np.array([self.models[t].predict(np.zeros((1, 1)))[0] for t in df.target])
+        """A target never seen in training (leave-one-target-out) gets the most frequent label overall."""
+        return np.array([self.models.get(t, self.overall).predict(np.zeros((1, 1)))[0] for t in df.target])
 
 
 class TfidfLR:
@@ -109,6 +112,35 @@ class TfidfLR:
 
     def predict(self, df: pd.DataFrame) -> np.ndarray:
         return self.model.predict(with_target(self.vectorizer.transform(df.text), df.target))
+
+
+class TfidfDescLR:
+    """Zero-shot targets: TF-IDF of the sentence and its overlap with the target's description + LR."""
+
+    grid = C_GRID
+
+    def __init__(self, C: float):
+        self.C = C
+
+    def _x(self, df: pd.DataFrame):
+        import scipy.sparse as sp
+
+        text = self.vectorizer.transform(df.text)
+        return sp.hstack([text, text.multiply(self.vectorizer.transform(df.target_description))], format="csr")
+
+    def fit(self, df: pd.DataFrame):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        self.vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)
+        self.vectorizer.fit(pd.concat([df.text, df.target_description.drop_duplicates()]))
+        self.model = LogisticRegression(C=self.C, class_weight="balanced", solver="newton-cg", max_iter=2000,
+                                        random_state=SEED_MODELS)
+        self.model.fit(self._x(df), df.label)
+        return self
+
+    def predict(self, df: pd.DataFrame) -> np.ndarray:
+        return self.model.predict(self._x(df))
 
 
 class Embeddings:
@@ -154,6 +186,32 @@ class MiniLMLR:
         return self.model.predict(with_target(Embeddings.encode(df.text.tolist()), df.target))
 
 
+class MiniLMDescLR:
+    """Zero-shot targets: MiniLM embeddings of sentence s and target description d, [s, d, s·d, |s − d|] + LR."""
+
+    grid = C_GRID
+
+    def __init__(self, C: float):
+        self.C = C
+
+    @staticmethod
+    def _x(df: pd.DataFrame) -> np.ndarray:
+        s = Embeddings.encode(df.text.tolist())
+        d = Embeddings.encode(df.target_description.tolist())
+        return np.hstack([s, d, s * d, np.abs(s - d)])
+
+    def fit(self, df: pd.DataFrame):
+        from sklearn.linear_model import LogisticRegression
+
+        self.model = LogisticRegression(C=self.C, class_weight="balanced", solver="newton-cg", max_iter=2000,
+                                        random_state=SEED_MODELS)
+        self.model.fit(self._x(df), df.label)
+        return self
+
+    def predict(self, df: pd.DataFrame) -> np.ndarray:
+        return self.model.predict(self._x(df))
+
+
 class SetFitMiniLM:
     """SetFit: contrastive fine-tuning of MiniLM on "target: sentence" pairs, then a logistic head."""
 
@@ -194,9 +252,10 @@ class Baseline:
     name: str
     model: Callable
     extra: str = ""
-    protocols: tuple[str, ...] = ("split", "lodo")
+    protocols: tuple[str, ...] = ("split", "lodo", "loto")
     not_run: str = ""
     description: str = field(default="")
+    zero_shot: Callable | None = None  # the model of the leave-one-target-out protocol (default: model)
 
     def __post_init__(self):
         self.description = self.description or (self.model.__doc__ or "").strip().splitlines()[0]
@@ -204,11 +263,11 @@ class Baseline:
 
 BASELINES = {b.name: b for b in (
     Baseline("majority", Majority),
-    Baseline("tfidf-lr", TfidfLR),
-    Baseline("minilm-lr", MiniLMLR, extra="baselines"),
+    Baseline("tfidf-lr", TfidfLR, zero_shot=TfidfDescLR),
+    Baseline("minilm-lr", MiniLMLR, extra="baselines", zero_shot=MiniLMDescLR),
     Baseline("setfit-minilm", SetFitMiniLM, extra="baselines", protocols=("split",),
-             not_run="lodo: SetFit's contrastive fine-tuning is too slow on the reference machine's two "
-                     "CPU cores to fit once per held-out document; only the split protocol is run"),
+             not_run="lodo, loto: SetFit's contrastive fine-tuning is too slow on the reference machine's two "
+                     "CPU cores to fit once per held-out fold; only the split protocol is run"),
 )}
 
 
@@ -240,6 +299,20 @@ def run_lodo(b: Baseline, data_dir: Path | None) -> tuple[list[tuple[str, int]],
         model, chosen[doc] = fit_selected(b.model, b.model.grid, train, inner)
         out += list(zip(test.id, model.predict(test).tolist()))
     return out, {"selected": chosen}
+
+
+def run_loto(b: Baseline, data_dir: Path | None) -> tuple[list[tuple[str, int]], dict]:
+    """Leave one target out: fit on the other targets' rows, predict the held-out target's rows from
+    its description; hyperparameters by an inner leave-one-target-out on the training targets."""
+    from belgrade_stance.evaluate import folds
+
+    model_of = b.zero_shot or b.model
+    out, chosen = [], {}
+    for target, train, test in folds("loto", data_dir=data_dir):
+        inner = [(train[train.target != t], train[train.target == t]) for t in sorted(train.target.unique())]
+        model, chosen[target] = fit_selected(model_of, model_of.grid, train, inner)
+        out += list(zip(test.id, model.predict(test).tolist()))
+    return out, {"selected": chosen, "model": (model_of.__doc__ or "").strip().splitlines()[0]}
 
 
 def write_predictions(path: Path, preds: list[tuple[str, int]]) -> None:
@@ -299,7 +372,8 @@ def versions() -> dict[str, str]:
     return out
 
 
-def run(names: list[str], results: Path, data_dir: Path, ner: bool, quiet: bool = False) -> dict:
+def run(names: list[str], results: Path, data_dir: Path, ner: bool, quiet: bool = False,
+        holders: bool = True) -> dict:
     from belgrade_stance_build.baselines.provenance import data_files
 
     path = results / "baselines.json"
@@ -312,13 +386,14 @@ def run(names: list[str], results: Path, data_dir: Path, ner: bool, quiet: bool 
         "scorer": {"official": "f_avg", "bootstrap_samples": SAMPLES, "bootstrap_seed": SEED},
         "stance": dict(old.get("stance", {})) if same_data else {},
         "ner": old.get("ner") if same_data else None,
+        "holders": old.get("holders") if same_data else None,
         "versions": {**old.get("versions", {}), **versions()},
     }
     timings = {}
     for name in names:
         b = BASELINES[name]
         entry = {"description": b.description, "extra": b.extra or None, "not_run": b.not_run or None}
-        for protocol, runner in (("split", run_split), ("lodo", run_lodo)):
+        for protocol, runner in (("split", run_split), ("lodo", run_lodo), ("loto", run_loto)):
             if protocol not in b.protocols:
                 continue
             start = time.perf_counter()
@@ -327,7 +402,7 @@ def run(names: list[str], results: Path, data_dir: Path, ner: bool, quiet: bool 
             pred_path = results / "predictions" / name / f"{protocol}.jsonl"
             write_predictions(pred_path, preds)
             report = evaluate(pred_path, split="test", data_dir=data_dir) if protocol == "split" \
-                else evaluate_cv(pred_path, data_dir=data_dir)
+                else evaluate_cv(pred_path, protocol=protocol, data_dir=data_dir)
             entry[protocol] = {"predictions": pred_path.relative_to(results).as_posix(), **info, "report": report}
             if not quiet:
                 print(f"{name:<14} {protocol:<6} F_avg {_headline(report)}   ({timings[f'{name} {protocol}']:.1f} s)")
@@ -349,6 +424,12 @@ def run(names: list[str], results: Path, data_dir: Path, ner: bool, quiet: bool 
                          "extra": BASELINES[k].extra or None, "not_run": BASELINES[k].not_run or None}
                      for k in BASELINES if k in out["stance"]}
     out["comparisons"] = comparisons(out["stance"], results, data_dir)
+    if holders:
+        from belgrade_stance_build.baselines import holders as holder_systems
+
+        start = time.perf_counter()
+        out["holders"] = holder_systems.run(results, data_dir, out["stance"], quiet=quiet)
+        timings["holders"] = time.perf_counter() - start
     atomic_write(path, json.dumps(out, indent=1, ensure_ascii=False) + "\n")
     out["timings"] = timings
     return out
@@ -360,7 +441,7 @@ def comparisons(stance: dict, results: Path, data_dir: Path) -> dict:
     from belgrade_stance.compare import compare
 
     out: dict = {}
-    for protocol in ("lodo", "split"):
+    for protocol in ("lodo", "loto", "split"):
         names = [n for n, b in stance.items() if protocol in b]
         for i, a in enumerate(names):
             for b in names[i + 1:]:
@@ -385,17 +466,19 @@ def rescore(results: Path, data_dir: Path, quiet: bool = False) -> dict:
         raise SystemExit("baselines: results/ belong to other data; rerun the baselines instead of rescoring")
     out["scorer"] = {"official": "f_avg", "bootstrap_samples": SAMPLES, "bootstrap_seed": SEED}
     for name, entry in out["stance"].items():
-        for protocol in ("split", "lodo"):
+        for protocol in ("split", "lodo", "loto"):
             if protocol not in entry:
                 continue
             pred_path = results / entry[protocol]["predictions"]
             entry[protocol]["report"] = evaluate(pred_path, split="test", data_dir=data_dir) if protocol == "split" \
-                else evaluate_cv(pred_path, data_dir=data_dir)
+                else evaluate_cv(pred_path, protocol=protocol, data_dir=data_dir)
             if not quiet:
                 print(f"{name:<14} {protocol:<6} F_avg {_headline(entry[protocol]['report'])}   (rescored)")
     if out.get("ner"):
         preds = [json.loads(line) for line in (results / out["ner"]["predictions"]).read_text(encoding="utf-8").splitlines()]
         out["ner"]["report"] = ner_report(preds, data_dir)
+    for entry in (out.get("holders") or {}).values():
+        entry["report"] = evaluate_holders(results / entry["predictions"], protocol="lodo", data_dir=data_dir)
     out["comparisons"] = comparisons(out["stance"], results, data_dir)
     atomic_write(path, json.dumps(out, indent=1, ensure_ascii=False) + "\n")
     return out

@@ -1,0 +1,209 @@
+"""The official scorer of the holder/evidence task (the `holders` config).
+
+    import belgrade_stance
+    report = belgrade_stance.evaluate_holders("holders.jsonl", protocol="lodo")
+
+    belgrade-stance evaluate holders.jsonl --task holders [--protocol split|lodo] [--split test]
+
+A system predicts, for every sentence of the scored set, the favor/against stances it finds, one
+JSON Lines record per (target, holder):
+
+    {"sentence_id": "d03-s006", "target": "putin", "label": "against", "holder": "aleksei",
+     "evidence_start": 12, "evidence_end": 40}
+
+`holder` is `author`, an entity id of the document, or a group's description; `evidence_start`
+and `evidence_end` are character offsets into the sentence text (optional: null scores no
+evidence overlap). A sentence and target without a record is predicted to have no favor/against
+holder. Scores, in the style of SemEval-2022 Task 10's sentiment graph F1:
+
+* **tuple F1**: precision, recall and F1 of (sentence, target, label, holder) tuples against the
+  gold records (micro over the scored set). Holders match after normalisation: Unicode NFC,
+  lowercase, white space collapsed, a leading "the", "a" or "an" dropped; so an entity id or
+  `author` must be exact, and a group's description matches the gold's normalised description
+  (e.g. "Many Serbians" does not match `serbians`: write the smallest noun phrase, as the
+  guidelines do);
+* **tuple F1 without holder**: the same over (sentence, target, label), the stance part alone;
+* **evidence F1**: for every correctly predicted tuple, the token-overlap F1 of the predicted and
+  the gold evidence spans (tokens of the `sentences` config; ERASER-style), averaged over the
+  gold tuples (an unmatched gold tuple counts 0) and over the matched ones.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+
+from belgrade_stance.errors import LoadError
+from belgrade_stance.evaluate import PredictionError, SCORED_SPLITS, _listed
+from belgrade_stance.load import inventories, load
+from belgrade_stance.spans import token_offsets
+
+FIELDS = {"sentence_id", "target", "label", "holder", "evidence_start", "evidence_end"}
+ARTICLES = ("the ", "a ", "an ")
+
+
+def normalise(holder: str) -> str:
+    h = " ".join(unicodedata.normalize("NFC", holder).lower().split())
+    for article in ARTICLES:
+        if h.startswith(article):
+            return h[len(article):]
+    return h
+
+
+def _gold(split: str, data_dir, verify: bool):
+    """Gold tuples with evidence spans, and the scored sentences (id → text, token spans)."""
+    names = inventories(data_dir)["stance_labels"]
+    wanted = list(SCORED_SPLITS[:-1]) if split == "all" else [split]
+    holders = load("holders", format="arrow", data_dir=data_dir, verify=verify)
+    sentences = load("sentences", format="arrow", data_dir=data_dir, verify=verify)
+    gold: dict[tuple, tuple[int, int]] = {}
+    texts: dict[str, tuple[str, list]] = {}
+    for s in wanted:
+        for r in sentences[s].select(["id", "text", "tokens", "annotation_status"]).to_pylist():
+            if r["annotation_status"] == "gold":
+                texts[r["id"]] = (r["text"], token_offsets(r["text"], r["tokens"]) or [])
+        for r in holders[s].to_pylist():
+            key = (r["sentence_id"], r["target"], names[r["label"]], normalise(r["holder"]))
+            gold[key] = (r["evidence_start"], r["evidence_end"])
+    return gold, texts
+
+
+def _records(predictions) -> tuple[str, list[tuple[str, object]]]:
+    if isinstance(predictions, (str, Path)):
+        path = Path(predictions)
+        if not path.is_file():
+            raise PredictionError(str(path), [("predictions-missing", "no such file" if not path.exists() else "not a file")])
+        try:
+            lines = path.read_text(encoding="utf-8-sig").splitlines()
+        except UnicodeDecodeError as e:
+            raise PredictionError(str(path), [("predictions-unreadable", f"not UTF-8 text ({e.reason} at byte {e.start})")]) from None
+        except OSError as e:
+            raise PredictionError(str(path), [("predictions-unreadable", f"cannot be read ({e.strerror or e})")]) from None
+        out = []
+        for n, line in enumerate(lines, 1):
+            if line.strip():
+                try:
+                    out.append((f"line {n}", json.loads(line)))
+                except (json.JSONDecodeError, RecursionError) as e:
+                    out.append((f"line {n}", e))
+        return str(path), out
+    if isinstance(predictions, (list, tuple)):
+        return "predictions", [(f"item {i}", r) for i, r in enumerate(predictions)]
+    raise PredictionError(type(predictions).__name__, [("predictions-type", "holder predictions are a JSON Lines file "
+                                                                            "or a list of records")])
+
+
+def _span(rec: dict, text: str):
+    start, end = rec.get("evidence_start"), rec.get("evidence_end")
+    if start is None and end is None:
+        return None
+    if type(start) is not int or type(end) is not int or not 0 <= start < end <= len(text):
+        raise ValueError(f"evidence {start!r}–{end!r} is not a span of the sentence (length {len(text)})")
+    return start, end
+
+
+def read_holder_predictions(predictions, texts: dict, targets: list[str]) -> tuple[str, dict]:
+    """(source, {(sentence, target, label, holder): evidence span or None}), or PredictionError."""
+    source, records = _records(predictions)
+    bad: dict[str, list[str]] = defaultdict(list)
+    out: dict[tuple, tuple | None] = {}
+    for where, rec in records:
+        if not isinstance(rec, dict) or not {"sentence_id", "target", "label", "holder"} <= set(rec) or set(rec) - FIELDS:
+            bad["prediction-record"].append(f"{where}: an object with sentence_id, target, label, holder "
+                                            "(and optionally evidence_start, evidence_end), nothing else")
+            continue
+        sid, target, label, holder = rec["sentence_id"], rec["target"], rec["label"], rec["holder"]
+        if not isinstance(sid, str) or sid not in texts:
+            bad["unknown-id"].append(f"{sid!r} ({where})")
+            continue
+        if not isinstance(target, str) or target not in targets:
+            bad["unknown-target"].append(f"{target!r} ({where})")
+            continue
+        if label not in ("favor", "against"):
+            bad["unknown-label"].append(f"{label!r} ({where}; favor or against)")
+            continue
+        if not isinstance(holder, str) or not holder.strip():
+            bad["prediction-record"].append(f"{where}: holder must be a non-empty string")
+            continue
+        try:
+            span = _span(rec, texts[sid][0])
+        except ValueError as e:
+            bad["prediction-record"].append(f"{where}: {e}")
+            continue
+        key = (sid, target, label, normalise(holder))
+        if key in out:
+            bad["duplicate-prediction"].append(f"{key!r} ({where})")
+            continue
+        out[key] = span
+    if bad:
+        raise PredictionError(source, [(rule, f"{len(items)} record(s): {_listed(items)}") for rule, items in bad.items()])
+    return source, out
+
+
+def _prf(tp: int, n_gold: int, n_pred: int) -> dict:
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    return {"precision": round(p, 6), "recall": round(r, 6), "f1": round(2 * p * r / (p + r), 6) if p + r else 0.0,
+            "gold": n_gold, "predicted": n_pred, "correct": tp}
+
+
+def _tokens_in(span, offsets) -> set[int]:
+    if span is None:
+        return set()
+    start, end = span
+    return {i for i, (a, b) in enumerate(offsets) if a < end and start < b}
+
+
+def evaluate_holders(predictions, split: str = "test", *, protocol: str = "split",
+                     data_dir: Path | str | None = None, verify: bool = True) -> dict:
+    """Score holder/evidence predictions (see the module docstring). protocol "lodo" scores every
+    split (leave-one-document-out predictions); "split" one split (default test)."""
+    if protocol not in ("split", "lodo"):
+        raise LoadError("bad-argument", f"unknown protocol {protocol!r}; valid: split, lodo")
+    split = "all" if protocol == "lodo" else split
+    if split not in SCORED_SPLITS:
+        raise LoadError("unknown-split", f"unknown split {split!r}; valid: {', '.join(SCORED_SPLITS)}")
+    gold, texts = _gold(split, data_dir, verify)
+    targets = list(inventories(data_dir)["targets"])
+    source, pred = read_holder_predictions(predictions, texts, targets)
+    matched = set(gold) & set(pred)
+    evidence = []
+    for key in matched:
+        offsets = texts[key[0]][1]
+        g, p = _tokens_in(gold[key], offsets), _tokens_in(pred[key], offsets)
+        both = len(g & p)
+        evidence.append(2 * both / (len(g) + len(p)) if g and p else 0.0)
+    per_target = {}
+    for t in targets:
+        g = {k for k in gold if k[1] == t}
+        p = {k for k in pred if k[1] == t}
+        per_target[t] = _prf(len(g & p), len(g), len(p))
+    gold_items = {k[:3] for k in gold}
+    pred_items = {k[:3] for k in pred}
+    return {
+        "task": "holders", "protocol": protocol, "split": split, "source": source,
+        "sentences": len(texts),
+        "tuple": _prf(len(matched), len(gold), len(pred)),
+        "tuple_without_holder": _prf(len(gold_items & pred_items), len(gold_items), len(pred_items)),
+        "evidence": {"token_f1_over_gold": round(sum(evidence) / len(gold), 6) if gold else 0.0,
+                     "token_f1_over_matched": round(sum(evidence) / len(evidence), 6) if evidence else 0.0,
+                     "matched": len(evidence)},
+        "per_target": per_target,
+    }
+
+
+def format_holders(r: dict) -> str:
+    t, w, e = r["tuple"], r["tuple_without_holder"], r["evidence"]
+    out = [f"belgrade-stance holders scorer: {r['protocol']} protocol, split {r['split']}, {r['sentences']} sentences",
+           f"  tuples (sentence, target, label, holder)  P {t['precision']:.3f}  R {t['recall']:.3f}  F1 {t['f1']:.3f}"
+           f"   gold {t['gold']}, predicted {t['predicted']}, correct {t['correct']}",
+           f"  without holder (sentence, target, label)  P {w['precision']:.3f}  R {w['recall']:.3f}  F1 {w['f1']:.3f}",
+           f"  evidence token F1: {e['token_f1_over_gold']:.3f} over gold tuples, "
+           f"{e['token_f1_over_matched']:.3f} over the {e['matched']} matched", "",
+           f"  {'target':<16}{'P':>7}{'R':>7}{'F1':>7}{'gold':>6}{'pred':>6}"]
+    for name, v in r["per_target"].items():
+        out.append(f"  {name:<16}{v['precision']:>7.3f}{v['recall']:>7.3f}{v['f1']:>7.3f}{v['gold']:>6}{v['predicted']:>6}")
+    return "\n".join(out) + "\n"
+
