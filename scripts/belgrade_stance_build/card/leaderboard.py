@@ -68,10 +68,25 @@ def _stance_block(results: dict, stance: dict) -> str:
                  + markdown_table(["baseline", *(f"`{t}`" for t in TARGETS)],
                                   [[f"`{n}`", *(_ci(r["pooled"]["per_target"][t]["f_avg"]) for t in TARGETS)]
                                    for n, r in lodo.items()]))
+    loto = {n: b["loto"] for n, b in stance.items() if "loto" in b}
+    if loto:
+        rows = []
+        for n, entry in loto.items():
+            r = entry["report"]
+            o = r["over_folds"]["f_avg"]
+            rows.append([f"`{n}`", entry.get("model", ""), f"{_f(o['mean'])} ± {_f(o['sd'])}",
+                         _ci(r["pooled"]["metrics"]["f_avg"]),
+                         *(_f(r["folds"][t]["f_avg"]) if t in r["folds"] else "—" for t in TARGETS)])
+        text += ("\n**Zero-shot targets: leave-one-target-out (LOTO).** Each target's rows are predicted by a model "
+                 "fitted on the other targets' rows, which sees the held-out target only through its "
+                 "`target_description` (as in VAST); hyperparameters by an inner leave-one-target-out. F_avg over "
+                 "the target folds, the pooled predictions, and each held-out target.\n\n"
+                 + markdown_table(["baseline", "model", "F_avg over targets", "pooled F_avg",
+                                   *(f"`{t}`" for t in TARGETS)], rows))
     comparisons = results.get("comparisons") or {}
     if comparisons:
         rows = []
-        for protocol in ("lodo", "split"):
+        for protocol in ("lodo", "loto", "split"):
             for pair, e in (comparisons.get(protocol) or {}).items():
                 rows.append([protocol, f"`{e['b']}` − `{e['a']}`", _diff(e["f_avg"]), f"{e['f_avg']['p']:.4f}",
                              _sig(e["f_avg"]), _diff(e["macro_f1"]), f"{e['macro_f1']['p']:.4f}"])
@@ -114,6 +129,24 @@ def benchmark_blocks(data: Path, results_file: Path) -> dict[str, str]:
     stance = results.get("stance") or {}
     if stance:
         out["benchmark"] = stale + _stance_block(results, stance)
+    holders = results.get("holders") or {}
+    if holders:
+        rows = []
+        for n, entry in holders.items():
+            r = entry["report"]
+            t, w, e = r["tuple"], r["tuple_without_holder"], r["evidence"]
+            rows.append([f"`{n}`", _f(t["precision"]), _f(t["recall"]), _f(t["f1"]), _f(w["f1"]),
+                         _f(e["token_f1_over_gold"]), _f(e["token_f1_over_matched"])])
+        first = next(iter(holders.values()))["report"]
+        out["holders_baseline"] = stale + (
+            f"Scored by `belgrade-stance evaluate --task holders --protocol lodo` over all {first['sentences']} "
+            f"sentences ({first['tuple']['gold']} gold favor/against records): tuple precision, recall and F1 of "
+            "(sentence, target, label, holder), the same without the holder, and the evidence token F1 (over the "
+            "gold tuples, an unmatched one counting zero; and over the matched ones). Every system gives the whole "
+            "sentence as evidence.\n\n"
+            + markdown_table(["system", "tuple P", "tuple R", "tuple F1", "F1 without holder",
+                              "evidence F1 (gold)", "evidence F1 (matched)"], rows)
+            + "\n" + "\n".join(f"* `{n}`: {entry['description']}." for n, entry in holders.items()) + "\n")
     ner = results.get("ner")
     if ner:
         r = ner["report"]

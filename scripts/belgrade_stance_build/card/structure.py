@@ -87,9 +87,11 @@ def structure_blocks(data: Path) -> dict[str, str]:
                       f"split into sentences and annotated for **stance** towards {len(TARGETS)} named targets — "
                       "with who holds each stance and the words that express it — and for **named entities** "
                       "(OntoNotes types, with canonical entity ids). The `stance` config is a benchmark for "
-                      "target-stance classifiers.\n")
+                      "target-stance classifiers (leave-one-document-out is its headline protocol); the `holders` "
+                      "config is a second task: who holds each stance, and the evidence, as offsets.\n")
     out["limits"] = (f"{n_docs} articles on one topic, {len(years)} year(s) of coverage; the test split is "
-                     f"{test_docs} document(s), so test scores have wide confidence intervals.\n")
+                     f"{test_docs} document(s), so test scores have wide confidence intervals and cannot rank "
+                     "systems: use leave-one-document-out and `belgrade-stance compare`.\n")
     out["targets"] = ("| target | definition |\n| --- | --- |\n"
                       + "".join(f"| `{t}` | {d} |\n" for t, d in TARGETS.items()))
     parts = []
