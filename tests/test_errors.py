@@ -36,7 +36,8 @@ def _rule_literals() -> dict[str, list[str]]:
                         values = [node.args[0].elts[0]]
                 elif isinstance(node, ast.Tuple) and len(node.elts) == 2 and (
                         isinstance(node.elts[1], (ast.JoinedStr, ast.IfExp)) or
-                        (isinstance(node.elts[1], ast.Constant) and isinstance(node.elts[1].value, str))):
+                        (isinstance(node.elts[1], ast.Constant) and isinstance(node.elts[1].value, str)
+                         and " " in node.elts[1].value)):  # (rule, message): a message has words
                     values = [node.elts[0]]
                 elif isinstance(node, ast.Dict):
                     values = [v for k, v in zip(node.keys, node.values)

@@ -183,7 +183,7 @@ def evaluate_holders(predictions, split: str = "test", *, protocol: str = "split
     gold_items = {k[:3] for k in gold}
     pred_items = {k[:3] for k in pred}
     return {
-        "task": "holders", "protocol": protocol, "split": split, "source": source,
+        "task": "holders", "protocol": protocol, "split": split,
         "sentences": len(texts),
         "tuple": _prf(len(matched), len(gold), len(pred)),
         "tuple_without_holder": _prf(len(gold_items & pred_items), len(gold_items), len(pred_items)),
