@@ -99,15 +99,23 @@ class TfidfLR:
     def __init__(self, C: float):
         self.C = C
 
+    _fitted: dict = {}  # training rows → (vectorizer, features): the grid's values share one fit
+
     def fit(self, df: pd.DataFrame):
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
-        self.vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)
-        x = self.vectorizer.fit_transform(df.text)
+        key = tuple(df.id)
+        if key not in self._fitted:
+            vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)
+            x = with_target(vectorizer.fit_transform(df.text), df.target)
+            if len(self._fitted) >= 8:
+                self._fitted.clear()
+            self._fitted[key] = (vectorizer, x)
+        self.vectorizer, x = self._fitted[key]
         self.model = LogisticRegression(C=self.C, class_weight="balanced", solver="newton-cg", max_iter=2000,
                                         random_state=SEED_MODELS)
-        self.model.fit(with_target(x, df.target), df.label)
+        self.model.fit(x, df.label)
         return self
 
     def predict(self, df: pd.DataFrame) -> np.ndarray:
