@@ -114,7 +114,7 @@ def test_the_wheel_cli_offers_only_what_works_there(dist, tmp_path):
     helped = subprocess.run([exe, "--help"], capture_output=True, text=True, cwd=tmp_path)
     assert helped.returncode == 0
     listed = {line.split()[0] for line in helped.stdout.splitlines() if line.startswith("    ") and line.split()}
-    assert listed == {"verify", "evaluate", "export", "viewer"}, helped.stdout
+    assert listed == {"verify", "evaluate", "compare", "export", "viewer"}, helped.stdout
     for cwd in (tmp_path, ROOT):
         for verb in ("build", "validate", "card", "publish", "import-label-studio"):
             run = subprocess.run([exe, verb], capture_output=True, text=True, cwd=cwd)

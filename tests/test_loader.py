@@ -114,3 +114,69 @@ def test_the_scorer_refuses_gold_files_that_changed(tmp_path, capsys):
     assert main(["evaluate", str(pred), "--data", str(data), "--samples", "0"]) == 1  # a bad input
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "[sha256-mismatch]" in err[0]
+
+
+def test_split_slices_as_in_datasets():
+    test = belgrade_stance.load("stance", split="test")
+    assert belgrade_stance.load("stance", split="test[:10]").equals(test.iloc[:10].reset_index(drop=True))
+    assert belgrade_stance.load("stance", split="test[5:20]").id.tolist() == test.id.iloc[5:20].tolist()
+    assert belgrade_stance.load("stance", split="test[-3:]").id.tolist() == test.id.iloc[-3:].tolist()
+    assert belgrade_stance.load("stance", split="test[:0]", format="arrow").num_rows == 0
+    with pytest.raises(LoadError, match=r"valid splits: train, validation, test \(or a slice"):
+        belgrade_stance.load("stance", split="dev[:3]")
+    with pytest.raises(LoadError, match="unknown split"):
+        belgrade_stance.load("stance", split="test[1:2:3]")
+
+
+def test_verify_without_arguments_checks_the_shipped_data():
+    assert belgrade_stance.verify() == []
+
+
+def test_version_and_module_entry_point(capsys):
+    import subprocess
+    import sys
+
+    from belgrade_stance.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.strip() == f"belgrade-stance {belgrade_stance.__version__}"
+    proc = subprocess.run([sys.executable, "-m", "belgrade_stance", "--help"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "evaluate" in proc.stdout
+
+
+@pytest.mark.parametrize("config", ["stance", "holders", "sentences", "documents"])
+def test_label_names_equal_the_datasets_class_labels(config):
+    """Every ClassLabel column, nested ones included, decodes as datasets' int2str does."""
+    feats = belgrade_stance.features(config)
+    ids = belgrade_stance.load(config, split="test")
+    named = belgrade_stance.load(config, split="test", labels="names")
+    paths = belgrade_stance.label_names(config)
+    checked = 0
+    for path, names in paths.items():
+        column, _, inner = path.partition(".")
+        f = feats[column]
+        label = (f.feature[inner] if inner else f.feature) if hasattr(f, "feature") else (f[inner] if inner else f)
+        assert label.names == names, path
+        for a, b in zip(ids[column], named[column]):
+            if inner:
+                assert [label.int2str(x[inner]) for x in a] == [y[inner] for y in b], path
+            elif hasattr(f, "feature"):
+                assert [label.int2str(int(x)) for x in a] == list(b), path
+            elif a is None or a != a:
+                assert b != b or b is None
+            else:
+                assert label.int2str(int(a)) == b, path
+            checked += 1
+    if paths:
+        assert checked
+    for column in named.columns:
+        if column in paths and not hasattr(feats[column], "feature"):  # a top-level label: a Categorical
+            assert list(named[column].cat.categories) == paths[column]
+
+
+def test_labels_must_be_indices_or_names():
+    with pytest.raises(LoadError, match="labels must be one of indices, names"):
+        belgrade_stance.load("stance", split="test", labels="strings")
+    with pytest.raises(LoadError, match="keeps ClassLabel features"):
+        belgrade_stance.load("stance", split="test", format="datasets", labels="names")

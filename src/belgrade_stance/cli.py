@@ -224,7 +224,10 @@ def plugins() -> tuple[dict[str, Callable], dict[str, str]]:
 
 def parser(verbs: dict[str, Callable] | None = None) -> argparse.ArgumentParser:
     verbs = verbs if verbs is not None else {**SHIPPED, **plugins()[0]}
+    from belgrade_stance import __version__
+
     p = argparse.ArgumentParser(prog="belgrade-stance", description="Build, check and use the belgrade-stance corpus.")
+    p.add_argument("--version", action="version", version=f"belgrade-stance {__version__}")
     sub = p.add_subparsers(dest="verb", required=True, metavar="VERB")
     parents = {"data": data_parent()}
     for add in verbs.values():

@@ -12,6 +12,7 @@ label columns hold ClassLabel indices; `features(config)` gives their names.
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from belgrade_stance.errors import LoadError
 from belgrade_stance.verify import read_manifest
 
 FORMATS = ("pandas", "arrow", "datasets")
+SLICE = re.compile(r"(?P<split>\w+)\[(?P<start>-?\d*):(?P<stop>-?\d*)\]")
+"""A slice of a split's rows, as in `datasets`: train[:10], test[5:20], validation[-3:]."""
 EXTRAS = {"pandas": ("pandas", "pandas"), "datasets": ("datasets", "datasets")}
 
 
@@ -139,30 +142,64 @@ def read_checked(data_dir: Path, entry: dict, verify: bool = True):
     return table
 
 
+def label_names(config: str | None = None, data_dir: Path | None = None) -> dict[str, list[str]]:
+    """Every ClassLabel column of a config (nested ones as `holders.label`) → its names, in index
+    order: the way to decode label indices without `datasets`."""
+    from belgrade_stance.names import class_labels
+
+    m = manifest(data_dir)
+    return class_labels(m["features"][_check_config(m, config)])
+
+
+LABEL_FORMS = ("indices", "names")
+
+
 def load(config: str | None = None, split: str | None = None, format: str = "pandas",
-         verify: bool = True, data_dir: Path | str | None = None):
+         verify: bool = True, data_dir: Path | str | None = None, labels: str = "indices"):
     """Load a config of the corpus.
 
-    config: "stance" (default), "sentences" or "documents".
+    config: "stance" (default), "holders", "sentences" or "documents".
     split: "train", "validation" or "test"; None gives every split (a dict of split → table,
-        or a DatasetDict).
+        or a DatasetDict). A slice of a split's rows as in `datasets`: "train[:10]", "test[5:20]",
+        "validation[-3:]".
     format: "pandas" (DataFrame), "arrow" (pyarrow.Table) or "datasets" (Dataset/DatasetDict).
     verify: check each file read against the manifest's sha256 and row count, on the very bytes
         parsed (the default); False reads the files unchecked.
     data_dir: another data folder with a manifest (default: the files shipped in the package).
+    labels: "indices" (default; the ClassLabel indices, as the Hub folder holds them) or "names":
+        every ClassLabel column, nested ones included, as its names (pandas: a Categorical in the
+        inventory's order at the top level, strings inside lists and structs). Not for "datasets",
+        whose features carry the names.
     """
     data = data_folder(data_dir)
     m = manifest(data)
     config = _check_config(m, config)
     valid = _splits(m, config)
+    rows = slice(None)
+    if isinstance(split, str) and (sliced := SLICE.fullmatch(split)):
+        split = sliced["split"]
+        rows = slice(*(int(v) if v else None for v in (sliced["start"], sliced["stop"])))
     if split is not None and split not in valid:
-        raise LoadError("unknown-split", f"unknown split {split!r} of config {config!r}; valid splits: {', '.join(valid)}")
+        raise LoadError("unknown-split", f"unknown split {split!r} of config {config!r}; valid splits: "
+                                         f"{', '.join(valid)} (or a slice such as {valid[0]}[:10])")
     if format not in FORMATS:
         raise LoadError("unknown-format", f"unknown format {format!r}; valid formats: {', '.join(FORMATS)}")
+    if labels not in LABEL_FORMS:
+        raise LoadError("bad-argument", f"labels must be one of {', '.join(LABEL_FORMS)}, not {labels!r}")
+    if labels == "names" and format == "datasets":
+        raise LoadError("bad-argument", "labels='names' is for the pandas and arrow formats; a datasets "
+                                        "Dataset keeps ClassLabel features (features[column].int2str)")
     if format in EXTRAS:
         _require(format)
     wanted = valid if split is None else [split]
     tables = {s: read_checked(data, m["configs"][config][s], verify) for s in wanted}
+    if rows != slice(None):
+        start, stop, _ = rows.indices(tables[split].num_rows)
+        tables[split] = tables[split].slice(start, max(0, stop - start))
+    if labels == "names":
+        from belgrade_stance.names import with_names
+
+        tables = {s: with_names(t, m["features"][config]) for s, t in tables.items()}
     if format == "arrow":
         out = tables
     elif format == "pandas":

@@ -82,7 +82,7 @@ def _features_problem(schema, features: dict | None) -> str | None:
     return None
 
 
-def verify(data_dir: Path, root: Path | None = None) -> list[str]:
+def verify(data_dir: Path | None = None, root: Path | None = None) -> list[str]:
     """Every mismatch between files and manifest, as messages; [] when all holds.
 
     Checks each Parquet file's sha256, row count, columns and embedded features, files present
@@ -91,6 +91,11 @@ def verify(data_dir: Path, root: Path | None = None) -> list[str]:
     """
     import pyarrow.parquet as pq
 
+    if data_dir is None:
+        from belgrade_stance.paths import packaged_data_dir
+
+        data_dir = packaged_data_dir()
+    data_dir = Path(data_dir)
     try:
         manifest = read_manifest(data_dir)
     except LoadError as e:

@@ -1,0 +1,5 @@
+"""`python -m belgrade_stance`: the `belgrade-stance` command."""
+
+from belgrade_stance.cli import main
+
+raise SystemExit(main())
