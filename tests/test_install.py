@@ -18,11 +18,6 @@ import json, sys, belgrade_stance as b
 t = b.load("stance", split="test", format="arrow", verify=True)
 m = b.manifest()
 try:
-    b.load("stance", split="test")  # pandas is an extra, not installed here
-    pandas_error = None
-except b.LoadError as e:
-    pandas_error = str(e)
-try:
     b.evaluate([])  # the scorer's numpy and scikit-learn are an extra too
     evaluate_error = None
 except b.LoadError as e:
@@ -34,8 +29,17 @@ out = pathlib.Path(tempfile.mkdtemp())
 conll = [p.name for p in export_conll(out / "conll")]
 pages = [p.name for p in write_viewer(out / "site")]
 print(json.dumps({"conll": conll, "pages": pages, "evaluate_error": evaluate_error, "rows": t.num_rows, "expected": m["configs"]["stance"]["test"]["rows"],
-                  "file": b.__file__, "documents": sum(v["rows"] for v in m["configs"]["documents"].values()), "pandas_error": pandas_error, "version": b.__version__}))
+                  "file": b.__file__, "documents": sum(v["rows"] for v in m["configs"]["documents"].values()), "version": b.__version__}))
 """
+
+
+def use_blocks() -> list[str]:
+    """The python blocks of the README's Use section, in order."""
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Use\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +56,8 @@ def _install_and_check(artifact: Path, where: Path) -> dict:
     py = env_dir / "bin" / "python"
     done = subprocess.run([str(py), "-m", "pip", "install", "--quiet", str(artifact)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
+    first = subprocess.run([str(py), "-c", use_blocks()[0]], capture_output=True, text=True, cwd=where)
+    assert first.returncode == 0, "the README's first Use block fails after a plain install:\n" + first.stderr[-3000:]
     run = subprocess.run([str(py), "-c", CHECK], capture_output=True, text=True, cwd=where)
     assert run.returncode == 0, run.stderr[-3000:]
     return json.loads(run.stdout.strip().splitlines()[-1])
@@ -63,7 +69,6 @@ def test_fresh_venv_install_loads_the_data(dist, tmp_path, kind):
     got = _install_and_check(artifact, tmp_path)
     assert got["rows"] == got["expected"] > 0
     assert "site-packages" in got["file"] and str(ROOT) not in got["file"]
-    assert "pip install 'belgrade-stance[pandas]'" in got["pandas_error"]
     assert "pip install 'belgrade-stance[evaluate]'" in got["evaluate_error"]
     assert got["conll"] == ["train.conll", "validation.conll", "test.conll"]  # with pyarrow alone
     assert got["pages"][0] == "index.html" and len(got["pages"]) == 1 + got["documents"]

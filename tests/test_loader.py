@@ -180,3 +180,15 @@ def test_labels_must_be_indices_or_names():
         belgrade_stance.load("stance", split="test", labels="strings")
     with pytest.raises(LoadError, match="keeps ClassLabel features"):
         belgrade_stance.load("stance", split="test", format="datasets", labels="names")
+
+
+def test_the_readme_use_blocks_run_as_written():
+    """Every python block of the README's Use section (base install, datasets, polars and DuckDB)."""
+    from test_install import use_blocks
+
+    blocks = use_blocks()
+    assert len(blocks) == 3
+    scope: dict = {}
+    for code in blocks:
+        exec(compile(code, "README.md", "exec"), scope)
+    assert list(scope["named"].label.cat.categories) == ["none", "against", "favor"]
