@@ -104,15 +104,51 @@ def test_spacy_docbin_matches_the_data(tmp_path, sentences):
             sents = list(doc.sents)
             assert [s.text for s in sents] == list(rows.text)
             assert list(doc.user_data["sentence_ids"]) == list(rows.id)
-            got = {(sid, e.start_char - s.start_char, e.end_char - s.start_char, e.label_)
+            got = {(sid, e.start_char - s.start_char, e.end_char - s.start_char, e.label_, e.kb_id_)
                    for sid, s in zip(rows.id, sents) for e in doc.ents if s.start <= e.start < s.end}
-            want = {(r.id, e["start"], e["end"], TYPES[e["label"]]) for r in rows.itertuples() for e in r.entities}
+            want = {(r.id, e["start"], e["end"], TYPES[e["label"]], e["entity_id"])
+                    for r in rows.itertuples() for e in r.entities}
             assert got == want
             spans = {(sid, sp.label_) for sid, s in zip(rows.id, sents) for sp in doc.spans["stance"]
                      if (sp.start, sp.end) == (s.start, s.end)}
             assert spans == {(sid, f"{t}={lab}") for (sid, t), lab in labels.items() if sid in set(rows.id)}
             assert {(sid, t): lab for sid, d in doc.user_data["stance"].items() for t, lab in d.items()} == \
                 {k: v for k, v in labels.items() if k[0] in set(rows.id)}
+
+
+def test_spacy_convert_reads_the_conll_export_back(tmp_path, sentences):
+    """spaCy's own converter (python -m spacy convert -c ner) makes exactly the documents,
+    sentences, tokens and entities of the data from the CoNLL export."""
+    import subprocess
+    import sys
+
+    import spacy
+    from spacy.tokens import DocBin
+
+    from belgrade_stance.export import export_conll
+
+    export_conll(tmp_path / "conll")
+    nlp = spacy.blank("xx")
+    for split, table in sentences.items():
+        out = tmp_path / "converted" / split
+        out.mkdir(parents=True)
+        done = subprocess.run([sys.executable, "-m", "spacy", "convert", str(tmp_path / "conll" / f"{split}.conll"),
+                               str(out), "--converter", "ner"], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        docs = list(DocBin().from_disk(out / f"{split}.spacy").get_docs(nlp.vocab))
+        rows = table.sort_values(["doc_id", "sentence_index"])
+        assert len(docs) == rows.doc_id.nunique()
+        for doc, (doc_id, group) in zip(docs, rows.groupby("doc_id", sort=True)):
+            assert [[t.text for t in s] for s in doc.sents] == [list(t) for t in group.tokens]
+            offsets = [0]
+            for toks in group.tokens:
+                offsets.append(offsets[-1] + len(toks))
+            got = {(e.start, e.end, e.label_) for e in doc.ents}
+            want = set()
+            for k, r in enumerate(group.itertuples()):
+                for first, last, label in gold_token_spans(r):
+                    want.add((offsets[k] + first, offsets[k] + last, label))
+            assert got == want, doc_id
 
 
 # --------------------------------------------------------------------------- Label Studio

@@ -1,9 +1,10 @@
 """The Hugging Face folder: exactly the upload, loadable offline by `datasets`, equal to data/,
-with Croissant metadata that mlcroissant validates and loads; the upload guarded by $HF_TOKEN."""
+with Croissant metadata that mlcroissant validates and loads; the upload guarded by huggingface_hub's token lookup."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import subprocess
 import sys
@@ -249,10 +250,31 @@ def test_hub_errors_are_one_line_without_the_token(hub, monkeypatch, error):
 
 def test_upload_without_token_is_a_clear_error(hub, monkeypatch, capsys):
     monkeypatch.delenv("HF_TOKEN", raising=False)
-    with pytest.raises(PublishFailed, match=r"\$HF_TOKEN is not set"):
+    with pytest.raises(PublishFailed, match=r"no Hugging Face token: set \$HF_TOKEN or log in"):
         upload(hub, "someone/belgrade-stance")
     assert main(["publish", "--root", str(ROOT), "--repo-id", "someone/belgrade-stance"]) == 2  # environment
-    assert "HF_TOKEN is not set" in capsys.readouterr().err
+    assert "[publish-no-token]" in capsys.readouterr().err
+
+
+def test_upload_uses_the_saved_hugging_face_login(hub, monkeypatch, capsys):
+    """No $HF_TOKEN, but a token saved by `hf auth login`: huggingface_hub's own lookup finds it."""
+    from huggingface_hub import constants
+
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    saved = Path(constants.HF_TOKEN_PATH)
+    assert not saved.exists()
+    secret = "hf_saved_login_token_456"
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    saved.write_text(secret)
+    try:
+        api = FakeApi()
+        upload(hub, "someone/belgrade-stance", api=api)
+    finally:
+        saved.unlink()
+    assert api.calls[1][2]["token"] == secret
+    out = capsys.readouterr()
+    assert secret not in out.out + out.err
+    assert not any(secret in p.read_text(errors="ignore") for p in hub.rglob("*") if p.is_file())
 
 
 class FakeApi:

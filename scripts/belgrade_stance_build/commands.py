@@ -205,9 +205,9 @@ def add_publish(sub, parents) -> None:
     h = sub.add_parser("publish", parents=[ROOT], help="Assemble the Hugging Face dataset folder; optionally upload it.",
                        description="Write the Hub folder (card as README.md with YAML configs and dataset_info, "
                                    "Parquet of every config and split, croissant.json, guidelines) to --out; "
-                                   "with --repo-id, upload it using the token in $HF_TOKEN.")
+                                   "with --repo-id, upload it with the Hugging Face token ($HF_TOKEN or a saved hf auth login).")
     h.add_argument("--out", type=Path, help="folder to write (replaced if it holds a previous publish)")
-    h.add_argument("--repo-id", help="Hub dataset repo to upload to, e.g. user/belgrade-stance (needs $HF_TOKEN)")
+    h.add_argument("--repo-id", help="Hub dataset repo to upload to, e.g. user/belgrade-stance (needs $HF_TOKEN or a saved login)")
     h.set_defaults(func=cmd_publish)
 
 

@@ -512,7 +512,7 @@ def folds(protocol: str = "lodo", format: str = "pandas", data_dir: Path | str |
     import pyarrow.compute as pc
 
     tables = load("stance", format="arrow", data_dir=data_dir)
-    convert = (lambda t: t.to_pandas()) if format == "pandas" else (lambda t: t)
+    convert = (lambda t: t.to_pandas(use_threads=False)) if format == "pandas" else (lambda t: t)
     if protocol == "split":
         yield "test", convert(tables["train"]), convert(tables["test"])
         return

@@ -4,11 +4,12 @@
     belgrade-stance export spacy --out DIR     # DIR/<split>.spacy, a spaCy DocBin per split
 
 CoNLL: one token per line with four columns (`token _ _ BIO-tag`; there are no POS or chunk
-tags), `-DOCSTART- -X- -X- O` and a blank line before each document, a blank line after each
+tags), the document line `-DOCSTART- -X- O O` (spaCy's, so that `python -m spacy convert -c ner`
+makes one Doc per document) and a blank line before each document, a blank line after each
 sentence. Documents in id order, sentences in reading order.
 
 spaCy: one `Doc` per document, built from the corpus's tokens with sentence starts set and the
-gold entities as `doc.ents`. `doc.spans["stance"]` holds one span over each sentence per target,
+gold entities as `doc.ents` (each with its entity id as `kb_id_`). `doc.spans["stance"]` holds one span over each sentence per target,
 labelled `target=label` (`war=against`, `nato=none`, …); `doc.user_data` holds `doc_id`, `split`,
 `sentence_ids` (in order) and `stance` ({sentence_id: {target: label}}).
 """
@@ -22,6 +23,8 @@ from belgrade_stance.load import inventories, load
 from belgrade_stance.spans import token_offsets
 
 FORMATS = ("conll", "spacy", "label-studio")
+DOCSTART = "-DOCSTART- -X- O O"
+"""The CoNLL document line, as spaCy's converter (spacy convert -c ner) splits documents on it."""
 
 
 def documents(data_dir: Path | str | None = None) -> dict[str, list[tuple[str, list[dict]]]]:
@@ -36,7 +39,7 @@ def documents(data_dir: Path | str | None = None) -> dict[str, list[tuple[str, l
         for r in stance[split].select(["sentence_id", "target", "label"]).to_pylist():
             labels_of.setdefault(r["sentence_id"], {})[r["target"]] = labels[r["label"]]
         docs: dict[str, list[dict]] = {}
-        cols = ["id", "doc_id", "sentence_index", "text", "tokens", "ner_tags"]
+        cols = ["id", "doc_id", "sentence_index", "text", "tokens", "ner_tags", "entities"]
         for r in table.select(cols).to_pylist():
             r["tags"] = [tags[t] for t in r.pop("ner_tags")]
             r["stance"] = labels_of.get(r["id"], {})
@@ -51,7 +54,7 @@ def export_conll(out: Path, data_dir: Path | str | None = None) -> list[Path]:
     for split, docs in documents(data_dir).items():
         lines = []
         for _, sents in docs:
-            lines += ["-DOCSTART- -X- -X- O", ""]
+            lines += [DOCSTART, ""]
             for s in sents:
                 lines += [f"{tok} _ _ {tag}" for tok, tag in zip(s["tokens"], s["tags"])] + [""]
         path = out / f"{split}.conll"
@@ -72,12 +75,15 @@ def export_spacy(out: Path, data_dir: Path | str | None = None) -> list[Path]:
     for split, docs in documents(data_dir).items():
         bin_ = DocBin(store_user_data=True)
         for doc_id, sents in docs:
-            words, spaces, starts, ents, bounds = [], [], [], [], []
+            words, spaces, starts, ents, bounds, ids = [], [], [], [], [], {}
             for s in sents:
                 offsets = token_offsets(s["text"], s["tokens"])
                 if offsets is None:
                     raise LoadError("tokens-mismatch", f"sentence {s['id']}: its tokens do not cover its text in order")
                 first = len(words)
+                begins = {a: first + k for k, (a, _) in enumerate(offsets)}
+                for e in s["entities"]:
+                    ids[begins[e["start"]]] = e["entity_id"]
                 for k, (tok, (a, b)) in enumerate(zip(s["tokens"], offsets)):
                     words.append(tok)
                     nxt = offsets[k + 1][0] if k + 1 < len(offsets) else None
@@ -86,6 +92,7 @@ def export_spacy(out: Path, data_dir: Path | str | None = None) -> list[Path]:
                 ents += s["tags"]
                 bounds.append((s["id"], first, len(words)))
             doc = Doc(vocab, words=words, spaces=spaces, sent_starts=starts, ents=ents)
+            doc.ents = [Span(doc, e.start, e.end, label=e.label_, kb_id=ids.get(e.start, "")) for e in doc.ents]
             doc.spans["stance"] = [Span(doc, a, b, label=f"{t}={lab}")
                                    for (sid, a, b), s in zip(bounds, sents) for t, lab in s["stance"].items()]
             doc.user_data.update({"doc_id": doc_id, "split": split, "sentence_ids": [b[0] for b in bounds],

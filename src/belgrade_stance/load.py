@@ -203,7 +203,9 @@ def load(config: str | None = None, split: str | None = None, format: str = "pan
     if format == "arrow":
         out = tables
     elif format == "pandas":
-        out = {s: t.to_pandas() for s, t in tables.items()}
+        # converted in this thread: a threaded conversion can leave Arrow pool threads that abort the
+        # interpreter at exit ("terminate called without an active exception")
+        out = {s: t.to_pandas(use_threads=False) for s, t in tables.items()}
     else:
         from datasets import Dataset, DatasetDict, Features, Split
         from datasets.info import DatasetInfo

@@ -146,13 +146,16 @@ def check_repo_id(repo_id: str) -> None:
 def upload(folder: Path, repo_id: str, api=None) -> str:
     """Upload the folder to the dataset repo repo_id with the token in $HF_TOKEN; return the URL.
 
-    The token is read from the environment only, passed to huggingface_hub, never printed or
-    written. api: an HfApi-like object (tests pass a stand-in).
+    The token is huggingface_hub's own lookup (get_token: $HF_TOKEN, else the login saved by
+    `hf auth login`), passed to huggingface_hub, never printed or written. api: an HfApi-like
+    object (tests pass a stand-in).
     """
-    token = os.environ.get(TOKEN_VARIABLE, "").strip()
+    from huggingface_hub import get_token
+
+    token = (get_token() or "").strip()
     if not token:
-        raise PublishFailed("publish-no-token", None, f"${TOKEN_VARIABLE} is not set: export a Hugging Face write token as {TOKEN_VARIABLE} "
-                            "to upload (nothing was uploaded)")
+        raise PublishFailed("publish-no-token", None, f"no Hugging Face token: set ${TOKEN_VARIABLE} or log in with "
+                            "`hf auth login` to upload (nothing was uploaded)")
     if api is None:
         from huggingface_hub import HfApi
 
