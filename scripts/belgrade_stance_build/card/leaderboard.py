@@ -147,6 +147,18 @@ def benchmark_blocks(data: Path, results_file: Path) -> dict[str, str]:
             + markdown_table(["system", "tuple P", "tuple R", "tuple F1", "F1 without holder",
                               "evidence F1 (gold)", "evidence F1 (matched)"], rows)
             + "\n" + "\n".join(f"* `{n}`: {entry['description']}." for n, entry in holders.items()) + "\n")
+    models = {k: v for k, v in (results.get("models") or {}).items() if v}
+    if models:
+        rows = []
+        for package, m in models.items():
+            weights = [n for n in m["files"] if n.endswith((".safetensors", "/model", ".bin"))]
+            rows.append([f"`{package}`", m["version"], m["used_by"], len(m["files"]),
+                         "; ".join(f"`{n.rsplit('/', 2)[-2] + '/' + n.rsplit('/', 1)[-1]}` {m['files'][n][:16]}…"
+                                   for n in weights)])
+        out["models"] = stale + (
+            "The model packages the baselines loaded, as installed when they ran: `results/baselines.json` records "
+            "the sha256 of every file of each (`models`); the table shows the weight files' digests.\n\n"
+            + markdown_table(["package", "version", "used by", "files", "weights (sha256)"], rows))
     ner = results.get("ner")
     if ner:
         r = ner["report"]
