@@ -106,6 +106,25 @@ def test_the_wheel_carries_every_data_file_and_the_guidelines(dist):
     assert "belgrade_stance/data/annotation-guidelines.md" in names
 
 
+def test_the_wheel_metadata_states_the_licence_expression_and_carries_its_files(dist):
+    """PEP 639: License-Expression and the licence files, in the wheel as in the checkout."""
+    import zipfile
+
+    from belgrade_stance_schema.inventory import LICENSE_EXPRESSION
+
+    (wheel,) = dist.glob("*.whl")
+    z = zipfile.ZipFile(wheel)
+    meta = next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))
+    lines = z.read(meta).decode("utf-8").splitlines()
+    assert f"License-Expression: {LICENSE_EXPRESSION}" in lines
+    assert not any(line.startswith("License:") for line in lines)  # no legacy free-text field
+    files = [line.split(": ", 1)[1] for line in lines if line.startswith("License-File: ")]
+    assert files == ["LICENSE", "LICENSES/LicenseRef-Third-Party-Texts.txt"]
+    info = meta.rsplit("/", 1)[0]
+    for f in files:
+        assert z.read(f"{info}/licenses/{f}") == (ROOT / f).read_bytes()
+
+
 def test_the_wheel_cli_offers_only_what_works_there(dist, tmp_path):
     """From a wheel (even run inside this checkout) the build verbs are not offered, and asking
     for one is a one-line answer; the package's own verbs work."""

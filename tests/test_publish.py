@@ -34,7 +34,7 @@ def test_the_folder_holds_exactly_the_upload(hub):
     parquet = {f"{c}/{s}.parquet" for c in CONFIGS for s in SPLITS}
     from belgrade_stance_build.card.figures import FIGURES
 
-    assert files == parquet | {"README.md", "croissant.json", "annotation-guidelines.md", "errors.md", "manifest.json",
+    assert files == parquet | {"README.md", "croissant.json", "annotation-guidelines.md", "errors.md", "LICENSE", "manifest.json",
                                "agreement.json", "publish-manifest.json"} | {f"figures/{name}.png" for name in FIGURES}
     listed = json.loads((hub / "publish-manifest.json").read_text())["files"]
     assert set(listed) == files - {"publish-manifest.json"}
@@ -307,3 +307,27 @@ def test_cli_publish_writes_the_folder(tmp_path, capsys):
     assert main(["publish", "--root", str(ROOT), "--out", str(tmp_path / "hub")]) == 0
     assert (tmp_path / "hub" / "croissant.json").is_file()
     assert main(["publish", "--root", str(ROOT), "--out", str(tmp_path / "hub")]) == 0  # replaces its own
+
+
+def test_every_machine_readable_licence_says_the_same(hub):
+    """Package metadata, Hub YAML and Croissant all state CC BY 4.0 for the annotations and the
+    texts as third-party (LicenseRef-Third-Party-Texts)."""
+    import tomllib
+
+    import yaml
+
+    from belgrade_stance_schema.inventory import LICENSE_EXPRESSION, LICENSES
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == LICENSE_EXPRESSION
+    for pattern in project["license-files"]:
+        assert list(ROOT.glob(pattern)), pattern
+    readme = (hub / "README.md").read_text(encoding="utf-8")
+    front = yaml.safe_load(readme.split("---\n")[1])
+    assert front["license"] == "other" and front["license_link"] == "LICENSE" and "third-party" in front["license_name"]
+    assert (hub / "LICENSE").read_text(encoding="utf-8") == (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert LICENSE_EXPRESSION in (hub / "LICENSE").read_text(encoding="utf-8")
+    croissant = json.loads((hub / "croissant.json").read_text(encoding="utf-8"))
+    assert croissant["license"] == list(LICENSES)
+    assert LICENSES[0] in (ROOT / "LICENSE").read_text(encoding="utf-8").replace("legalcode", "")
+    assert LICENSE_EXPRESSION in readme and "LicenseRef-Third-Party-Texts" in readme

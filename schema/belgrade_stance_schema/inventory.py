@@ -96,6 +96,16 @@ ANNOTATION_PASSES: dict[str, str] = {
 }
 
 CONFIGS: tuple[str, ...] = ("stance", "holders", "sentences", "documents")
+LICENSE_EXPRESSION = "CC-BY-4.0 AND LicenseRef-Third-Party-Texts"
+"""The SPDX expression of the whole (pyproject's PEP 639 `license`; tests hold the two equal)."""
+LICENSES: tuple[str, ...] = (
+    "https://creativecommons.org/licenses/by/4.0/",
+    "LicenseRef-Third-Party-Texts: the news texts (raw_text, body_text and every sentence text, context, "
+    "holder and evidence text) are third-party works under their publishers' copyright, reproduced for "
+    "non-commercial research on stance detection and not licensed by this dataset (see LICENSE)",
+)
+"""Croissant's `license`: CC BY 4.0 for the annotations, metadata and code; the texts third-party."""
+
 DOC_ID = r"^[a-z0-9][a-z0-9_]{0,31}$"
 """Form of a doc_id: a lowercase slug of at most 32 characters."""
 SHA256 = r"^[0-9a-f]{64}$"

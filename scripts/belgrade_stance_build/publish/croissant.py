@@ -13,7 +13,7 @@ from pathlib import Path
 from belgrade_stance.paths import split_file
 from belgrade_stance.verify import sha256_file
 from belgrade_stance_schema.features import DESCRIPTIONS, features
-from belgrade_stance_schema.inventory import CONFIGS, DATASET_VERSION, RELEASED, SPLITS, STANCE_LABELS, TARGETS
+from belgrade_stance_schema.inventory import CONFIGS, DATASET_VERSION, LICENSES, RELEASED, SPLITS, STANCE_LABELS, TARGETS
 
 def rai(n_docs: int, years: str, test_docs: int) -> dict:
     """The Responsible-AI fields; the figures come from the built documents table."""
@@ -137,7 +137,7 @@ def metadata(folder: Path, card_url: str | None = None):
                      f"({', '.join(STANCE_LABELS)}) towards {len(TARGETS)} targets with holders, and for named "
                      "entities."),
         cite_as="belgrade-stance maintainers. belgrade-stance (dataset), version " + DATASET_VERSION + ".",
-        license=["https://creativecommons.org/licenses/by/4.0/"],
+        license=list(LICENSES),
         url=card_url,
         version=DATASET_VERSION,
         date_published=datetime.datetime.strptime(RELEASED, "%Y-%m"),

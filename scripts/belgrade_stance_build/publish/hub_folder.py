@@ -4,7 +4,7 @@
 
 DIR receives exactly what is uploaded: README.md (the dataset card with its YAML front matter:
 configs, dataset_info), <config>/<split>.parquet of every config and split, croissant.json,
-annotation-guidelines.md, errors.md (every rule a problem can name), the manifest and agreement report, and publish-manifest.json (the
+annotation-guidelines.md, LICENSE, errors.md (every rule a problem can name), the manifest and agreement report, and publish-manifest.json (the
 sha256 of every file publish wrote). No loading script: the Hub and `datasets` read the Parquet
 files through the YAML `configs`. Every check runs first (the destination, data/ against its
 manifest, the card); the folder is then written aside and swapped in whole, and only over an
@@ -118,6 +118,7 @@ def publish(layout: Layout, out: Path) -> Path:
             shutil.copyfile(layout.data / entry["path"], tmp / entry["path"])
         shutil.copyfile(manifest_path(layout.data), manifest_path(tmp))
         shutil.copyfile(layout.guidelines, tmp / GUIDELINES)
+        shutil.copyfile(layout.root / "LICENSE", tmp / "LICENSE")
         shutil.copyfile(layout.root / "docs" / ERRORS, tmp / ERRORS)
         from belgrade_stance_build.card.figures import FIGURES
 
