@@ -56,3 +56,23 @@ def test_changed_data_makes_figures_stale_until_redrawn(project):
     assert check_figures(layout) == []
     (project / "figures/entities.png").unlink()
     assert check_figures(layout) == ["figures/entities.png: figure is missing (run belgrade-stance card)"]
+
+
+def test_the_who_stands_where_figure_counts_the_holder_records():
+    """Its numbers are the holders config's favor/against records, recounted here with pandas."""
+    import pandas as pd
+
+    import belgrade_stance
+    from belgrade_stance_build.card.figures import TOP_HOLDERS
+
+    rows = pd.concat(belgrade_stance.load("holders", labels="names").values(), ignore_index=True)
+    shown = figure_data(ROOT / "data")["holders"]
+    totals = rows.holder.value_counts()
+    assert list(shown) == sorted(totals.index, key=lambda h: (-totals[h], h))[:TOP_HOLDERS]
+    for holder, per in shown.items():
+        mine = rows[rows.holder == holder]
+        assert per["type"] == str(mine.holder_type.iloc[0])
+        for target in belgrade_stance.inventories()["targets"]:
+            for label in ("favor", "against"):
+                assert per[target][label] == int(((mine.target == target) & (mine.label == label)).sum())
+    assert "figures/holders.png" in (ROOT / "DATASET_CARD.md").read_text(encoding="utf-8")

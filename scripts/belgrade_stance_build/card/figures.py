@@ -3,6 +3,7 @@
 figures/labels.png      stance labels per target and split
 figures/entities.png    entity mentions per type and split
 figures/agreement.png   Cohen's κ and raw agreement of the two passes per target
+figures/holders.png     who stands where: the most frequent holders × targets, favor/against records
 
 Each PNG carries the numbers it draws as JSON in its `Description` text chunk, so
 `check_figures` (run by `belgrade-stance card --check` and the tests) tells a stale figure
@@ -24,7 +25,10 @@ FIGURES = {
     "labels": "Stance labels per target and split",
     "entities": "Entity mentions per type and split",
     "agreement": "Agreement of the two annotation passes per target",
+    "holders": "Who stands where: favor / against records of the most frequent holders per target",
 }
+TOP_HOLDERS = 16
+"""Holders the who-stands-where figure shows: the author, every entity and the groups, by records."""
 COLOURS = {"none": "#c8c8c8", "against": "#d1495b", "favor": "#00798c"}
 SPLIT_COLOURS = {"train": "#264653", "validation": "#e9c46a", "test": "#e76f51"}
 
@@ -38,7 +42,34 @@ def figure_data(data: Path, counts: dict | None = None) -> dict[str, dict]:
     agreement = json.loads((data / "agreement.json").read_text(encoding="utf-8"))
     per = {t: {"kappa": round(v["kappa"], 6), "raw": round(v["percent_agreement"], 6), "items": v["items"]}
            for t, v in agreement["per_target"].items()}
-    return {"labels": labels, "entities": entities, "agreement": per}
+    return {"labels": labels, "entities": entities, "agreement": per, "holders": holder_counts(data)}
+
+
+def holder_counts(data: Path) -> dict[str, dict]:
+    """The TOP_HOLDERS holders with the most favor/against records (ties by name), each with its
+    type and, per target, its favor and against records; streamed from the holders config."""
+    from collections import Counter
+
+    import pyarrow.parquet as pq
+
+    from belgrade_stance.paths import split_file
+    from belgrade_stance_schema.inventory import HOLDER_TYPES
+
+    types = list(HOLDER_TYPES)
+    records: Counter = Counter()
+    kind: dict[str, str] = {}
+    for s in SPLITS:
+        for b in pq.ParquetFile(split_file(data, "holders", s)).iter_batches(
+                columns=["holder", "holder_type", "target", "label"]):
+            for h, ht, t, lab in zip(*(b.column(c).to_pylist() for c in ("holder", "holder_type", "target", "label"))):
+                records[(h, t, STANCE_LABELS[lab])] += 1
+                kind[h] = types[ht]
+    totals = Counter()
+    for (h, _, _), n in records.items():
+        totals[h] += n
+    top = sorted(totals, key=lambda h: (-totals[h], h))[:TOP_HOLDERS]
+    return {h: {"type": kind[h], **{t: {lab: records[(h, t, lab)] for lab in ("favor", "against")} for t in TARGETS}}
+            for h in top}
 
 
 def _plot(name: str, values: dict):
@@ -70,6 +101,24 @@ def _plot(name: str, values: dict):
         ax.invert_yaxis()
         ax.set_xlabel("mentions")
         ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
+    elif name == "holders":
+        holders = list(values)
+        fig, ax = plt.subplots(figsize=(9, 0.42 * len(holders) + 1.6))
+        for i, h in enumerate(holders):
+            for j, t in enumerate(TARGETS):
+                f, a = values[h][t]["favor"], values[h][t]["against"]
+                if f + a:
+                    share = f / (f + a)  # 1 all favor, 0 all against
+                    colour = COLOURS["favor"] if share > 0.5 else COLOURS["against"] if share < 0.5 else "#9d8df1"
+                    ax.scatter(j, i, s=60 + 40 * (f + a), color=colour, alpha=0.85)
+                    ax.annotate(f"{f}/{a}", (j, i), textcoords="offset points", xytext=(0, -13), ha="center",
+                                fontsize=7)
+        ax.set_xticks(range(len(TARGETS)), list(TARGETS), rotation=20)
+        ax.set_yticks(range(len(holders)), [f"{h} ({values[h]['type']})" for h in holders], fontsize=8)
+        ax.set_xlim(-0.6, len(TARGETS) - 0.4)
+        ax.set_ylim(len(holders) - 0.4, -0.7)
+        ax.grid(alpha=0.2)
+        ax.set_xlabel("favor/against records (colour: the majority; size: the records)")
     else:
         fig, ax = plt.subplots(figsize=(8, 3.4))
         targets = [t for t in TARGETS if t in values]
