@@ -79,10 +79,10 @@ def test_index_lists_every_document(page, site, server, data, via):
     docs = data[0]
     base = site.as_uri() if via == "file" else server
     page.goto(f"{base}/index.html")
-    rows = page.locator("tbody tr")
+    rows = page.locator("#documents tbody tr")
     assert rows.count() == len(docs) == 5
-    assert sorted(page.locator("tbody tr td:first-child a").all_inner_texts()) == sorted(docs.doc_id)
-    page.locator("tbody tr td:first-child a", has_text="d03").click()
+    assert sorted(page.locator("#documents tbody tr td:first-child a").all_inner_texts()) == sorted(docs.doc_id)
+    page.locator("#documents tbody tr td:first-child a", has_text="d03").click()
     page.wait_for_load_state()
     assert page.url.endswith("/d03.html")
     assert page.errors == []
@@ -121,7 +121,7 @@ def test_index_filter_keeps_documents_with_matching_items(page, site, data):
     page.goto((site / "index.html").as_uri())
     page.select_option("#f-target", "emigrants")
     page.select_option("#f-label", "favor")
-    shown = page.locator("tbody tr:not(.hidden) td:first-child").all_inner_texts()
+    shown = page.locator("#documents tbody tr:not(.hidden) td:first-child").all_inner_texts()
     favor = STANCE_LABELS.index("favor")
     assert sorted(shown) == sorted(stance[(stance.target == "emigrants") & (stance.label == favor)].doc_id.unique())
 
@@ -156,3 +156,42 @@ def test_viewer_refuses_a_foreign_folder_and_replaces_its_own(tmp_path):
     (out / "stray.html").write_text("old")
     write_viewer(out, ROOT / "data")
     assert not (out / "stray.html").exists() and (out / "index.html").is_file()
+
+
+@pytest.mark.parametrize("doc_id", ["d03", "d04"])
+def test_holder_and_evidence_spans_are_highlighted_in_place(page, site, doc_id):
+    """Every favor/against record's evidence (and holder mention) is marked inside the sentence
+    text, at the holders config's offsets: the marked pieces read exactly the stored texts."""
+    holders = pd.concat(belgrade_stance.load("holders").values())
+    holders = holders[holders.doc_id == doc_id]
+    page.goto((site / f"{doc_id}.html").as_uri())
+    marked = page.evaluate("""() => {
+        const out = {};
+        for (const el of document.querySelectorAll('.hl-evidence, .hl-holder')) {
+            const kind = el.classList.contains('hl-evidence') ? 'evidence' : 'holder';
+            const key = el.dataset.record + ' ' + kind;
+            // the text of the outermost element of this record and kind, ent-label badges left out
+            if (el.parentElement.closest(`[data-record="${el.dataset.record}"].hl-${kind}`)) continue;
+            const copy = el.cloneNode(true);
+            copy.querySelectorAll('.ent-label').forEach(x => x.remove());
+            out[key] = (out[key] || '') + copy.textContent;
+        }
+        return out;
+    }""")
+    assert len(holders)
+    for r in holders.itertuples():
+        assert marked.get(f"{r.id} evidence") == r.evidence_text, r.id
+        if r.holder_text is not None and r.holder_text == r.holder_text:
+            assert marked.get(f"{r.id} holder") == r.holder_text, r.id
+        else:
+            assert f"{r.id} holder" not in marked
+    assert not page.errors
+
+
+def test_the_index_shows_who_stands_where(page, site):
+    page.goto((site / "index.html").as_uri())
+    rows = page.locator("#who-stands-where tbody tr")
+    assert rows.count() > 0
+    first = rows.first.locator("td").all_inner_texts()
+    holders = pd.concat(belgrade_stance.load("holders").values())
+    assert first[0] == holders.holder.value_counts().sort_index().sort_values(ascending=False, kind="stable").index[0]

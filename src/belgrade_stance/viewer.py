@@ -3,10 +3,13 @@ from file:// and from any static HTTP server).
 
     belgrade-stance viewer --out DIR      # DIR/index.html and DIR/<doc_id>.html
 
-index.html lists the documents with their metadata and label counts. Each document page shows
-the raw text with boilerplate greyed out, body sentences with their entity mentions highlighted
-by type, and under each sentence its stance per target: label, holders and the words that carry
-the stance; items on which the two annotation passes disagreed are marked. Both pages filter by
+index.html lists the documents with their metadata and label counts, and who stands where (the
+most frequent holders × targets, favor/against records). Each document page shows the raw text
+with boilerplate greyed out, body sentences with their entity mentions highlighted by type and,
+in place, the holder mention and the evidence of every favor/against record (underlined in the
+label's colour, from the holders config's offsets), and under each sentence its stance per
+target: label, holders and the words that carry the stance; items on which the two annotation
+passes disagreed are marked. Both pages filter by
 target and label (and disagreement) in the browser.
 """
 
@@ -40,6 +43,8 @@ ul.stance{list-style:none;margin:.2rem 0 .4rem 0;padding:0;font-size:.85rem}
 ul.stance li{margin:.15rem 0}.badge{display:inline-block;border-radius:.25em;padding:0 .4em;font-weight:600;
 color:#fff}.badge.against{background:#d1495b}.badge.favor{background:#00798c}.badge.none{background:#999}
 .evidence{background:#fff3b0;border-bottom:2px solid #e9c46a}.holder{font-weight:600}
+.hl-evidence{border-bottom:3px solid #e9c46a}.hl-evidence.against{border-bottom-color:#d1495b}
+.hl-evidence.favor{border-bottom-color:#00798c}.hl-holder{outline:2px solid #264653;outline-offset:0;font-weight:600}
 .disagree{outline:2px dashed #d1495b;outline-offset:1px}.passes{color:#d1495b;font-size:.8rem}
 table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border-bottom:1px solid #ddd;padding:.3rem .4rem;
 text-align:left;vertical-align:top}tr.hidden{display:none}.legend mark{margin-right:.4rem}
@@ -94,19 +99,37 @@ def _page(title: str, body: str) -> str:
             f'<style>{CSS}</style></head><body>{body}<script>{FILTER_JS}</script></body></html>\n')
 
 
-def _sentence_html(sent: dict, rows: list[dict], types: list[str], labels: list[str]) -> str:
-    text = sent["text"]
+def _highlighted(text: str, a: int, b: int, spans: list[dict]) -> str:
+    """text[a:b] cut at every boundary of the holder and evidence spans, each piece wrapped in one
+    element per span covering it (so spans may overlap each other and cross entity marks)."""
+    cuts = sorted({a, b} | {x for s in spans for x in (s["start"], s["end"]) if a < x < b})
+    out = []
+    for lo, hi in zip(cuts, cuts[1:]):
+        piece = _e(text[lo:hi])
+        for s in spans:
+            if s["start"] <= lo and hi <= s["end"]:
+                piece = (f'<span class="hl-{s["kind"]} {s["label"]}" data-record="{_e(s["record"])}" '
+                         f'data-target="{_e(s["target"])}" title="{_e(s["title"])}">{piece}</span>')
+        out.append(piece)
+    return "".join(out)
+
+
+def _sentence_html(sent: dict, rows: list[dict], types: list[str], labels: list[str],
+                   spans: list[dict] | None = None) -> str:
+    """The sentence with its entity marks and, in place, the holder and evidence span of every
+    favor/against record (from the holders config's offsets)."""
+    text, spans = sent["text"], spans or []
     parts, pos = [], 0
     for e in sorted(sent["entities"], key=lambda e: e["start"]):
         if e["start"] < pos:
             continue
         etype = types[e["label"]]
-        parts.append(_e(text[pos:e["start"]]))
+        parts.append(_highlighted(text, pos, e["start"], spans))
         parts.append(f'<mark class="ent" data-type="{etype}" title="{_e(e["entity_id"])}" '
-                     f'style="background:{ENTITY_COLOURS.get(etype, "#ddd")}">{_e(text[e["start"]:e["end"]])}'
+                     f'style="background:{ENTITY_COLOURS.get(etype, "#ddd")}">{_highlighted(text, e["start"], e["end"], spans)}'
                      f'<span class="ent-label">{etype}</span></mark>')
         pos = e["end"]
-    parts.append(_e(text[pos:]))
+    parts.append(_highlighted(text, pos, len(text), spans))
     stance = {r["target"]: labels[r["label"]] for r in rows}
     disagree = [r["target"] for r in rows if not r["passes_agree"]]
     items = []
@@ -133,7 +156,8 @@ def _sentence_html(sent: dict, rows: list[dict], types: list[str], labels: list[
             + (f'<ul class="stance">{"".join(items)}</ul>' if items else "") + "</span>")
 
 
-def _document_page(doc: dict, sents: list[dict], stance: dict[str, list[dict]], inv: dict) -> str:
+def _document_page(doc: dict, sents: list[dict], stance: dict[str, list[dict]], inv: dict,
+                   spans: dict[str, list[dict]] | None = None) -> str:
     types, labels = inv["entity_types"], inv["stance_labels"]
     types = list(types) if isinstance(types, dict) else types
     raw = doc["raw_text"]
@@ -147,7 +171,7 @@ def _document_page(doc: dict, sents: list[dict], stance: dict[str, list[dict]], 
         if kind == "b":
             out.append(f'<span class="boilerplate" title="{_e(item["kind"])}">{_e(raw[start:end])}</span>')
         else:
-            out.append(_sentence_html(item, stance.get(item["id"], []), types, labels))
+            out.append(_sentence_html(item, stance.get(item["id"], []), types, labels, (spans or {}).get(item["id"])))
         pos = end
     out.append(_e(raw[pos:]))
     meta = "".join(f"<span>{_e(k)}: {_e(doc.get(v))}</span>" for k, v in (
@@ -163,7 +187,49 @@ def _document_page(doc: dict, sents: list[dict], stance: dict[str, list[dict]], 
     return _page(f"{doc['doc_id']} — {doc['headline'] or 'no headline'}", body)
 
 
-def _index_page(docs: list[dict], counts: dict[str, dict], disagree: dict[str, set], inv: dict) -> str:
+TOP_HOLDERS = 16
+"""Holders of the index page's who-stands-where table: the most frequent, by favor/against records."""
+
+
+def _holder_spans(data_dir, labels: list[str]) -> tuple[dict[str, list[dict]], dict[str, Counter]]:
+    """Per sentence, the holder and evidence spans of its favor/against records (the holders
+    config's offsets); and per holder, its (target, label) record counts. Empty for a data folder
+    without the holders config."""
+    from belgrade_stance.load import configs
+
+    spans: dict[str, list[dict]] = {}
+    holders: dict[str, Counter] = {}
+    if "holders" not in configs(data_dir):
+        return spans, holders
+    cols = ["id", "sentence_id", "target", "label", "holder", "holder_start", "holder_end", "evidence_start",
+            "evidence_end"]
+    for t in load("holders", format="arrow", data_dir=data_dir).values():
+        for r in t.select(cols).to_pylist():
+            lab = labels[r["label"]]
+            base = {"label": lab, "target": r["target"], "record": r["id"], "title": f"{r['target']}: {lab}, {r['holder']}"}
+            out = spans.setdefault(r["sentence_id"], [])
+            out.append({**base, "kind": "evidence", "start": r["evidence_start"], "end": r["evidence_end"]})
+            if r["holder_start"] is not None:
+                out.append({**base, "kind": "holder", "start": r["holder_start"], "end": r["holder_end"]})
+            holders.setdefault(r["holder"], Counter())[(r["target"], lab)] += 1
+    return spans, holders
+
+
+def _who_stands_where(holders: dict[str, Counter], targets: list[str]) -> str:
+    if not holders:
+        return ""
+    top = sorted(holders, key=lambda h: (-sum(holders[h].values()), h))[:TOP_HOLDERS]
+    rows = "".join(
+        f'<tr><td>{_e(h)}</td>' + "".join(
+            f'<td>{holders[h][(t, "favor")]}/{holders[h][(t, "against")]}</td>' if holders[h][(t, "favor")]
+            + holders[h][(t, "against")] else "<td></td>" for t in targets) + "</tr>" for h in top)
+    return ('<h2>Who stands where</h2><p class="meta">favor/against records of the most frequent holders per '
+            'target (the holders config)</p><table id="who-stands-where"><thead><tr><th>holder</th>'
+            + "".join(f"<th>{_e(t)}</th>" for t in targets) + f"</tr></thead><tbody>{rows}</tbody></table>")
+
+
+def _index_page(docs: list[dict], counts: dict[str, dict], disagree: dict[str, set], inv: dict,
+                holders: dict[str, Counter] | None = None) -> str:
     labels = inv["stance_labels"]
     targets = list(inv["targets"])
     rows = []
@@ -182,9 +248,9 @@ def _index_page(docs: list[dict], counts: dict[str, dict], disagree: dict[str, s
             + " / ".join(labels) + " over every (sentence, target) item. Filters keep the documents with at "
             "least one item of the chosen target and label.</p></header>"
             + _filters(targets, labels, "documents")
-            + '<table><thead><tr><th>doc</th><th>headline</th><th>outlet</th><th>publisher</th><th>date</th>'
+            + '<table id="documents"><thead><tr><th>doc</th><th>headline</th><th>outlet</th><th>publisher</th><th>date</th>'
             '<th>split</th><th>sentences</th><th>labels</th></tr></thead><tbody>' + "".join(rows)
-            + "</tbody></table>")
+            + "</tbody></table>" + _who_stands_where(holders or {}, targets))
     return _page("belgrade-stance: documents", body)
 
 
@@ -209,6 +275,7 @@ def write_viewer(out: Path, data_dir: Path | str | None = None) -> list[Path]:
             per[labels[r["label"]]] += 1
             if not r["passes_agree"]:
                 disagree[r["doc_id"]].add(r["target"])
+    spans, holders = _holder_spans(data_dir, labels)
     out = Path(out)
     if out.exists() and any(out.iterdir()) and not (out / "index.html").is_file():
         raise LoadError("out-not-empty", "exists, is not empty and holds no viewer; choose another --out", str(out))
@@ -216,8 +283,8 @@ def write_viewer(out: Path, data_dir: Path | str | None = None) -> list[Path]:
         written = []
         for d in docs:
             page = _document_page(d, sorted(sents.get(d["doc_id"], []), key=lambda s: s["sentence_index"]),
-                                  stance, inv)
+                                  stance, inv, spans)
             (tmp / f"{d['doc_id']}.html").write_text(page, encoding="utf-8")
             written.append(out / f"{d['doc_id']}.html")
-        (tmp / "index.html").write_text(_index_page(docs, counts, disagree, inv), encoding="utf-8")
+        (tmp / "index.html").write_text(_index_page(docs, counts, disagree, inv, holders), encoding="utf-8")
     return [out / "index.html", *written]
