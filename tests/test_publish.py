@@ -331,3 +331,42 @@ def test_every_machine_readable_licence_says_the_same(hub):
     assert croissant["license"] == list(LICENSES)
     assert LICENSES[0] in (ROOT / "LICENSE").read_text(encoding="utf-8").replace("legalcode", "")
     assert LICENSE_EXPRESSION in readme and "LicenseRef-Third-Party-Texts" in readme
+
+
+def _plain(value):
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    if isinstance(value, float) and value != value:
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_mlcroissant_loads_every_field_nested_ones_included_equal_to_the_parquet(hub, config):
+    """Every field of the record set, lists of structs as repeated subFields, equals the data."""
+    import mlcroissant as mlc
+
+    from belgrade_stance_schema.features import features
+
+    ds = mlc.Dataset(jsonld=str(hub / "croissant.json"))
+    key = "id" if config != "documents" else "doc_id"
+    rows = {r[key]: r for s in SPLITS for r in pq.read_table(split_file(ROOT / "data", config, s)).to_pylist()}
+    names = list(features(config))
+    seen = 0
+    for record in ds.records(record_set=config):
+        row = rows[_plain(record[f"{config}/{key}"])]
+        assert sorted(k.split("/", 1)[1] for k in record) == sorted(names)
+        for name in names:
+            got = record[f"{config}/{name}"]
+            want = row[name]
+            if isinstance(want, list) and want and isinstance(want[0], dict):
+                got = [{k.rsplit("/", 1)[1]: _plain(v) for k, v in item.items()} for item in got]
+                assert got == want, (config, name, row[key])
+            elif isinstance(want, list):
+                assert [_plain(v) for v in got] == want, (config, name, row[key])
+            else:
+                assert _plain(got) == want, (config, name, row[key])
+        seen += 1
+    assert seen == len(rows)

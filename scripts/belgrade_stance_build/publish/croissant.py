@@ -1,7 +1,9 @@
 """Stage: croissant — croissant.json (Croissant 1.1 with the Responsible-AI fields) of a Hub folder.
 
 One FileObject per Parquet file with its sha256, one FileSet and one RecordSet per config; the
-field list, types and descriptions come from schema/features.py, the RAI texts from here.
+field list, types and descriptions come from schema/features.py, the RAI texts from here. A list
+of structs (stance.holders, sentences.entities, …) is a repeated field with one subField per key,
+each read from the column by a jsonPath transform.
 """
 
 from __future__ import annotations
@@ -84,8 +86,16 @@ def _description(config: str, name: str, feature) -> str:
     if isinstance(inner, ClassLabel):
         text += " Indices: " + ", ".join(f"{i}={n}" for i, n in enumerate(inner.names)) + "."
     elif isinstance(inner, dict):
-        text += " Stored as a Parquet list of structs."
+        text += " A list of structs: one subField per key."
     return text
+
+
+def _sub_description(key: str, feature) -> str:
+    from datasets import ClassLabel
+
+    if isinstance(feature, ClassLabel):
+        return f"{key}. Indices: " + ", ".join(f"{i}={n}" for i, n in enumerate(feature.names)) + "."
+    return f"{key} of each item."
 
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.1"
@@ -118,18 +128,26 @@ def metadata(folder: Path, card_url: str | None = None):
         fields = []
         for name, feature in features(config).items():
             inner = feature.feature if isinstance(feature, List) else None
-            if isinstance(inner, dict):
-                continue  # lists of structs (spans, holders): see the config's features in the card
+            column = mlc.Source(ctx=ctx, file_set=f"{config}-files", extract=mlc.Extract(ctx=ctx, column=name))
+            if isinstance(inner, dict):  # a list of structs: one repeated subField per struct key
+                fields.append(mlc.Field(
+                    ctx=ctx, id=f"{config}/{name}", name=name, description=_description(config, name, feature),
+                    is_array=True, data_types=[], sub_fields=[
+                        mlc.Field(ctx=ctx, id=f"{config}/{name}/{key}", name=key, is_array=True,
+                                  description=_sub_description(key, sub), data_types=[_data_type(sub)],
+                                  source=mlc.Source(ctx=ctx, file_set=f"{config}-files",
+                                                    extract=mlc.Extract(ctx=ctx, column=name),
+                                                    transforms=[mlc.Transform(ctx=ctx, json_path=key)]))
+                        for key, sub in inner.items()]))
+                continue
             fields.append(mlc.Field(
                 ctx=ctx, id=f"{config}/{name}", name=name, description=_description(config, name, feature),
                 data_types=[_data_type(inner if inner is not None else feature)],
-                is_array=True if inner is not None else None,
-                source=mlc.Source(ctx=ctx, file_set=f"{config}-files", extract=mlc.Extract(ctx=ctx, column=name))))
+                is_array=True if inner is not None else None, source=column))
         record_sets.append(mlc.RecordSet(
             ctx=ctx, id=config, name=config, description=f"The {config} config: every split of {config}/*.parquet "
-            "(the split is in the `split` field). Columns that hold lists of structs ("
-            + ", ".join(n for n, f in features(config).items() if isinstance(f, List) and isinstance(f.feature, dict))
-            + ") are in the Parquet files but not described as Croissant fields.", fields=fields))
+            "(the split is in the `split` field). Lists of structs are repeated fields with one subField per key.",
+            fields=fields))
     return mlc.Metadata(
         ctx=ctx,
         name="belgrade-stance",
