@@ -298,7 +298,7 @@ def problems_of(error: ValidationError, models: dict[str, type[BaseModel]]) -> l
         elif kind == "string_too_long":
             out.append(("too-long", f"{field} is longer than {e['ctx']['max_length']} characters"))
         elif kind in _VALUE_ERRORS:
-            out.append((extra.get("rule", "field-type"), f"{field} {shown}: {e['msg'].lower()}"))
+            out.append((extra.get("rule", "field-type"), f"{field} {shown}: {e['msg'][:1].lower() + e['msg'][1:]}"))
         elif kind in ("surrounding-whitespace", "control-character", "not-nfc", "empty-value"):
             out.append((kind, f"{field} {shown} {e['msg']}"))
         elif kind in ("bad-date", "date-evidence", "none-with-holder", "missing-field", "holder-format"):
