@@ -394,3 +394,10 @@ def test_an_entity_exception_with_a_reason_is_accepted(project, capsys):
         r.update(label="LOC", entity_id="balkans", reason="here the region itself, not its peoples")
     edit_jl("raw/annotations/gold/d02.jsonl", logged)(project)
     assert main(["validate", "--root", str(project)]) == 0, capsys.readouterr().err
+
+
+def test_a_refusal_quotes_the_valid_values_as_written(project, capsys):
+    edit_jl(GOLD, lambda rs: _entity(rs).update(label=None))(project)
+    assert main(["validate", "--root", str(project)]) == 1
+    err = capsys.readouterr().err
+    assert "[unknown-entity-label]" in err and "'PERSON'" in err and "'person'" not in err
