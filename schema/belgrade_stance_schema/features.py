@@ -29,13 +29,16 @@ def features(config: str):
         "label": entity_label,
         "entity_id": Value("string"),
     }
+    item = {  # the first columns of a row about a (sentence, target) item: stance and holders
+        "id": Value("string"),
+        "sentence_id": Value("string"),
+        "doc_id": Value("string"),
+        "text": Value("string"),
+        "target": Value("string"),
+    }
     if config == "stance":
         return Features({
-            "id": Value("string"),
-            "sentence_id": Value("string"),
-            "doc_id": Value("string"),
-            "text": Value("string"),
-            "target": Value("string"),
+            **item,
             "target_description": Value("string"),
             "context": Value("string"),
             "label": stance_label,
@@ -49,11 +52,7 @@ def features(config: str):
         })
     if config == "holders":
         return Features({
-            "id": Value("string"),
-            "sentence_id": Value("string"),
-            "doc_id": Value("string"),
-            "text": Value("string"),
-            "target": Value("string"),
+            **item,
             "label": stance_label,
             "holder_type": ClassLabel(names=list(HOLDER_TYPES)),
             "holder": Value("string"),

@@ -26,6 +26,7 @@ from pathlib import Path
 from belgrade_stance.errors import LoadError
 from belgrade_stance.evaluate import (
     LEVEL, PROTOCOLS, SAMPLES, SEED, _checked, _interval, _num, _numpy, check_predictions, confusion_scores,
+    gold_rows,
 )
 
 PERMUTATIONS = 10_000
@@ -138,21 +139,15 @@ def compare(predictions_a, predictions_b, protocol: str = "split", split: str = 
     if protocol not in PROTOCOLS:
         raise LoadError("bad-argument", f"unknown protocol {protocol!r}; valid: {', '.join(PROTOCOLS)}")
     split = "all" if protocol in ("lodo", "loto") else split
-    rows, names, scope = _checked(predictions_a, split, agreed_only, targets, data_dir, verify)
-    labels_b = check_predictions(predictions_b, rows["id"], set(rows["id"]) | _all_ids(split, data_dir, verify),
-                                 names, scope)
+    gold = gold_rows(split, data_dir, verify)  # read once, for both systems
+    rows, names, scope = _checked(predictions_a, split, agreed_only, targets, data_dir, verify, gold)
+    labels_b = check_predictions(predictions_b, rows["id"], set(gold["id"]), names, scope)
     report = paired(rows["label"], rows["pred"], [labels_b[i] for i in rows["id"]], names, rows["sentence_id"],
                     targets=rows["target"], samples=samples, permutations=permutations, seed=seed)
     return {"protocol": protocol, "split": split, "scope": scope, "a": _name(predictions_a),
             "b": _name(predictions_b), "alpha": ALPHA, "bootstrap": {"samples": samples, "seed": seed,
                                                                    "unit": "sentence", "method": "percentile"},
             **report}
-
-
-def _all_ids(split: str, data_dir, verify: bool) -> set:
-    from belgrade_stance.evaluate import gold_rows
-
-    return set(gold_rows(split, data_dir, verify)["id"])
 
 
 def _name(predictions) -> str:

@@ -417,9 +417,11 @@ def _scope(split: str, agreed_only: bool, targets) -> str:
     return s
 
 
-def _checked(predictions, split: str, agreed_only: bool, targets, data_dir, verify: bool = True):
-    """The scored rows' gold columns (restricted) and the predicted label index of each."""
-    gold = gold_rows(split, data_dir, verify)
+def _checked(predictions, split: str, agreed_only: bool, targets, data_dir, verify: bool = True,
+             gold: dict | None = None):
+    """The scored rows' gold columns (restricted) and the predicted label index of each.
+    gold: the split's gold_rows, if the caller has read them already."""
+    gold = gold if gold is not None else gold_rows(split, data_dir, verify)
     names = inventories(data_dir)["stance_labels"]
     keep = _restrict(gold, agreed_only, targets)
     scope = _scope(split, agreed_only, targets)

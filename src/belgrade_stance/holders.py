@@ -167,7 +167,7 @@ def evaluate_holders(predictions, split: str = "test", *, protocol: str = "split
         raise LoadError("unknown-split", f"unknown split {split!r}; valid: {', '.join(SCORED_SPLITS)}")
     gold, texts = _gold(split, data_dir, verify)
     targets = list(inventories(data_dir)["targets"])
-    source, pred = read_holder_predictions(predictions, texts, targets)
+    _, pred = read_holder_predictions(predictions, texts, targets)
     matched = set(gold) & set(pred)
     evidence = []
     for key in matched:

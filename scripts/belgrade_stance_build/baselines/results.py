@@ -51,6 +51,13 @@ def _favg(gold, pred) -> float:
     return -1.0 if v is None else v
 
 
+def logistic(C: float):
+    """The logistic regression of every LR baseline: balanced class weights, fixed seed."""
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=C, class_weight="balanced", solver="newton-cg", max_iter=2000, random_state=SEED_MODELS)
+
+
 def target_onehot(targets) -> np.ndarray:
     order = list(TARGETS)
     out = np.zeros((len(targets), len(order)))
@@ -103,7 +110,6 @@ class TfidfLR:
 
     def fit(self, df: pd.DataFrame):
         from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
 
         key = tuple(df.id)
         if key not in self._fitted:
@@ -113,8 +119,7 @@ class TfidfLR:
                 self._fitted.clear()
             self._fitted[key] = (vectorizer, x)
         self.vectorizer, x = self._fitted[key]
-        self.model = LogisticRegression(C=self.C, class_weight="balanced", solver="newton-cg", max_iter=2000,
-                                        random_state=SEED_MODELS)
+        self.model = logistic(self.C)
         self.model.fit(x, df.label)
         return self
 
@@ -138,12 +143,10 @@ class TfidfDescLR:
 
     def fit(self, df: pd.DataFrame):
         from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
 
         self.vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)
         self.vectorizer.fit(pd.concat([df.text, df.target_description.drop_duplicates()]))
-        self.model = LogisticRegression(C=self.C, class_weight="balanced", solver="newton-cg", max_iter=2000,
-                                        random_state=SEED_MODELS)
+        self.model = logistic(self.C)
         self.model.fit(self._x(df), df.label)
         return self
 
@@ -183,10 +186,7 @@ class MiniLMLR:
         self.C = C
 
     def fit(self, df: pd.DataFrame):
-        from sklearn.linear_model import LogisticRegression
-
-        self.model = LogisticRegression(C=self.C, class_weight="balanced", solver="newton-cg", max_iter=2000,
-                                        random_state=SEED_MODELS)
+        self.model = logistic(self.C)
         self.model.fit(with_target(Embeddings.encode(df.text.tolist()), df.target), df.label)
         return self
 
@@ -209,10 +209,7 @@ class MiniLMDescLR:
         return np.hstack([s, d, s * d, np.abs(s - d)])
 
     def fit(self, df: pd.DataFrame):
-        from sklearn.linear_model import LogisticRegression
-
-        self.model = LogisticRegression(C=self.C, class_weight="balanced", solver="newton-cg", max_iter=2000,
-                                        random_state=SEED_MODELS)
+        self.model = logistic(self.C)
         self.model.fit(self._x(df), df.label)
         return self
 
