@@ -118,7 +118,8 @@ def test_mlcroissant_loads_the_records_of_every_config(hub, config):
     want = sorted(v for s in SPLITS for v in pq.read_table(split_file(ROOT / "data", config, s))[key].to_pylist())
     assert got == want
     if config == "sentences":  # list-valued columns come through as arrays
-        first = next(iter(ds.records(record_set=config)))
+        # mlcroissant yields a record set with references once per Dataset object: a new one per pass
+        first = next(iter(mlc.Dataset(jsonld=str(hub / "croissant.json")).records(record_set=config)))
         row = next(r for s in SPLITS for r in pq.read_table(split_file(ROOT / "data", config, s)).to_pylist()
                    if r["id"] == first["sentences/id"].decode())
         assert [t.decode() for t in first["sentences/tokens"]] == row["tokens"]
@@ -134,7 +135,9 @@ def test_croissant_lists_every_parquet_file_with_its_sha256(hub):
     assert meta["conformsTo"] == "http://mlcommons.org/croissant/1.1"
     files = {d["contentUrl"]: d["sha256"] for d in meta["distribution"] if d["@type"] == "cr:FileObject"}
     assert files == {f"{c}/{s}.parquet": sha256_file(hub / c / f"{s}.parquet") for c in CONFIGS for s in SPLITS}
-    assert {r["name"] for r in meta["recordSet"]} == set(CONFIGS)
+    from belgrade_stance_build.publish.croissant import ENUMERATIONS
+
+    assert {r["name"] for r in meta["recordSet"]} == set(CONFIGS) | {e[0] for e in ENUMERATIONS} | {"splits"}
     for field in ("rai:dataCollection", "rai:dataAnnotationProtocol", "rai:personalSensitiveInformation",
                   "rai:dataBiases", "rai:dataLimitations", "rai:dataUseCases", "rai:dataReleaseMaintenancePlan"):
         assert meta.get(field), field
@@ -370,3 +373,73 @@ def test_mlcroissant_loads_every_field_nested_ones_included_equal_to_the_parquet
                 assert _plain(got) == want, (config, name, row[key])
         seen += 1
     assert seen == len(rows)
+
+
+def _classlabels(config):
+    """(field path, ClassLabel) of every ClassLabel of a config: top level, inside lists and structs."""
+    from datasets import ClassLabel, List
+
+    from belgrade_stance_schema.features import features
+
+    for name, feature in features(config).items():
+        inner = feature.feature if isinstance(feature, List) else feature
+        if isinstance(inner, ClassLabel):
+            yield f"{config}/{name}", inner
+        elif isinstance(inner, dict):
+            yield from ((f"{config}/{name}/{k}", sub) for k, sub in inner.items() if isinstance(sub, ClassLabel))
+
+
+def test_croissant_names_the_classes_of_every_label_field_by_an_enumeration_mlcroissant_reads(hub):
+    """Every ClassLabel field, nested ones included, refers to an sc:Enumeration record set whose
+    records (read by mlcroissant) map each stored index to the ClassLabel's name, in order."""
+    import json
+
+    import mlcroissant as mlc
+
+    meta = json.loads((hub / "croissant.json").read_text(encoding="utf-8"))
+    sets = {r["@id"]: r for r in meta["recordSet"]}
+
+    def walk(fields):
+        for f in fields:
+            yield f
+            yield from walk(f.get("subField", []))
+
+    fields = {f["@id"]: f for c in CONFIGS for f in walk(sets[c]["field"])}
+    checked = 0
+    for config in CONFIGS:
+        for path, label in _classlabels(config):
+            ref = fields[path]["references"]["field"]["@id"]
+            enum_id, key = ref.split("/")
+            enum = sets[enum_id]
+            assert enum["dataType"] == "sc:Enumeration" and enum["key"] == {"@id": ref} and key == "index", path
+            assert {f["name"] for f in enum["field"]} >= {"index", "name"}  # the spec's required name field
+            records = list(mlc.Dataset(jsonld=str(hub / "croissant.json")).records(record_set=enum_id))
+            got = {r[f"{enum_id}/index"]: _plain(r[f"{enum_id}/name"]) for r in records}
+            assert got == dict(enumerate(label.names)), path
+            checked += 1
+    assert checked >= 10  # label, label_a, label_b, holders.label, holder_type, ner_tags, entities.label, …
+    gold = {f["@id"] for f in fields.values() if "cr:Label" in (f.get("dataType") or [])}
+    assert {"stance/label", "holders/label", "sentences/ner_tags"} <= gold
+
+
+def test_croissant_splits_are_a_cr_split_record_set_every_split_field_refers_to_and_reads_from_the_path(hub):
+    import json
+
+    import mlcroissant as mlc
+
+    meta = json.loads((hub / "croissant.json").read_text(encoding="utf-8"))
+    sets = {r["@id"]: r for r in meta["recordSet"]}
+    assert sets["splits"]["dataType"] == "cr:Split" and sets["splits"]["key"] == {"@id": "splits/name"}
+    records = list(mlc.Dataset(jsonld=str(hub / "croissant.json")).records(record_set="splits"))
+    assert [(_plain(r["splits/name"]), _plain(r["splits/url"])) for r in records] == [
+        ("train", "cr:TrainingSplit"), ("validation", "cr:ValidationSplit"), ("test", "cr:TestSplit")]
+    for config in CONFIGS:
+        field = next(f for f in sets[config]["field"] if f["name"] == "split")
+        assert field["references"] == {"field": {"@id": "splits/name"}}
+        assert field["source"]["extract"] == {"fileProperty": "fullpath"}
+        # every record's split equals the split of the file it was read from (and the Parquet's column)
+        ds = mlc.Dataset(jsonld=str(hub / "croissant.json"))
+        key = "id" if config != "documents" else "doc_id"
+        got = {_plain(r[f"{config}/{key}"]): _plain(r[f"{config}/split"]) for r in ds.records(record_set=config)}
+        want = {k: s for s in SPLITS for k in pq.read_table(split_file(hub, config, s))[key].to_pylist()}
+        assert got == want

@@ -3,7 +3,11 @@
 One FileObject per Parquet file with its sha256, one FileSet and one RecordSet per config; the
 field list, types and descriptions come from schema/features.py, the RAI texts from here. A list
 of structs (stance.holders, sentences.entities, …) is a repeated field with one subField per key,
-each read from the column by a jsonPath transform.
+each read from the column by a jsonPath transform. Class names follow the spec's categorical data:
+one sc:Enumeration record set per label inventory (index → name), referred to by every ClassLabel
+field, nested ones included; the gold label fields are also typed cr:Label. Splits follow the
+spec's splits: a cr:Split record set (train, validation, test → cr:TrainingSplit, …) that every
+`split` field refers to, its value read from the file's path.
 """
 
 from __future__ import annotations
@@ -15,7 +19,23 @@ from pathlib import Path
 from belgrade_stance.paths import split_file
 from belgrade_stance.verify import sha256_file
 from belgrade_stance_schema.features import DESCRIPTIONS, features
-from belgrade_stance_schema.inventory import CONFIGS, DATASET_VERSION, LICENSES, RELEASED, SPLITS, STANCE_LABELS, TARGETS
+from belgrade_stance_schema.inventory import (
+    CONFIGS, DATASET_VERSION, ENTITY_TYPES, HOLDER_TYPES, LICENSES, NER_TAGS, RELEASED, SPLITS, STANCE_LABELS, TARGETS,
+)
+
+# The class names of every ClassLabel, as enumeration record sets: (id, names, meaning of each name).
+ENUMERATIONS: tuple[tuple[str, tuple[str, ...], dict[str, str]], ...] = (
+    ("stance_labels", STANCE_LABELS, {}),
+    ("holder_types", tuple(HOLDER_TYPES), HOLDER_TYPES),
+    ("entity_types", tuple(ENTITY_TYPES), ENTITY_TYPES),
+    ("ner_tags", NER_TAGS, {}),
+)
+# The gold label fields of each config (cr:Label), as field paths below the record set.
+GOLD_LABELS = {"stance": ("label",), "holders": ("label",), "sentences": ("ner_tags", "entities/label")}
+ENUMERATION_TYPE = "https://schema.org/Enumeration"
+LABEL_TYPE = "http://mlcommons.org/croissant/Label"
+SPLIT_REGEX = r"^(?:.*/)?{config}/(" + "|".join(SPLITS) + r")\.parquet$"
+SPLIT_URLS = {"train": "cr:TrainingSplit", "validation": "cr:ValidationSplit", "test": "cr:TestSplit"}
 
 def rai(n_docs: int, years: str, test_docs: int) -> dict:
     """The Responsible-AI fields; the figures come from the built documents table."""
@@ -101,6 +121,91 @@ def _sub_description(key: str, feature) -> str:
 CONFORMS_TO = "http://mlcommons.org/croissant/1.1"
 
 
+def _enumeration_of(feature) -> str | None:
+    """The id of the enumeration record set that names a ClassLabel's indices (None if not a ClassLabel)."""
+    from datasets import ClassLabel
+
+    if not isinstance(feature, ClassLabel):
+        return None
+    return next(rid for rid, names, _ in ENUMERATIONS if tuple(feature.names) == names)
+
+
+def _class_sets(ctx) -> list:
+    """One enumeration record set per label inventory (index → name), and the splits (cr:Split)."""
+    import mlcroissant as mlc
+
+    sets = []
+    for rid, names, meanings in ENUMERATIONS:
+        fields = [mlc.Field(ctx=ctx, id=f"{rid}/index", name="index", description="The integer stored in the data.",
+                            data_types=[mlc.DataType.INTEGER]),
+                  mlc.Field(ctx=ctx, id=f"{rid}/name", name="name", description="The class name.",
+                            data_types=[mlc.DataType.TEXT])]
+        rows = [{f"{rid}/index": i, f"{rid}/name": name} for i, name in enumerate(names)]
+        if meanings:
+            fields.append(mlc.Field(ctx=ctx, id=f"{rid}/description", name="description",
+                                    description="What the class means.", data_types=[mlc.DataType.TEXT]))
+            for row, name in zip(rows, names):
+                row[f"{rid}/description"] = meanings[name]
+        sets.append(mlc.RecordSet(
+            ctx=ctx, id=rid, name=rid, key=f"{rid}/index", data_types=[ENUMERATION_TYPE],
+            description=f"The class names of the {rid.replace('_', ' ')}: index (as stored) to name.",
+            fields=fields, data=rows))
+    sets.append(mlc.RecordSet(
+        ctx=ctx, id="splits", name="splits", key="splits/name", data_types=[mlc.DataType.SPLIT],
+        description="The splits of every config; each record set's `split` field refers to one of them.",
+        fields=[mlc.Field(ctx=ctx, id="splits/name", name="name", description="The split's name.",
+                          data_types=[mlc.DataType.TEXT]),
+                mlc.Field(ctx=ctx, id="splits/url", name="url", description="The split's Croissant type.",
+                          data_types=[mlc.DataType.URL])],
+        data=[{"splits/name": split, "splits/url": SPLIT_URLS[split]} for split in SPLITS]))
+    return sets
+
+
+def _fields(ctx, config: str) -> list:
+    """The fields of a config's record set, in column order except that `split` comes first.
+
+    Every ClassLabel field (lists and subFields included) refers to its enumeration's `index` and
+    `split` refers to `splits/name`. mlcroissant 1.1.1 joins a record set on its first referencing
+    field only and cannot join on a repeated one, so `split` (a plain text) is put first.
+    """
+    import mlcroissant as mlc
+    from datasets import List
+
+    def source(name: str, key: str | None = None):
+        if name == "split":  # from the file's path, so that a reader fetches only the files of a split
+            return mlc.Source(ctx=ctx, file_set=f"{config}-files", extract=mlc.Extract(ctx=ctx, file_property="fullpath"),
+                              transforms=[mlc.Transform(ctx=ctx, regex=SPLIT_REGEX.format(config=config))])
+        return mlc.Source(ctx=ctx, file_set=f"{config}-files", extract=mlc.Extract(ctx=ctx, column=name),
+                          transforms=[mlc.Transform(ctx=ctx, json_path=key)] if key else [])
+
+    def references(feature, name: str):
+        enumeration = _enumeration_of(feature)
+        target = f"{enumeration}/index" if enumeration else "splits/name" if name == "split" else None
+        return mlc.Source(ctx=ctx, field=target) if target else None
+
+    def data_types(feature, path: str) -> list:
+        return [_data_type(feature)] + ([LABEL_TYPE] if path in GOLD_LABELS.get(config, ()) else [])
+
+    fields = []
+    for name, feature in features(config).items():
+        inner = feature.feature if isinstance(feature, List) else None
+        if isinstance(inner, dict):  # a list of structs: one repeated subField per struct key
+            fields.append(mlc.Field(
+                ctx=ctx, id=f"{config}/{name}", name=name, description=_description(config, name, feature),
+                is_array=True, data_types=[], sub_fields=[
+                    mlc.Field(ctx=ctx, id=f"{config}/{name}/{key}", name=key, is_array=True,
+                              description=_sub_description(key, sub), data_types=data_types(sub, f"{name}/{key}"),
+                              source=source(name, key), references=references(sub, key))
+                    for key, sub in inner.items()]))
+            continue
+        item = inner if inner is not None else feature
+        fields.append(mlc.Field(
+            ctx=ctx, id=f"{config}/{name}", name=name, description=_description(config, name, feature),
+            data_types=data_types(item, name), is_array=True if inner is not None else None, source=source(name),
+            references=references(item, name)))
+    return sorted(fields, key=lambda field: field.name != "split")
+
+
 def _figures(folder: Path) -> dict:
     from belgrade_stance_build.card.structure import corpus_figures, year_span
 
@@ -111,7 +216,6 @@ def _figures(folder: Path) -> dict:
 def metadata(folder: Path, card_url: str | None = None):
     """The Croissant metadata (mlcroissant.Metadata) of the Hub folder's Parquet files."""
     import mlcroissant as mlc
-    from datasets import List
 
     ctx = mlc.Context(conforms_to=CONFORMS_TO)
 
@@ -125,25 +229,7 @@ def metadata(folder: Path, card_url: str | None = None):
         distribution.append(mlc.FileSet(
             ctx=ctx, id=f"{config}-files", name=f"{config}-files", encoding_formats=["application/x-parquet"],
             includes=[f"{config}/*.parquet"]))
-        fields = []
-        for name, feature in features(config).items():
-            inner = feature.feature if isinstance(feature, List) else None
-            column = mlc.Source(ctx=ctx, file_set=f"{config}-files", extract=mlc.Extract(ctx=ctx, column=name))
-            if isinstance(inner, dict):  # a list of structs: one repeated subField per struct key
-                fields.append(mlc.Field(
-                    ctx=ctx, id=f"{config}/{name}", name=name, description=_description(config, name, feature),
-                    is_array=True, data_types=[], sub_fields=[
-                        mlc.Field(ctx=ctx, id=f"{config}/{name}/{key}", name=key, is_array=True,
-                                  description=_sub_description(key, sub), data_types=[_data_type(sub)],
-                                  source=mlc.Source(ctx=ctx, file_set=f"{config}-files",
-                                                    extract=mlc.Extract(ctx=ctx, column=name),
-                                                    transforms=[mlc.Transform(ctx=ctx, json_path=key)]))
-                        for key, sub in inner.items()]))
-                continue
-            fields.append(mlc.Field(
-                ctx=ctx, id=f"{config}/{name}", name=name, description=_description(config, name, feature),
-                data_types=[_data_type(inner if inner is not None else feature)],
-                is_array=True if inner is not None else None, source=column))
+        fields = _fields(ctx, config)
         record_sets.append(mlc.RecordSet(
             ctx=ctx, id=config, name=config, description=f"The {config} config: every split of {config}/*.parquet "
             "(the split is in the `split` field). Lists of structs are repeated fields with one subField per key.",
@@ -162,7 +248,7 @@ def metadata(folder: Path, card_url: str | None = None):
         in_language=["en"],
         keywords=["stance detection", "named-entity recognition", "news", "Serbia", "Russian emigration"],
         distribution=distribution,
-        record_sets=record_sets,
+        record_sets=_class_sets(ctx) + record_sets,
         **rai(**_figures(folder)),
     )
 
