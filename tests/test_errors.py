@@ -14,7 +14,7 @@ from belgrade_stance.errors import RULE_LOG, RULES, DatasetError, LoadError, Pro
 from helpers import ROOT
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$|^schema$|^language$")
-REPORTERS = {"add", "Problem", "LoadError", "PredictionError", "PublishFailed", "LabelStudioError", "DatasetError",
+REPORTERS = {"add", "Problem", "LoadError", "PredictionError", "PublishFailed", "OutputRefused", "LabelStudioError", "DatasetError",
              "PydanticCustomError", "ProjectNotFound", "rule", "_rule", "__init__"}
 """Callables whose string arguments in rule position are rule ids."""
 
@@ -198,6 +198,12 @@ def case_export_onto_a_file(tmp_path, monkeypatch, request):
     return main(["export", "conll", "--out", str(out)])
 
 
+def case_export_name_too_long(tmp_path, monkeypatch, request):
+    from belgrade_stance.cli import main
+
+    return main(["export", "conll", "--out", str(tmp_path / ("x" * 300))])  # the system refuses the name
+
+
 def case_raw_file_not_in_manifest(tmp_path, monkeypatch, request):
     import shutil
 
@@ -241,7 +247,7 @@ def case_publish_disk_full(tmp_path, monkeypatch, request):
     def full(*a, **k):
         raise OSError(28, "No space left on device", str(tmp_path / "hub"))
 
-    monkeypatch.setattr(hub_folder, "folder_swap", full)
+    monkeypatch.setattr(hub_folder, "output_folder", full)
     return main(["publish", "--root", str(ROOT), "--out", str(tmp_path / "hub")])
 
 
@@ -314,7 +320,8 @@ CASES = {
     "evaluate-no-target-left": (case_no_target_left, "nothing-to-score"),
     "evaluate-negative-samples": (case_negative_samples, "bad-argument"),
     "export-tokens-do-not-cover-text": (case_tokens_do_not_cover_text, "tokens-mismatch"),
-    "export-onto-a-file": (case_export_onto_a_file, "io-error"),
+    "export-onto-a-file": (case_export_onto_a_file, "out-not-folder"),
+    "export-name-too-long": (case_export_name_too_long, "io-error"),
     "verify-raw-file-not-in-manifest": (case_raw_file_not_in_manifest, "unlisted-raw-file"),
     "build-table-breaks-its-schema": (case_table_breaks_its_schema, "schema"),
     "anchor-quotes-text-not-in-sentence": (case_draft_quotes_text_not_in_sentence, "draft-span-not-found"),

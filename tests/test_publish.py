@@ -168,7 +168,7 @@ def test_publish_will_not_overwrite_a_foreign_folder(tmp_path):
     out = tmp_path / "mine"
     out.mkdir()
     (out / "notes.txt").write_text("keep me")
-    with pytest.raises(PublishFailed, match=r"\[publish-out-foreign\]"):
+    with pytest.raises(PublishFailed, match=r"\[out-foreign\]"):
         publish(Layout(ROOT), out)
     assert (out / "notes.txt").read_text() == "keep me"
 
@@ -199,13 +199,13 @@ def test_publish_replaces_only_its_own_unchanged_folder(tmp_path, change, capsys
     capsys.readouterr()
     assert main(["publish", "--root", str(ROOT), "--out", str(out)]) == 1
     err = capsys.readouterr().err
-    assert "[publish-out-foreign]" in err and "Traceback" not in err
+    assert "[out-foreign]" in err and "Traceback" not in err
     assert _tree(out) == before
 
 
 @pytest.mark.parametrize("where", ["data", "data/stance", "raw", "raw/texts/new"])
 def test_publish_refuses_a_folder_inside_data_or_raw(project, where):
-    with pytest.raises(PublishFailed, match=r"\[publish-out-inside-project\]"):
+    with pytest.raises(PublishFailed, match=r"\[out-inside-project\]"):
         publish(Layout(project), project / where)
 
 
@@ -215,8 +215,8 @@ def test_publish_refuses_symlinks_and_files(tmp_path, capsys):
     (tmp_path / "link").symlink_to(target)
     (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
     (tmp_path / "afile").write_text("x")
-    for out, rule in (("link", "publish-out-symlink"), ("dangling", "publish-out-symlink"),
-                      ("afile", "publish-out-not-folder"), ("afile/sub", "publish-out-not-folder")):
+    for out, rule in (("link", "out-symlink"), ("dangling", "out-symlink"),
+                      ("afile", "out-not-folder"), ("afile/sub", "out-not-folder")):
         assert main(["publish", "--root", str(ROOT), "--out", str(tmp_path / out)]) == 1
         err = capsys.readouterr().err
         assert f"[{rule}]" in err and "Traceback" not in err, (out, err)

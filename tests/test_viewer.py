@@ -147,15 +147,19 @@ def test_screenshot_of_a_document_page(page, site, tmp_path):
 def test_viewer_refuses_a_foreign_folder_and_replaces_its_own(tmp_path):
     foreign = tmp_path / "mine"
     foreign.mkdir()
-    (foreign / "notes.txt").write_text("keep me")
-    with pytest.raises(belgrade_stance.LoadError, match="holds no viewer"):
+    (foreign / "index.html").write_text("my own site")  # an index.html does not make a folder the viewer's
+    with pytest.raises(belgrade_stance.DatasetError, match=r"\[out-foreign\]"):
         write_viewer(foreign, ROOT / "data")
-    assert (foreign / "notes.txt").read_text() == "keep me"
+    assert (foreign / "index.html").read_text() == "my own site"
     out = tmp_path / "site"
     write_viewer(out, ROOT / "data")
-    (out / "stray.html").write_text("old")
+    (out / "d00.html").unlink()  # a page removed from an earlier viewer: still the viewer's folder
     write_viewer(out, ROOT / "data")
-    assert not (out / "stray.html").exists() and (out / "index.html").is_file()
+    assert (out / "d00.html").is_file() and (out / "index.html").is_file()
+    (out / "stray.html").write_text("mine")  # a file the viewer did not write: never deleted
+    with pytest.raises(belgrade_stance.DatasetError, match=r"\[out-foreign\]"):
+        write_viewer(out, ROOT / "data")
+    assert (out / "stray.html").read_text() == "mine"
 
 
 @pytest.mark.parametrize("doc_id", ["d03", "d04"])

@@ -156,7 +156,12 @@ RULES: dict[str, Rule] = {
     "nothing-to-score": _r("evaluate", "The restrictions leave no row to score."),
     # -- export and viewer ----------------------------------------------------------------------
     "tokens-mismatch": _r("export", "A sentence's tokens do not cover its text in order."),
-    "out-not-empty": _r("viewer", "The output folder is not empty and holds no earlier output of this command."),
+    # -- output folders (export, viewer, label-studio export, publish: belgrade_stance.outputs) --
+    "out-symlink": _r("export viewer label-studio publish", "--out is a symbolic link."),
+    "out-inside-project": _r("export viewer label-studio publish", "--out is, or is inside, the data folder read or raw/."),
+    "out-not-folder": _r("export viewer label-studio publish", "--out is a file or lies below one."),
+    "out-foreign": _r("export viewer label-studio publish", "--out is not empty and is not an earlier output of the same "
+                      "command left unchanged (it holds a file the command did not write, or one changed since)."),
     # -- Label Studio import --------------------------------------------------------------------
     "ls-raw-problems": _r("label-studio", "The checkout's raw files have problems; the import needs a valid corpus."),
     "ls-unreadable": _r("label-studio", "The export is not readable Label Studio JSON (a list of tasks)."),
@@ -172,10 +177,6 @@ RULES: dict[str, Rule] = {
     "draft-span-not-found": _r("anchor", "A quoted entity, holder or evidence text is not in its sentence "
                                          "(entities: not at token boundaries after the previous one)."),
     # -- publish --------------------------------------------------------------------------------
-    "publish-out-symlink": _r("publish", "--out is a symbolic link."),
-    "publish-out-inside-project": _r("publish", "--out is inside data/ or raw/."),
-    "publish-out-not-folder": _r("publish", "--out is a file or lies below one."),
-    "publish-out-foreign": _r("publish", "--out holds files publish did not write (or changed since)."),
     "publish-data-invalid": _r("publish", "data/ does not match its manifest (rebuild before publishing)."),
     "publish-card-stale": _r("publish", "The card's generated blocks are stale (run belgrade-stance card)."),
     "publish-repo-id": _r("publish", "--repo-id is not a valid Hub repo id.", USAGE),

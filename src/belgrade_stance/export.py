@@ -12,6 +12,9 @@ spaCy: one `Doc` per document, built from the corpus's tokens with sentence star
 gold entities as `doc.ents` (each with its entity id as `kb_id_`). `doc.spans["stance"]` holds one span over each sentence per target,
 labelled `target=label` (`war=against`, `nato=none`, …); `doc.user_data` holds `doc_id`, `split`,
 `sentence_ids` (in order) and `stance` ({sentence_id: {target: label}}).
+
+DIR is written whole, and only if it is empty, new, or an earlier, unchanged output of the same
+export (belgrade_stance.outputs); it also gets belgrade-stance-output.json, the sha256 of its files.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pathlib import Path
 
 from belgrade_stance.errors import LoadError
 from belgrade_stance.load import inventories, load
+from belgrade_stance.outputs import around_data, output_folder
 from belgrade_stance.spans import token_offsets
 
 FORMATS = ("conll", "spacy", "label-studio")
@@ -49,27 +53,36 @@ def documents(data_dir: Path | str | None = None) -> dict[str, list[tuple[str, l
 
 
 def export_conll(out: Path, data_dir: Path | str | None = None) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
+    """Write out/<split>.conll for every split (out replaced whole, see belgrade_stance.outputs)."""
     written = []
-    for split, docs in documents(data_dir).items():
-        lines = []
-        for _, sents in docs:
-            lines += [DOCSTART, ""]
-            for s in sents:
-                lines += [f"{tok} _ _ {tag}" for tok, tag in zip(s["tokens"], s["tags"])] + [""]
-        path = out / f"{split}.conll"
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        written.append(path)
+    with output_folder(out, "export conll", around_data(data_dir)) as tmp:
+        for split, docs in documents(data_dir).items():
+            lines = []
+            for _, sents in docs:
+                lines += [DOCSTART, ""]
+                for s in sents:
+                    lines += [f"{tok} _ _ {tag}" for tok, tag in zip(s["tokens"], s["tags"])] + [""]
+            (tmp / f"{split}.conll").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            written.append(Path(out) / f"{split}.conll")
     return written
 
 
 def export_spacy(out: Path, data_dir: Path | str | None = None) -> list[Path]:
-    try:
-        from spacy.tokens import Doc, DocBin, Span
-        from spacy.vocab import Vocab
-    except ImportError:
-        raise LoadError("missing-extra", "the spacy export needs spaCy: pip install 'belgrade-stance[spacy]'") from None
-    out.mkdir(parents=True, exist_ok=True)
+    """Write out/<split>.spacy DocBins for every split (out replaced whole, see belgrade_stance.outputs)."""
+    import importlib.util
+
+    if importlib.util.find_spec("spacy") is None:
+        raise LoadError("missing-extra", "the spacy export needs spaCy: pip install 'belgrade-stance[spacy]'")
+    with output_folder(out, "export spacy", around_data(data_dir)) as tmp:
+        written = _write_docbins(tmp, data_dir)
+    return [Path(out) / name for name in written]
+
+
+def _write_docbins(folder: Path, data_dir) -> list[str]:
+    """<split>.spacy of every split into folder; the file names written."""
+    from spacy.tokens import Doc, DocBin, Span
+    from spacy.vocab import Vocab
+
     vocab = Vocab()
     written = []
     for split, docs in documents(data_dir).items():
@@ -98,7 +111,6 @@ def export_spacy(out: Path, data_dir: Path | str | None = None) -> list[Path]:
             doc.user_data.update({"doc_id": doc_id, "split": split, "sentence_ids": [b[0] for b in bounds],
                                   "stance": {s["id"]: s["stance"] for s in sents}})
             bin_.add(doc)
-        path = out / f"{split}.spacy"
-        bin_.to_disk(path)
-        written.append(path)
+        bin_.to_disk(folder / f"{split}.spacy")
+        written.append(f"{split}.spacy")
     return written

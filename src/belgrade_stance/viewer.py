@@ -20,8 +20,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from belgrade_stance.files import folder_swap
-from belgrade_stance.errors import LoadError
+from belgrade_stance.outputs import around_data, check_out, output_folder
 from belgrade_stance.load import inventories, load
 
 ENTITY_COLOURS = {"PERSON": "#aa9cfc", "NORP": "#c887fb", "ORG": "#7aecec", "GPE": "#feca74", "LOC": "#ff9561",
@@ -255,7 +254,10 @@ def _index_page(docs: list[dict], counts: dict[str, dict], disagree: dict[str, s
 
 
 def write_viewer(out: Path, data_dir: Path | str | None = None) -> list[Path]:
-    """Write the site to out (replaced as a whole); return the pages written."""
+    """Write the site to out (replaced as a whole, only over an empty folder or an earlier, unchanged
+    viewer: belgrade_stance.outputs); return the pages written."""
+    protected = around_data(data_dir)
+    check_out(out, "viewer", protected)  # before any work
     inv = inventories(data_dir)
     labels = inv["stance_labels"]
     docs = [r for t in load("documents", format="arrow", data_dir=data_dir).values() for r in t.to_pylist()]
@@ -277,9 +279,7 @@ def write_viewer(out: Path, data_dir: Path | str | None = None) -> list[Path]:
                 disagree[r["doc_id"]].add(r["target"])
     spans, holders = _holder_spans(data_dir, labels)
     out = Path(out)
-    if out.exists() and any(out.iterdir()) and not (out / "index.html").is_file():
-        raise LoadError("out-not-empty", "exists, is not empty and holds no viewer; choose another --out", str(out))
-    with folder_swap(out, "viewer") as tmp:
+    with output_folder(out, "viewer", protected) as tmp:
         written = []
         for d in docs:
             page = _document_page(d, sorted(sents.get(d["doc_id"], []), key=lambda s: s["sentence_index"]),

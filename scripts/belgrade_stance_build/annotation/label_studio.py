@@ -186,6 +186,12 @@ def task_results(sentence, records: list[dict]) -> list[dict]:
 
 
 def export_label_studio(layout: Layout, out: Path, pass_name: str = "gold") -> list[Path]:
+    """out/tasks.json and out/label-config.xml (out written whole, only over an empty folder or an
+    earlier, unchanged output of this export: belgrade_stance.outputs)."""
+    from belgrade_stance.outputs import check_out, output_folder
+
+    protected = [(layout.data, "data/"), (layout.raw, "raw/")]
+    check_out(out, "export label-studio", protected)  # before any work
     tasks = []
     for doc, _, sentences, records in _corpus(layout, pass_name):
         by_sentence: dict[str, list[dict]] = defaultdict(list)
@@ -197,10 +203,10 @@ def export_label_studio(layout: Layout, out: Path, pass_name: str = "gold") -> l
                 "predictions": [{"model_version": f"belgrade-stance {pass_name} pass",
                                  "result": task_results(s, by_sentence.get(s.id, []))}],
             })
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "tasks.json").write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    (out / "label-config.xml").write_text(label_config(), encoding="utf-8")
-    return [out / "tasks.json", out / "label-config.xml"]
+    with output_folder(out, "export label-studio", protected) as tmp:
+        (tmp / "tasks.json").write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        (tmp / "label-config.xml").write_text(label_config(), encoding="utf-8")
+    return [Path(out) / "tasks.json", Path(out) / "label-config.xml"]
 
 
 # --------------------------------------------------------------------------- import

@@ -13,15 +13,14 @@ empty folder or a previous publish that nobody has changed.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 from belgrade_stance.errors import DatasetError
-from belgrade_stance.files import folder_swap
+from belgrade_stance.outputs import output_folder
 from belgrade_stance.paths import manifest_path
 from belgrade_stance_build.layout import Layout
-from belgrade_stance.verify import read_manifest, sha256_file, verify
+from belgrade_stance.verify import read_manifest, verify
 
 GUIDELINES = "annotation-guidelines.md"
 ERRORS = "errors.md"
@@ -47,56 +46,19 @@ publish replaces a folder only if it holds exactly these files, unchanged."""
 
 
 def check_out(layout: Layout, out: Path) -> Path:
-    """The folder publish may write (resolved), or PublishFailed saying why not. Nothing is touched."""
-    given = Path(out)
-    if given.is_symlink():
-        raise PublishFailed("publish-out-symlink", str(given), f"is a symbolic link; give the real folder")
-    resolved = given.resolve()
-    for inside, name in ((layout.data, "data/"), (layout.raw, "raw/")):
-        if resolved == inside.resolve() or inside.resolve() in resolved.parents:
-            raise PublishFailed("publish-out-inside-project", str(given), f"is inside {name}; choose a folder outside it")
-    if resolved.exists() and not resolved.is_dir():
-        raise PublishFailed("publish-out-not-folder", str(given), f"exists and is not a folder")
-    ancestor = resolved.parent
-    while not ancestor.exists():
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        raise PublishFailed("publish-out-not-folder", str(given), f"{ancestor} is not a folder")
-    if resolved.is_dir() and any(resolved.iterdir()):
-        foreign = _not_ours(resolved)
-        if foreign:
-            raise PublishFailed("publish-out-foreign", str(given), f"is not empty and {foreign}; choose another --out "
-                                "(publish replaces only an empty folder or one it wrote, unchanged)")
-    return resolved
+    """The folder publish may write (resolved), or PublishFailed saying why not. Nothing is touched.
+    The rules are every output folder's (belgrade_stance.outputs), with publish-manifest.json as the listing."""
+    from belgrade_stance.outputs import OutputRefused, check_out as check_output
 
-
-def _not_ours(folder: Path) -> str | None:
-    """Why a non-empty folder is not a previous publish left as it was (None if it is one)."""
-    import json
-
-    listing = folder / PUBLISH_MANIFEST
     try:
-        files = json.loads(listing.read_text(encoding="utf-8"))["files"]
-        assert isinstance(files, dict)
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AssertionError):
-        return f"holds no readable {PUBLISH_MANIFEST} of a previous publish"
-    for path in sorted(folder.rglob("*")):
-        if path.is_symlink() or not (path.is_file() or path.is_dir()):
-            return f"holds {path.relative_to(folder)}, which publish never writes"
-        if path.is_file() and path != listing:
-            rel = path.relative_to(folder).as_posix()
-            if rel not in files:
-                return f"holds {rel}, which the previous publish did not write"
-            if sha256_file(path) != files[rel]:
-                return f"{rel} has changed since it was published"
-    return None
+        return check_output(out, "publish", [(layout.data, "data/"), (layout.raw, "raw/")], PUBLISH_MANIFEST)
+    except OutputRefused as e:
+        raise PublishFailed(e.rule, e.where, e.message) from None
 
 
 def publish(layout: Layout, out: Path) -> Path:
     """Assemble the Hub folder at out (replacing only an empty folder or a previous publish left
     unchanged); return its path. Every check runs before anything is written."""
-    import json
-
     from belgrade_stance_build.card.render import check_card
     from belgrade_stance_build.publish.croissant import write_croissant
 
@@ -107,7 +69,7 @@ def publish(layout: Layout, out: Path) -> Path:
     stale = check_card(layout)
     if stale:
         raise PublishFailed("publish-card-stale", "DATASET_CARD.md", "is stale (run belgrade-stance card):\n" + "\n".join(stale))
-    with folder_swap(out, "hub") as tmp:
+    with output_folder(out, "publish", [(layout.data, "data/"), (layout.raw, "raw/")], PUBLISH_MANIFEST) as tmp:
         manifest = read_manifest(layout.data)
         for splits in manifest["configs"].values():
             for entry in splits.values():
@@ -127,9 +89,6 @@ def publish(layout: Layout, out: Path) -> Path:
             shutil.copyfile(layout.figures / f"{name}.png", tmp / "figures" / f"{name}.png")
         (tmp / "README.md").write_text(card_for_hub(layout.card.read_text(encoding="utf-8")), encoding="utf-8")
         write_croissant(tmp)
-        files = {p.relative_to(tmp).as_posix(): sha256_file(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
-        (tmp / PUBLISH_MANIFEST).write_text(json.dumps({"files": files}, indent=1, sort_keys=True) + "\n",
-                                            encoding="utf-8")
     return out
 
 
