@@ -108,6 +108,27 @@ def test_malformed_holder_predictions_are_refused(tmp_path, capsys, case):
     assert f"[{rule}]" in out and "Traceback" not in out
 
 
+def test_holder_predictions_are_read_by_the_stance_scorer_s_file_reader(tmp_path):
+    """The same reader as `evaluate`: JSON Lines (any suffix), or a .json list; CSV is refused by name."""
+    gold = gold_records(["test"])
+    as_list = tmp_path / "pred.json"
+    as_list.write_text(json.dumps(gold), encoding="utf-8")
+    assert evaluate_holders(as_list)["tuple"]["f1"] == 1.0
+    assert evaluate_holders(write(tmp_path, gold, "pred.txt"))["tuple"]["f1"] == 1.0
+    for name, text, rule in (("pred.csv", "sentence_id,target,label,holder\n", "predictions-type"),
+                             ("missing.jsonl", None, "predictions-missing"),
+                             ("latin1.jsonl", b"\xff\xfe{", "predictions-unreadable"),
+                             ("mapping.json", '{"d03-s006": "against"}', "prediction-record")):
+        path = tmp_path / name
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        elif text is not None:
+            path.write_text(text, encoding="utf-8")
+        with pytest.raises(belgrade_stance.PredictionError) as err:
+            evaluate_holders(path)
+        assert err.value.rules == {rule}, name
+
+
 def test_a_duplicated_tuple_is_refused(tmp_path):
     gold = gold_records(["test"])
     with pytest.raises(belgrade_stance.PredictionError) as err:

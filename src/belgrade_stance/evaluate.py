@@ -82,72 +82,77 @@ def _numpy():
 
 # --------------------------------------------------------------------------- reading predictions
 
-def _read_file(path: Path) -> tuple[list[tuple[str, object, object]], list[str]]:
-    """(where, id, label) per prediction, and the lines that could not be read."""
+def _file_records(path: Path, required: tuple[str, ...], mapping: bool) -> tuple[list[tuple[str, object]], list[str]]:
+    """(where, record) per record of a prediction file, and the lines that could not be read.
+
+    .jsonl/.ndjson: one JSON object per line; .json: a list of objects (or, with mapping, one
+    object id → label); .csv: a header naming at least the required columns. Another suffix is
+    read as JSON Lines if the text starts with "{", else as CSV."""
     text = path.read_text(encoding="utf-8-sig")
     suffix = path.suffix.lower()
     if suffix not in (".jsonl", ".csv", ".json", ".ndjson"):
         suffix = ".jsonl" if text.lstrip().startswith("{") else ".csv"
-    rows, bad = [], []
     if suffix == ".csv":
         reader = csv.DictReader(io.StringIO(text))
         fields = [f.strip() for f in (reader.fieldnames or [])]
-        if "id" not in fields or "label" not in fields:
-            return [], [f"line 1: the CSV header must name the columns id and label (found: {', '.join(fields) or 'nothing'})"]
+        if not set(required) <= set(fields):
+            return [], [f"line 1: the CSV header must name the columns {' and '.join(required)} "
+                        f"(found: {', '.join(fields) or 'nothing'})"]
         reader.fieldnames = fields
-        for rec in reader:
-            where = f"line {reader.line_num}"
-            if rec.get("id") in (None, "") or rec.get("label") in (None, ""):
-                bad.append(f"{where}: a row needs both id and label")
-                continue
-            rows.append((where, rec["id"].strip(), rec["label"].strip()))
-        return rows, bad
+        return [(f"line {reader.line_num}", {k: (v.strip() if isinstance(v, str) else v) for k, v in rec.items()})
+                for rec in reader], []
     if suffix == ".json":
         try:
             obj = json.loads(text)
         except json.JSONDecodeError as e:
             return [], [f"line {e.lineno}: not valid JSON ({e.msg})"]
-        if isinstance(obj, Mapping):
-            return [(f"key {k!r}", k, v) for k, v in obj.items()], []
+        if mapping and isinstance(obj, Mapping):
+            return [(f"key {k!r}", {"id": k, "label": v}) for k, v in obj.items()], []
         if not isinstance(obj, list):
-            return [], ["line 1: a .json file holds a list of {id, label} objects or an object id → label"]
-        items = ((f"item {i}", rec) for i, rec in enumerate(obj))
-    else:
-        def lines():
-            for n, line in enumerate(text.splitlines(), 1):
-                if line.strip():
-                    try:
-                        yield f"line {n}", json.loads(line)
-                    except json.JSONDecodeError as e:
-                        yield f"line {n}", e
-        items = lines()
-    for where, rec in items:
-        if isinstance(rec, json.JSONDecodeError):
-            bad.append(f"{where}: not valid JSON ({rec.msg})")
-        elif not isinstance(rec, Mapping) or "id" not in rec or "label" not in rec:
-            bad.append(f"{where}: each record must be an object with the keys id and label")
-        else:
-            rows.append((where, rec["id"], rec["label"]))
-    return rows, bad
+            return [], [f"line 1: a .json file holds a list of objects{' or an object id → label' if mapping else ''}"]
+        return [(f"item {i}", rec) for i, rec in enumerate(obj)], []
+    records, bad = [], []
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            try:
+                records.append((f"line {n}", json.loads(line)))
+            except json.JSONDecodeError as e:
+                bad.append(f"line {n}: not valid JSON ({e.msg})")
+    return records, bad
+
+
+def read_prediction_file(predictions: str | Path, required: tuple[str, ...] = ("id", "label"),
+                         mapping: bool = True) -> tuple[list[tuple[str, object]], list[str]]:
+    """The records of a prediction file (see _file_records), or PredictionError if it cannot be
+    read at all (missing, not UTF-8, not CSV, nested too deeply, unreadable)."""
+    path = Path(predictions)
+    if not path.is_file():
+        raise PredictionError(str(path), [("predictions-missing", "no such file" if not path.exists() else "not a file")])
+    try:
+        return _file_records(path, required, mapping)
+    except UnicodeDecodeError as e:
+        raise PredictionError(str(path), [("predictions-unreadable", f"not UTF-8 text ({e.reason} at byte {e.start})")]) from None
+    except RecursionError:
+        raise PredictionError(str(path), [("predictions-unreadable", "JSON nested too deeply to be predictions")]) from None
+    except csv.Error as e:
+        raise PredictionError(str(path), [("predictions-unreadable", f"not a readable CSV file ({e})")]) from None
+    except OSError as e:
+        raise PredictionError(str(path), [("predictions-unreadable", f"cannot be read ({e.strerror or e})")]) from None
 
 
 def read_predictions(predictions) -> tuple[str, list[tuple[str, object, object]], list[str]]:
     """Normalise any accepted form of predictions to (source name, [(where, id, label)], problems)."""
     if isinstance(predictions, (str, Path)):
-        path = Path(predictions)
-        if not path.is_file():
-            raise PredictionError(str(path), [("predictions-missing", "no such file" if not path.exists() else "not a file")])
-        try:
-            rows, bad = _read_file(path)
-        except UnicodeDecodeError as e:
-            raise PredictionError(str(path), [("predictions-unreadable", f"not UTF-8 text ({e.reason} at byte {e.start})")]) from None
-        except RecursionError:
-            raise PredictionError(str(path), [("predictions-unreadable", "JSON nested too deeply to be predictions")]) from None
-        except csv.Error as e:
-            raise PredictionError(str(path), [("predictions-unreadable", f"not a readable CSV file ({e})")]) from None
-        except OSError as e:
-            raise PredictionError(str(path), [("predictions-unreadable", f"cannot be read ({e.strerror or e})")]) from None
-        return str(path), rows, bad
+        records, bad = read_prediction_file(predictions)
+        rows = []
+        for where, rec in records:
+            if not isinstance(rec, Mapping) or "id" not in rec or "label" not in rec:
+                bad.append(f"{where}: each record must be an object with the keys id and label")
+            elif rec["id"] in (None, "") or rec["label"] in (None, ""):
+                bad.append(f"{where}: a row needs both id and label")
+            else:
+                rows.append((where, rec["id"], rec["label"]))
+        return str(predictions), rows, bad
     if hasattr(predictions, "columns") and hasattr(predictions, "itertuples"):  # a pandas DataFrame
         missing = [c for c in ("id", "label") if c not in predictions.columns]
         if missing:

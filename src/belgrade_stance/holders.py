@@ -6,7 +6,8 @@
     belgrade-stance evaluate holders.jsonl --task holders [--protocol split|lodo] [--split test]
 
 A system predicts, for every sentence of the scored set, the favor/against stances it finds, one
-JSON Lines record per (target, holder):
+record per (target, holder), in a JSON Lines file (or a .json list; read by the stance scorer's
+own file reader, `evaluate.read_prediction_file`):
 
     {"sentence_id": "d03-s006", "target": "putin", "label": "against", "holder": "aleksei",
      "evidence_start": 12, "evidence_end": 40}
@@ -30,17 +31,17 @@ holder. Scores, in the style of SemEval-2022 Task 10's sentiment graph F1:
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
 from belgrade_stance.errors import LoadError
-from belgrade_stance.evaluate import PredictionError, SCORED_SPLITS, _listed
+from belgrade_stance.evaluate import PredictionError, SCORED_SPLITS, _listed, read_prediction_file
 from belgrade_stance.load import inventories, load
 from belgrade_stance.spans import token_offsets
 
-FIELDS = {"sentence_id", "target", "label", "holder", "evidence_start", "evidence_end"}
+REQUIRED = ("sentence_id", "target", "label", "holder")
+FIELDS = {*REQUIRED, "evidence_start", "evidence_end"}
 ARTICLES = ("the ", "a ", "an ")
 
 
@@ -70,27 +71,16 @@ def _gold(split: str, data_dir, verify: bool):
     return gold, texts
 
 
-def _records(predictions) -> tuple[str, list[tuple[str, object]]]:
+def _records(predictions) -> tuple[str, list[tuple[str, object]], list[str]]:
+    """(source, [(where, record)], lines that could not be read): a JSON Lines or .json file, or a list."""
     if isinstance(predictions, (str, Path)):
-        path = Path(predictions)
-        if not path.is_file():
-            raise PredictionError(str(path), [("predictions-missing", "no such file" if not path.exists() else "not a file")])
-        try:
-            lines = path.read_text(encoding="utf-8-sig").splitlines()
-        except UnicodeDecodeError as e:
-            raise PredictionError(str(path), [("predictions-unreadable", f"not UTF-8 text ({e.reason} at byte {e.start})")]) from None
-        except OSError as e:
-            raise PredictionError(str(path), [("predictions-unreadable", f"cannot be read ({e.strerror or e})")]) from None
-        out = []
-        for n, line in enumerate(lines, 1):
-            if line.strip():
-                try:
-                    out.append((f"line {n}", json.loads(line)))
-                except (json.JSONDecodeError, RecursionError) as e:
-                    out.append((f"line {n}", e))
-        return str(path), out
+        if Path(predictions).suffix.lower() == ".csv":
+            raise PredictionError(str(predictions), [("predictions-type", "holder predictions are JSON Lines "
+                                                      "(or a .json list of objects), not CSV")])
+        records, bad = read_prediction_file(predictions, REQUIRED, mapping=False)
+        return str(predictions), records, bad
     if isinstance(predictions, (list, tuple)):
-        return "predictions", [(f"item {i}", r) for i, r in enumerate(predictions)]
+        return "predictions", [(f"item {i}", r) for i, r in enumerate(predictions)], []
     raise PredictionError(type(predictions).__name__, [("predictions-type", "holder predictions are a JSON Lines file "
                                                                             "or a list of records")])
 
@@ -106,11 +96,13 @@ def _span(rec: dict, text: str):
 
 def read_holder_predictions(predictions, texts: dict, targets: list[str]) -> tuple[str, dict]:
     """(source, {(sentence, target, label, holder): evidence span or None}), or PredictionError."""
-    source, records = _records(predictions)
+    source, records, unreadable = _records(predictions)
     bad: dict[str, list[str]] = defaultdict(list)
+    if unreadable:
+        bad["prediction-record"] += unreadable
     out: dict[tuple, tuple | None] = {}
     for where, rec in records:
-        if not isinstance(rec, dict) or not {"sentence_id", "target", "label", "holder"} <= set(rec) or set(rec) - FIELDS:
+        if not isinstance(rec, dict) or not set(REQUIRED) <= set(rec) or set(rec) - FIELDS:
             bad["prediction-record"].append(f"{where}: an object with sentence_id, target, label, holder "
                                             "(and optionally evidence_start, evidence_end), nothing else")
             continue
