@@ -67,7 +67,7 @@ class PredictionError(DatasetError):
             f"  - {p}" for p in self.problems), source)
         self.rules = {r for r, _ in problems}
         self.exit = exit_code(self.rules)
-        for r in self.rules:
+        for r in self.rules - {first[0]}:  # registered (and logged) once each; the first by DatasetError
             rule(r)
 
 
