@@ -137,22 +137,36 @@ class SentencesModel(pa.DataFrameModel):
                                                           for s in recs))
 
 
-class StanceModel(pa.DataFrameModel):
+class _SentenceTargetRows(pa.DataFrameModel):
+    """The columns, options and checks the stance and holders tables share: rows of a sentence and
+    a target, split by document."""
+
     id: Series[str] = pa.Field(unique=True)
     sentence_id: Series[str]
     doc_id: Series[str] = pa.Field(str_matches=DOC_ID)
     text: Series[str] = pa.Field(str_length={"min_value": 1})
     target: Series[str] = pa.Field(isin=list(TARGETS))
+    mixed: Series[bool]
+    split: Series[str] = pa.Field(isin=list(SPLITS))
+    fold: Series[int] = pa.Field(ge=0)
+
+    class Config:
+        strict = True
+        ordered = False
+
+    @pa.dataframe_check(error=SPLIT_BY_DOCUMENT)
+    def split_by_document(cls, df: pd.DataFrame) -> Series[bool]:
+        return _one_split_per_document(df)
+
+
+class StanceModel(_SentenceTargetRows):
     target_description: Series[str] = pa.Field(isin=list(TARGETS.values()))
     context: Series[str]
     label: Series[str] = pa.Field(isin=list(STANCE_LABELS))
     label_a: Series[str] = pa.Field(isin=list(STANCE_LABELS), nullable=True)
     label_b: Series[str] = pa.Field(isin=list(STANCE_LABELS), nullable=True)
     passes_agree: Series[pd.BooleanDtype] = pa.Field(nullable=True, coerce=True)
-    mixed: Series[bool]
     holders: Series[object]
-    split: Series[str] = pa.Field(isin=list(SPLITS))
-    fold: Series[int] = pa.Field(ge=0)
 
     class Config:
         strict = True
@@ -192,10 +206,6 @@ class StanceModel(pa.DataFrameModel):
         agree = df["passes_agree"]
         return (both & agree.notna() & (agree.fillna(False).astype(bool) == same)) | (~both & agree.isna())
 
-    @pa.dataframe_check(error=SPLIT_BY_DOCUMENT)
-    def split_by_document(cls, df: pd.DataFrame) -> Series[bool]:
-        return _one_split_per_document(df)
-
 
 def _slices(text: str, start, end, covered) -> bool:
     """A span of the sentence: all three null, or 0 <= start < end <= len(text) and text[start:end] == covered."""
@@ -205,12 +215,7 @@ def _slices(text: str, start, end, covered) -> bool:
     return 0 <= start < end <= len(text) and text[start:end] == covered
 
 
-class HoldersModel(pa.DataFrameModel):
-    id: Series[str] = pa.Field(unique=True)
-    sentence_id: Series[str]
-    doc_id: Series[str] = pa.Field(str_matches=DOC_ID)
-    text: Series[str] = pa.Field(str_length={"min_value": 1})
-    target: Series[str] = pa.Field(isin=list(TARGETS))
+class HoldersModel(_SentenceTargetRows):
     label: Series[str] = pa.Field(isin=list(STANCED))
     holder_type: Series[str] = pa.Field(isin=list(HOLDER_TYPES))
     holder: Series[str] = pa.Field(str_length={"min_value": 1})
@@ -221,13 +226,6 @@ class HoldersModel(pa.DataFrameModel):
     evidence_end: Series[int] = pa.Field(ge=1)
     evidence_text: Series[str] = pa.Field(str_length={"min_value": 1})
     primary: Series[bool]
-    mixed: Series[bool]
-    split: Series[str] = pa.Field(isin=list(SPLITS))
-    fold: Series[int] = pa.Field(ge=0)
-
-    class Config:
-        strict = True
-        ordered = False
 
     @pa.dataframe_check(error="id is <sentence_id>-<target>-<n>")
     def id_of_record(cls, df: pd.DataFrame) -> Series[bool]:
@@ -245,10 +243,6 @@ class HoldersModel(pa.DataFrameModel):
     @pa.dataframe_check(error="an author holder is written author")
     def author_holder(cls, df: pd.DataFrame) -> Series[bool]:
         return (df["holder_type"] != "author") | (df["holder"] == "author")
-
-    @pa.dataframe_check(error=SPLIT_BY_DOCUMENT)
-    def split_by_document(cls, df: pd.DataFrame) -> Series[bool]:
-        return _one_split_per_document(df)
 
 
 MODELS = {"documents": DocumentsModel, "sentences": SentencesModel, "stance": StanceModel, "holders": HoldersModel}
