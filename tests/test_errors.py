@@ -247,7 +247,7 @@ def case_publish_disk_full(tmp_path, monkeypatch, request):
     def full(*a, **k):
         raise OSError(28, "No space left on device", str(tmp_path / "hub"))
 
-    monkeypatch.setattr(hub_folder, "output_folder", full)
+    monkeypatch.setattr(hub_folder, "fill", full)
     return main(["publish", "--root", str(ROOT), "--out", str(tmp_path / "hub")])
 
 

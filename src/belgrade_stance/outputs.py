@@ -15,7 +15,6 @@ command did not write. A file the project did not write is never overwritten or 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -23,6 +22,7 @@ from pathlib import Path
 
 from belgrade_stance.errors import DatasetError
 from belgrade_stance.files import folder_swap
+from belgrade_stance.verify import sha256_file
 
 LISTING = "belgrade-stance-output.json"
 """The listing every output folder but the Hub folder gets (the Hub folder's is publish-manifest.json)."""
@@ -30,14 +30,6 @@ LISTING = "belgrade-stance-output.json"
 
 class OutputRefused(DatasetError):
     """The output folder may not be written; the message says why and what to do."""
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def foreign(folder: Path, command: str, listing: str = LISTING) -> str | None:
@@ -62,7 +54,7 @@ def foreign(folder: Path, command: str, listing: str = LISTING) -> str | None:
         if item.is_file() and item != path:
             if rel not in files:
                 return f"holds {rel}, which the earlier `{command}` did not write"
-            if _sha256(item) != files[rel]:
+            if sha256_file(item) != files[rel]:
                 return f"{rel} has changed since `{command}` wrote it"
     return None
 
@@ -108,12 +100,18 @@ def around_data(data_dir) -> list[tuple[Path, str]]:
 @contextmanager
 def output_folder(out: Path | str, command: str, protected: Iterable[tuple[Path, str]] = (),
                   listing: str = LISTING) -> Iterator[Path]:
-    """Check out (see check_out), then yield an empty folder beside it to fill. When the block ends
-    without an error the listing is written and the folder replaces out whole; on an error out is
-    left as it was."""
-    target = check_out(out, command, protected, listing)
+    """Check out (see check_out), then fill it (see fill)."""
+    with fill(check_out(out, command, protected, listing), command, listing) as tmp:
+        yield tmp
+
+
+@contextmanager
+def fill(target: Path, command: str, listing: str = LISTING) -> Iterator[Path]:
+    """An empty folder beside target (a folder check_out allowed) to fill. When the block ends
+    without an error the listing is written and the folder replaces target whole; on an error
+    target is left as it was."""
     with folder_swap(target, command.split()[0]) as tmp:
         yield tmp
-        files = {p.relative_to(tmp).as_posix(): _sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
+        files = {p.relative_to(tmp).as_posix(): sha256_file(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
         (tmp / listing).write_text(json.dumps({"written_by": command, "files": files}, indent=1, sort_keys=True)
                                    + "\n", encoding="utf-8")

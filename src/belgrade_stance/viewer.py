@@ -20,7 +20,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from belgrade_stance.outputs import around_data, check_out, output_folder
+from belgrade_stance.outputs import around_data, check_out, fill
 from belgrade_stance.load import inventories, load
 
 ENTITY_COLOURS = {"PERSON": "#aa9cfc", "NORP": "#c887fb", "ORG": "#7aecec", "GPE": "#feca74", "LOC": "#ff9561",
@@ -256,8 +256,7 @@ def _index_page(docs: list[dict], counts: dict[str, dict], disagree: dict[str, s
 def write_viewer(out: Path, data_dir: Path | str | None = None) -> list[Path]:
     """Write the site to out (replaced as a whole, only over an empty folder or an earlier, unchanged
     viewer: belgrade_stance.outputs); return the pages written."""
-    protected = around_data(data_dir)
-    check_out(out, "viewer", protected)  # before any work
+    target = check_out(out, "viewer", around_data(data_dir))  # before any work
     inv = inventories(data_dir)
     labels = inv["stance_labels"]
     docs = [r for t in load("documents", format="arrow", data_dir=data_dir).values() for r in t.to_pylist()]
@@ -279,7 +278,7 @@ def write_viewer(out: Path, data_dir: Path | str | None = None) -> list[Path]:
                 disagree[r["doc_id"]].add(r["target"])
     spans, holders = _holder_spans(data_dir, labels)
     out = Path(out)
-    with output_folder(out, "viewer", protected) as tmp:
+    with fill(target, "viewer") as tmp:
         written = []
         for d in docs:
             page = _document_page(d, sorted(sents.get(d["doc_id"], []), key=lambda s: s["sentence_index"]),

@@ -188,10 +188,9 @@ def task_results(sentence, records: list[dict]) -> list[dict]:
 def export_label_studio(layout: Layout, out: Path, pass_name: str = "gold") -> list[Path]:
     """out/tasks.json and out/label-config.xml (out written whole, only over an empty folder or an
     earlier, unchanged output of this export: belgrade_stance.outputs)."""
-    from belgrade_stance.outputs import check_out, output_folder
+    from belgrade_stance.outputs import check_out, fill
 
-    protected = [(layout.data, "data/"), (layout.raw, "raw/")]
-    check_out(out, "export label-studio", protected)  # before any work
+    target = check_out(out, "export label-studio", [(layout.data, "data/"), (layout.raw, "raw/")])  # before any work
     tasks = []
     for doc, _, sentences, records in _corpus(layout, pass_name):
         by_sentence: dict[str, list[dict]] = defaultdict(list)
@@ -203,7 +202,7 @@ def export_label_studio(layout: Layout, out: Path, pass_name: str = "gold") -> l
                 "predictions": [{"model_version": f"belgrade-stance {pass_name} pass",
                                  "result": task_results(s, by_sentence.get(s.id, []))}],
             })
-    with output_folder(out, "export label-studio", protected) as tmp:
+    with fill(target, "export label-studio") as tmp:
         (tmp / "tasks.json").write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         (tmp / "label-config.xml").write_text(label_config(), encoding="utf-8")
     return [Path(out) / "tasks.json", Path(out) / "label-config.xml"]

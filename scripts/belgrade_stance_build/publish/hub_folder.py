@@ -17,7 +17,7 @@ import shutil
 from pathlib import Path
 
 from belgrade_stance.errors import DatasetError
-from belgrade_stance.outputs import output_folder
+from belgrade_stance.outputs import fill
 from belgrade_stance.paths import manifest_path
 from belgrade_stance_build.layout import Layout
 from belgrade_stance.verify import read_manifest, verify
@@ -69,7 +69,7 @@ def publish(layout: Layout, out: Path) -> Path:
     stale = check_card(layout)
     if stale:
         raise PublishFailed("publish-card-stale", "DATASET_CARD.md", "is stale (run belgrade-stance card):\n" + "\n".join(stale))
-    with output_folder(out, "publish", [(layout.data, "data/"), (layout.raw, "raw/")], PUBLISH_MANIFEST) as tmp:
+    with fill(out, "publish", PUBLISH_MANIFEST) as tmp:
         manifest = read_manifest(layout.data)
         for splits in manifest["configs"].values():
             for entry in splits.values():
