@@ -163,3 +163,33 @@ def test_verify_of_a_data_folder_works_outside_a_checkout(tmp_path, monkeypatch,
     monkeypatch.chdir(tmp_path)
     assert cli.main(["verify", "--data", "data"]) == 0
     assert cli.main(["verify", "--root", str(tmp_path)]) == 2
+
+
+def test_the_command_ends_with_its_own_exit_code_and_all_it_printed(tmp_path):
+    """The console command (`run`) ends the process at once after main(): what it printed reaches
+    a pipe whole, and the exit code is main()'s, for a success and for a refusal alike."""
+    import subprocess
+    import sys
+    from importlib.metadata import entry_points
+
+    from helpers import ROOT
+
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # buffered, as in a plain shell
+    (command,) = [e for e in entry_points(group="console_scripts") if e.name == "belgrade-stance"]
+    assert command.value == "belgrade_stance.cli:run"
+    bad = tmp_path / "pred.jsonl"
+    bad.write_text('{"sentence_id": "d03-s000"\n', encoding="utf-8")
+    for argv, code, stream, text in (
+            (["verify", "--data", str(ROOT / "data")], 0, "stdout", "verify: ok"),
+            (["evaluate", str(bad), "--task", "holders"], 1, "stderr", "[prediction-record]"),
+            (["evaluate", "--json", str(ROOT / "results/predictions/tfidf-lr/split.jsonl")], 0, "stdout", '"per_class"')):
+        done = subprocess.run([sys.executable, "-m", "belgrade_stance", *argv], capture_output=True, text=True, cwd=ROOT,
+                              env=env)
+        assert done.returncode == code, (argv, done.returncode, done.stderr[-500:])
+        assert text in getattr(done, stream), argv
+        if argv[0] == "evaluate" and code == 0:  # the whole report, not a cut buffer
+            import json
+
+            assert json.loads(done.stdout)["metrics"]["f_avg"] is not None

@@ -1,5 +1,5 @@
 """`python -m belgrade_stance`: the `belgrade-stance` command."""
 
-from belgrade_stance.cli import main
+from belgrade_stance.cli import run
 
-raise SystemExit(main())
+run()

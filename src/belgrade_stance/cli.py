@@ -261,5 +261,21 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(args.verb, str(Problem(where, None, "io-error", e.strerror or str(e))), INPUT)
 
 
+def run() -> None:
+    """The `belgrade-stance` command: main(), then the process ends at once with its exit code,
+    after flushing what it printed. Skipping the interpreter's teardown avoids a rare abort in
+    pyarrow's native cleanup at exit ("terminate called without an active exception", exit 134
+    in place of the command's own code). An exception main() does not handle propagates as usual."""
+    import os
+
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # the reader went away, or the stream is closed
+            pass
+    os._exit(code or 0)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()
