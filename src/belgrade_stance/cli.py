@@ -1,11 +1,10 @@
 """The `belgrade-stance` command.
 
-The installed package brings the verbs that work on its own data: verify, evaluate, export
-(CoNLL, spaCy) and viewer. Further verbs come from plugins registered under the entry-point
-group `belgrade_stance.commands` (a source checkout installed with `pip install -e '.[build]'`
-registers build, validate, card, publish, baselines, import-label-studio and checkout-aware
-versions of verify and export). A plugin verb whose code is not installed is not listed;
-asking for it gives one line saying what it needs.
+The installed package brings the verbs that work on its own data: verify, evaluate, compare,
+export (CoNLL, spaCy) and viewer. A source checkout installed with `pip install -e '.[build]'`
+adds its verbs (build, publish, label-studio) through the entry-point group
+`belgrade_stance.commands`; a plugin adds verbs and never replaces a shipped one. A plugin verb
+whose code is not installed is not listed; asking for it gives one line saying what it needs.
 """
 
 from __future__ import annotations
@@ -50,21 +49,20 @@ def _fail(verb: str, message: str, code: int) -> int:
 
 
 def cmd_verify(args) -> int:
+    """A data folder against its manifest; in a source checkout (raw/ beside the data folder)
+    the raw inputs too."""
     from belgrade_stance.paths import packaged_data_dir
     from belgrade_stance.verify import verify
 
     data_dir = Path(args.data) if args.data is not None else packaged_data_dir()
-    problems = verify(data_dir)
-    return report_verify(data_dir, problems, "")
-
-
-def report_verify(data_dir: Path, problems: list[str], extra: str) -> int:
+    root = data_dir.parent if (data_dir.parent / "raw").is_dir() else None
+    problems = verify(data_dir, root)
     for p in problems:
         print(p, file=sys.stderr)
     if problems:
         print(f"verify: {len(problems)} mismatch(es) in {data_dir}", file=sys.stderr)
         return 1
-    print(f"verify: ok ({data_dir}{extra} match the manifest)")
+    print(f"verify: ok ({data_dir}{' and raw/' if root else ''} match the manifest)")
     return 0
 
 
@@ -187,15 +185,13 @@ def add_compare(sub, parents) -> None:
 EXPORT_FORMATS = ("conll", "spacy")
 
 
-def add_export(sub, parents, formats: tuple[str, ...] = EXPORT_FORMATS, func: Callable = cmd_export,
-               extra: str = "", more_parents: tuple = ()) -> argparse.ArgumentParser:
-    x = sub.add_parser("export", parents=[parents["data"], *more_parents], help="Export the corpus to other tools' formats.",
+def add_export(sub, parents) -> None:
+    x = sub.add_parser("export", parents=[parents["data"]], help="Export the corpus to other tools' formats.",
                        description="conll: DIR/<split>.conll (CoNLL-2003-style BIO); spacy: DIR/<split>.spacy "
-                                   "(DocBin with entities, sentences and stance)" + extra + ".")
-    x.add_argument("format", choices=list(formats))
+                                   "(DocBin with entities, sentences and stance).")
+    x.add_argument("format", choices=list(EXPORT_FORMATS))
     x.add_argument("--out", type=Path, required=True, help="output folder")
-    x.set_defaults(func=func)
-    return x
+    x.set_defaults(func=cmd_export)
 
 
 def add_viewer(sub, parents) -> None:
@@ -212,9 +208,12 @@ SHIPPED = {"verify": add_verify, "evaluate": add_evaluate, "compare": add_compar
 
 
 def plugins() -> tuple[dict[str, Callable], dict[str, str]]:
-    """(verb → add function) of the plugins that load here, and (verb → why not) of those that don't."""
+    """(verb → add function) of the plugins that load here, and (verb → why not) of those that
+    don't. A plugin named like a shipped verb is left out: it cannot replace it."""
     available, missing = {}, {}
     for ep in entry_points(group=PLUGINS):
+        if ep.name in SHIPPED:
+            continue
         try:
             available[ep.name] = ep.load()
         except ImportError as e:  # the plugin's code is not installed (a wheel): the verb is not offered
@@ -223,7 +222,7 @@ def plugins() -> tuple[dict[str, Callable], dict[str, str]]:
 
 
 def parser(verbs: dict[str, Callable] | None = None) -> argparse.ArgumentParser:
-    verbs = verbs if verbs is not None else {**SHIPPED, **plugins()[0]}
+    verbs = verbs if verbs is not None else {**plugins()[0], **SHIPPED}
     from belgrade_stance import __version__
 
     p = argparse.ArgumentParser(prog="belgrade-stance", description="Build, check and use the belgrade-stance corpus.")
@@ -241,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     verb = next((a for a in argv if not a.startswith("-")), None)
     if verb in missing and verb not in SHIPPED:
         return _fail(verb, str(Problem("", None, "needs-checkout", CHECKOUT_HINT)), USAGE)
-    args = parser({**SHIPPED, **available}).parse_args(argv)
+    args = parser({**available, **SHIPPED}).parse_args(argv)
     try:
         return args.func(args)
     except BrokenPipeError:  # the reader of our output went away (| head): stop quietly

@@ -9,7 +9,6 @@ from belgrade_stance_schema.records import METADATA, METADATA_COLUMNS, METADATA_
 from belgrade_stance_build.stages.records import check_record
 
 COLUMNS = METADATA_COLUMNS
-NULLABLE = set(COLUMNS) - set(METADATA_REQUIRED)
 
 
 def read_metadata(layout: Layout, problems) -> list[dict]:

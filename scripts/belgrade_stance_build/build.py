@@ -1,0 +1,294 @@
+"""The build: every stage from raw/ to data/, the figures, the card and the errors page.
+
+    raw/ → metadata, texts, segments, annotations, adjudication   (checked, document by document)
+         → tables, consistency, agreement                         (validated by belgrade_stance_schema)
+         → data/ (Parquet + manifest) → figures, card, docs
+
+`belgrade-stance build` runs every stage, every time (a full build takes seconds), so no change
+to an input or to the code can be missed. `belgrade-stance build --check` runs them in a
+temporary copy of the project and names every output that differs from the checkout's.
+
+Documents stream through the data stages in parts of PART_DOCUMENTS: each part is read,
+checked, turned into tables, validated and written as row groups of the new data folder, then
+dropped. What spans parts (key columns, surface forms, sentence digests, agreement counts) is
+small, so memory is bounded by the part, not by the corpus.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+import tempfile
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from belgrade_stance.errors import Problems
+from belgrade_stance_build.layout import Layout
+from belgrade_stance_schema.inventory import ANNOTATION_PASSES, CONFIGS, SPLITS
+
+PART_DOCUMENTS = 50
+
+
+class BuildFailed(Exception):
+    """The build's failure: every problem found, and the first stage that failed."""
+
+    def __init__(self, problems: Problems, stage: str):
+        self.problems = problems
+        self.stage = stage
+        super().__init__(f"{stage}: {len(problems)} problem(s)")
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    help: str
+    scope: str  # once, per document, per part
+    writes: tuple[str, ...]  # files under the project root it writes (globs); [] for checks
+    module: str  # the module that does the work
+
+
+def _stage(name, help, scope="per document", writes=(), module=None) -> Stage:
+    return Stage(name, help, scope, writes, module or f"stages/{name}.py")
+
+
+STAGES = (
+    _stage("metadata", "Read and check raw/metadata.csv and the raw folders' listing.", "once"),
+    _stage("texts", "Read each raw text byte for byte and check its sha256."),
+    _stage("segments", "Check boilerplate ranges and the gold sentences; derive body and paragraphs."),
+    _stage("annotations", "Check entity and stance records of every pass (a, b, gold) against the text."),
+    _stage("adjudication", "Check that every A/B disagreement has an adjudication record matching gold."),
+    _stage("tables", "Build the documents, sentences, stance and holders rows; validate them with pandera.",
+           "per part", module="stages/rows.py"),
+    _stage("consistency", "Check that a surface form has one entity type and id (exceptions logged).", "per part"),
+    _stage("agreement", "Count agreement of passes A and B (kappa, F_avg, entity F1, holders).", "per part"),
+    _stage("data", "Write Parquet per config and split, agreement and the manifest; swap data/ in.", "once",
+           ("data/**/*",)),
+    _stage("figures", "Draw the card's figures from data/.", "once", ("figures/*.png",), "card/figures.py"),
+    _stage("card", "Rewrite the generated blocks of DATASET_CARD.md and README.md.", "once",
+           ("DATASET_CARD.md", "README.md"), "card/render.py"),
+    _stage("docs", "Write docs/errors.md, every rule id the code reports.", "once", ("docs/errors.md",),
+           "rules.py"),
+)
+
+
+def diagram() -> str:
+    """The README's stage diagram, drawn from STAGES (a generated block)."""
+    lines = ["```text", "raw/ → " + " → ".join(s.name for s in STAGES), ""]
+    for stage in STAGES:
+        writes = f"  → {', '.join(stage.writes)}" if stage.writes else ""
+        lines.append(f"{stage.name:<13} {stage.scope:<13} {stage.help}{writes}")
+        lines.append(f"{'':<27} scripts/belgrade_stance_build/{stage.module}")
+    return "\n".join([*lines, "```"]) + "\n"
+
+
+# --------------------------------------------------------------------------- stages of one document
+
+
+def read_document(layout: Layout, meta: dict, problems: Problems) -> tuple[str | None, dict]:
+    """The document stages (texts, segments, annotations, adjudication) on one document.
+
+    Returns (None, products) if all hold, else (name of the first failing stage, {})."""
+    from belgrade_stance_build.stages.adjudication import check_adjudication
+    from belgrade_stance_build.stages.annotations import read_annotations
+    from belgrade_stance_build.stages.segments import read_segments
+    from belgrade_stance_build.stages.texts import read_text
+
+    doc_id, before = meta["doc_id"], len(problems)
+    text = read_text(layout, meta, problems)
+    if text is None or len(problems) > before:
+        return "texts", {}
+    segments = read_segments(layout, doc_id, text, problems)
+    if segments is None or len(problems) > before:
+        return "segments", {}
+    annotations = read_annotations(layout, [meta], {doc_id: text}, {doc_id: segments}, problems)
+    if len(problems) > before:
+        return "annotations", {}
+    check_adjudication(layout, annotations, problems)
+    if len(problems) > before:
+        return "adjudication", {}
+    return None, {"text": text, "segments": segments, "annotations": annotations}
+
+
+def read_corpus(layout: Layout) -> list[dict]:
+    """The metadata rows, and the raw folders' listing checked against them (stage metadata)."""
+    from belgrade_stance_build.stages.metadata import read_metadata
+    from belgrade_stance_build.stages.texts import check_listing
+
+    problems = Problems()
+    metadata = read_metadata(layout, problems)
+    if not problems:
+        check_listing(layout, metadata, problems)
+        doc_ids = {m["doc_id"] for m in metadata}
+        folders = [layout.segments, layout.raw / "adjudication"]
+        folders += [layout.annotations / p for p in ANNOTATION_PASSES]
+        for folder in (f for f in folders if f.is_dir()):
+            for path in sorted(folder.iterdir()):
+                if path.suffix != ".jsonl" or path.stem not in doc_ids:
+                    message = f"no document {path.stem!r} in {layout.rel(layout.metadata)}"
+                    problems.add(layout.rel(path), None, "orphan-file", message)
+        if layout.annotations.is_dir():
+            for path in sorted(layout.annotations.iterdir()):
+                if path.name not in ANNOTATION_PASSES:
+                    message = f"annotation folder must be one of {list(ANNOTATION_PASSES)}"
+                    problems.add(layout.rel(path), None, "unknown-pass", message)
+    if problems:
+        raise BuildFailed(problems, "metadata")
+    return metadata
+
+
+# --------------------------------------------------------------------------- the data stages
+
+
+def _schema_problems(failures: list[tuple], problems: Problems) -> None:
+    for table, record, check, case, column in failures:
+        message = f"record {record!r} column {column}: {check} (failure: {case})"
+        problems.add(f"table {table}", None, "schema", message)
+
+
+class Sizes(dict):
+    """split → documents, sentences, entities and stance rows, added up part by part."""
+
+    def __init__(self) -> None:
+        super().__init__({s: {"documents": 0, "sentences": 0, "entities": 0, "stance": 0} for s in SPLITS})
+
+    def add(self, tables: dict[str, pd.DataFrame]) -> None:
+        for split, n in tables["documents"]["split"].value_counts().items():
+            self[split]["documents"] += int(n)
+        for split, rows in tables["sentences"].groupby("split"):
+            self[split]["sentences"] += len(rows)
+            self[split]["entities"] += int(rows["entities"].map(len).sum())
+        for split, n in tables["stance"]["split"].value_counts().items():
+            self[split]["stance"] += int(n)
+
+
+def summary(sizes: dict[str, dict[str, int]]) -> str:
+    lines = [f"{'split':<11}{'documents':>10}{'sentences':>10}{'entities':>10}{'stance rows':>12}"]
+    for split in SPLITS:
+        c = sizes[split]
+        lines.append(f"{split:<11}{c['documents']:>10}{c['sentences']:>10}{c['entities']:>10}{c['stance']:>12}")
+    return "\n".join(lines)
+
+
+def build(layout: Layout, write: bool = True) -> dict:
+    """Run the data stages. Returns {'sizes', 'agreement', 'manifest', 'summary'}; raises
+    BuildFailed with every problem found, data/ untouched. write=False checks only."""
+    from belgrade_stance.files import folder_swap
+    from belgrade_stance_build.stages.data import check_target
+
+    problems = Problems()
+    if write:
+        check_target(layout, problems)
+        if problems:
+            raise BuildFailed(problems, "data")
+    metadata = read_corpus(layout)
+    with folder_swap(layout.data, "data") if write else nullcontext() as folder:
+        return _build(layout, metadata, folder)
+
+
+def _build(layout: Layout, metadata: list[dict], folder: Path | None) -> dict:
+    from belgrade_stance_build.stages.agreement import AgreementCounts
+    from belgrade_stance_build.stages.consistency import SurfaceForms
+    from belgrade_stance_build.stages.data import DataWriter, arrow_table, write_manifest
+    from belgrade_stance_build.stages.rows import tables
+    from belgrade_stance_schema.tables import KEY_COLUMNS, SplitLeaks, validate_corpus, validate_tables
+
+    folds = {row["doc_id"]: i for i, row in enumerate(metadata)}
+    problems, failed = Problems(), []
+    agreement, surfaces, leaks, sizes = AgreementCounts(), SurfaceForms(), SplitLeaks(), Sizes()
+    keys: dict[str, list[pd.DataFrame]] = {name: [] for name in KEY_COLUMNS}
+    writer = DataWriter(folder) if folder is not None else None
+    try:
+        for first in range(0, len(metadata), PART_DOCUMENTS):
+            part: dict[str, dict] = {}
+            for meta in metadata[first : first + PART_DOCUMENTS]:
+                stage, products = read_document(layout, meta, problems)
+                if stage is not None:
+                    failed.append(stage)
+                elif not problems:  # once anything failed, the rest of the input is only checked
+                    part[meta["doc_id"]] = {"meta": meta, **products}
+            if problems or not part:
+                continue
+            for doc_id, document in part.items():
+                gold = document["annotations"].get(doc_id, {}).get("gold")
+                if gold is not None:
+                    where = layout.rel(layout.annotation_file("gold", doc_id))
+                    surfaces.add_document(where, gold.entities, problems)
+            if problems:
+                failed.append("consistency")
+                continue
+            frames = tables(part, folds)
+            _schema_problems(validate_tables(frames), problems)
+            sentences = frames["sentences"]
+            for text in leaks.add(sentences["text"].tolist(), sentences["split"].tolist()):
+                problems.add("table sentences", None, "split-leak", f"sentence text occurs in two splits: {text[:60]!r}")
+            if problems:
+                failed.append("tables")
+                continue
+            agreement.add({d: p for doc in part.values() for d, p in doc["annotations"].items()}, frames["stance"])
+            for name, columns in KEY_COLUMNS.items():
+                keys[name].append(frames[name][columns])
+            sizes.add(frames)
+            if writer is not None:
+                for config in CONFIGS:
+                    writer.write(config, arrow_table(config, frames[config]))
+        if not problems and all(keys.values()):
+            _schema_problems(validate_corpus({n: pd.concat(p, ignore_index=True) for n, p in keys.items()}), problems)
+            failed.append("tables")
+    finally:
+        files = writer.close() if writer is not None else None
+    if problems:
+        raise BuildFailed(problems, next(s.name for s in STAGES if s.name in failed))
+    report = agreement.report()
+    manifest = write_manifest(folder, layout, files, metadata, report) if folder is not None else None
+    return {"sizes": sizes, "agreement": report, "manifest": manifest, "summary": summary(sizes)}
+
+
+# --------------------------------------------------------------------------- every stage
+
+
+def build_all(layout: Layout) -> list[str]:
+    """Every stage: data/, then the figures, the card's generated blocks and docs/errors.md.
+    Returns the summary lines to print."""
+    from belgrade_stance_build.card.figures import write_figures
+    from belgrade_stance_build.card.render import write_blocks
+    from belgrade_stance_build.rules import write_rules_page
+
+    result = build(layout, write=True)
+    write_figures(layout)
+    write_blocks(layout, diagram())
+    write_rules_page(layout)
+    return [f"built {layout.rel(layout.data)}, figures/, the card's generated blocks and docs/errors.md:",
+            result["summary"]]
+
+
+INPUTS = ("pyproject.toml", "raw", "results", "docs", "README.md", "DATASET_CARD.md")
+"""What a build reads besides the code: copied into the temporary project of `build --check`."""
+
+
+def stale_outputs(layout: Layout) -> list[str]:
+    """Every output file that a fresh build, in a temporary copy of the project, writes
+    differently (or writes where the checkout has none, or not where it has one)."""
+    from belgrade_stance.errors import Problem
+
+    with tempfile.TemporaryDirectory(prefix="belgrade-stance-check-") as tmp:
+        fresh = Layout(Path(tmp))
+        for name in INPUTS:
+            source = layout.root / name
+            if source.is_dir():
+                shutil.copytree(source, fresh.root / name)
+            elif source.is_file():
+                shutil.copy2(source, fresh.root / name)
+        build_all(fresh)
+        out = []
+        for pattern in (w for stage in STAGES for w in stage.writes):
+            files = {p.relative_to(fresh.root) for p in fresh.root.glob(pattern) if p.is_file()}
+            files |= {p.relative_to(layout.root) for p in layout.root.glob(pattern) if p.is_file()}
+            for rel in sorted(files):
+                mine, theirs = layout.root / rel, fresh.root / rel
+                if not (mine.is_file() and theirs.is_file() and filecmp.cmp(mine, theirs, shallow=False)):
+                    why = "differs from" if mine.is_file() and theirs.is_file() else "is missing in one of"
+                    out.append(str(Problem(str(rel), None, "stale-output", f"{why} a fresh build (run belgrade-stance build)")))
+        return out
