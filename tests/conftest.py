@@ -10,47 +10,20 @@ os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="belgrade-stance-hf-")
 os.environ["HF_DATASETS_OFFLINE"] = "1"
 os.environ["HF_HUB_OFFLINE"] = "1"
 
-# Every rule any code reports during the run (this process and the commands it starts) is
-# appended here; tests/test_errors.py checks that every registered rule was reported.
-os.environ.setdefault("BELGRADE_STANCE_RULE_LOG", str(Path(tempfile.mkdtemp(prefix="belgrade-stance-rules-")) / "rules.log"))
+import pytest  # noqa: E402
 
-import pytest
-
-from helpers import ROOT
-
-LAST = "test_every_registered_rule_is_reported_by_some_test"
-
-
-def pytest_collection_modifyitems(session, config, items):
-    """The registry's coverage test runs last, after every test that reports rules; it knows
-    whether the whole suite was selected."""
-    last = [i for i in items if i.name == LAST]
-    for item in last:
-        items.remove(item)
-        items.append(item)
-    whole = not config.option.keyword and not config.option.markexpr and not config.getoption("deselect") \
-        and not config.getoption("maxfail") and all(Path(a).resolve() == ROOT / "tests" or Path(a).resolve() == ROOT
-                                                      for a in config.args)
-    config.stash[WHOLE] = whole
-
-
-WHOLE = pytest.StashKey[bool]()
-
-
-@pytest.fixture
-def whole_suite(request) -> bool:
-    """Whether this run selected the whole test suite (no -k, -m, --deselect, -x or file arguments)."""
-    return request.config.stash.get(WHOLE, False)
+from helpers import ROOT  # noqa: E402
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the project's inputs and built data in a temporary folder."""
+    from belgrade_stance_build.build import INPUTS
+
     dst = tmp_path / "proj"
     dst.mkdir()
-    for name in ("raw", "data"):
-        shutil.copytree(ROOT / name, dst / name)
-    shutil.copy(ROOT / "pyproject.toml", dst / "pyproject.toml")
+    for name in (*INPUTS, "data"):
+        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, dst / name)
     return dst
 
 
@@ -65,14 +38,27 @@ def hub(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> dict:
-    """One fresh build of the real corpus (tables, agreement, manifest) in a temporary copy."""
+    """One fresh build of the real corpus in a temporary copy: the build's result and 'root'."""
+    from belgrade_stance_build.build import build
     from belgrade_stance_build.layout import Layout
-    from belgrade_stance_build.pipeline import build
 
     dst = tmp_path_factory.mktemp("built") / "proj"
     dst.mkdir()
     shutil.copytree(ROOT / "raw", dst / "raw")
     shutil.copy(ROOT / "pyproject.toml", dst / "pyproject.toml")
-    result = build(Layout(dst), keep_frames=True)
-    result["root"] = dst
-    return result
+    return {**build(Layout(dst)), "root": dst}
+
+
+@pytest.fixture(scope="session")
+def tables() -> dict:
+    """The four tables of the real corpus as the build validates them (labels as names)."""
+    from belgrade_stance_build.build import read_corpus, read_document
+    from belgrade_stance_build.layout import Layout
+    from belgrade_stance_build.stages.rows import tables as rows
+    from belgrade_stance.errors import Problems
+
+    layout, problems = Layout(ROOT), Problems()
+    metadata = read_corpus(layout)
+    part = {m["doc_id"]: {"meta": m, **read_document(layout, m, problems)[1]} for m in metadata}
+    assert not problems, problems.report()
+    return rows(part, {m["doc_id"]: i for i, m in enumerate(metadata)})

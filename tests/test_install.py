@@ -50,103 +50,82 @@ def dist(tmp_path_factory) -> Path:
     return out
 
 
-def _install_and_check(artifact: Path, where: Path) -> dict:
+def _venv(artifact: Path, where: Path) -> Path:
     env_dir = where / "venv"
     venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
-    py = env_dir / "bin" / "python"
-    done = subprocess.run([str(py), "-m", "pip", "install", "--quiet", str(artifact)], capture_output=True, text=True)
+    done = subprocess.run([str(env_dir / "bin/python"), "-m", "pip", "install", "--quiet", str(artifact)],
+                          capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
-    first = subprocess.run([str(py), "-c", use_blocks()[0]], capture_output=True, text=True, cwd=where)
+    return env_dir / "bin"
+
+
+def _check(bin: Path, where: Path) -> dict:
+    first = subprocess.run([str(bin / "python"), "-c", use_blocks()[0]], capture_output=True, text=True, cwd=where)
     assert first.returncode == 0, "the README's first Use block fails after a plain install:\n" + first.stderr[-3000:]
-    run = subprocess.run([str(py), "-c", CHECK], capture_output=True, text=True, cwd=where)
+    run = subprocess.run([str(bin / "python"), "-c", CHECK], capture_output=True, text=True, cwd=where)
     assert run.returncode == 0, run.stderr[-3000:]
-    return json.loads(run.stdout.strip().splitlines()[-1])
-
-
-@pytest.mark.parametrize("kind", ["whl", "tar.gz"])
-def test_fresh_venv_install_loads_the_data(dist, tmp_path, kind):
-    (artifact,) = dist.glob(f"*.{kind}")
-    got = _install_and_check(artifact, tmp_path)
+    got = json.loads(run.stdout.strip().splitlines()[-1])
     assert got["rows"] == got["expected"] > 0
     assert "site-packages" in got["file"] and str(ROOT) not in got["file"]
     assert "pip install 'belgrade-stance[evaluate]'" in got["evaluate_error"]
     assert got["conll"] == ["train.conll", "validation.conll", "test.conll"]  # with pyarrow alone
     assert got["pages"][0] == "index.html" and len(got["pages"]) == 1 + got["documents"]
+    return got
 
 
-def test_installed_scorer_reproduces_the_committed_baseline_report(dist, tmp_path):
-    """The wheel with its evaluate extra, outside the checkout, scores the committed TF-IDF
-    predictions exactly as results/baselines.json reports."""
+@pytest.mark.slow
+def test_the_sdist_installs_and_loads_the_data(dist, tmp_path):
+    (sdist,) = dist.glob("*.tar.gz")
+    _check(_venv(sdist, tmp_path), tmp_path)
+
+
+@pytest.mark.slow
+def test_the_wheel_in_a_fresh_venv_loads_offers_only_what_works_and_scores_as_reported(dist, tmp_path):
     (wheel,) = dist.glob("*.whl")
-    env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
-    done = subprocess.run([str(env_dir / "bin" / "python"), "-m", "pip", "install", "--quiet", f"{wheel}[evaluate]"],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-3000:]
+    bin = _venv(wheel, tmp_path)
+    _check(bin, tmp_path)
+    exe = str(bin / "belgrade-stance")
+    helped = subprocess.run([exe, "--help"], capture_output=True, text=True, cwd=tmp_path)
+    listed = {line.split()[0] for line in helped.stdout.splitlines() if line.startswith("    ") and line.split()}
+    assert listed == {"verify", "evaluate", "compare", "export", "viewer"}, helped.stdout
+    for cwd in (tmp_path, ROOT):  # even inside this checkout, the build verbs are not offered
+        for verb in ("build", "publish", "label-studio"):
+            run = subprocess.run([exe, verb], capture_output=True, text=True, cwd=cwd)
+            assert run.returncode == 2 and run.stdout == "", (verb, run.stdout, run.stderr)
+            assert len(run.stderr.strip().splitlines()) == 1 and "source checkout" in run.stderr, run.stderr
+    ok = subprocess.run([exe, "verify"], capture_output=True, text=True, cwd=ROOT)
+    assert ok.returncode == 0 and "site-packages" in ok.stdout, ok.stdout + ok.stderr
+    # with the evaluate extra, outside the checkout, the scorer reproduces the committed reports
+    extra = subprocess.run([str(bin / "python"), "-m", "pip", "install", "--quiet", f"{wheel}[evaluate]"],
+                           capture_output=True, text=True)
+    assert extra.returncode == 0, extra.stderr[-3000:]
     results = json.loads((ROOT / "results" / "baselines.json").read_text(encoding="utf-8"))
     for protocol in ("split", "lodo"):
         entry = results["stance"]["tfidf-lr"][protocol]
-        run = subprocess.run([str(env_dir / "bin" / "belgrade-stance"), "evaluate", "--json", "--protocol", protocol,
-                              str(ROOT / "results" / entry["predictions"])], capture_output=True, text=True, cwd=tmp_path)
-        assert run.returncode == 0, run.stderr[-3000:]
-        assert json.loads(run.stdout) == entry["report"]
+        run = subprocess.run([exe, "evaluate", "--json", "--protocol", protocol, str(ROOT / "results" / entry["predictions"])],
+                             capture_output=True, text=True, cwd=tmp_path)
+        assert run.returncode == 0 and json.loads(run.stdout) == entry["report"], run.stderr[-3000:]
 
 
-def test_the_wheel_carries_every_data_file_and_the_guidelines(dist):
-    import zipfile
-
-    (wheel,) = dist.glob("*.whl")
-    names = set(zipfile.ZipFile(wheel).namelist())
-    manifest = json.loads((ROOT / "data/manifest.json").read_text())
-    for splits in manifest["configs"].values():
-        for entry in splits.values():
-            assert f"belgrade_stance/data/{entry['path']}" in names
-    assert "belgrade_stance/data/manifest.json" in names
-    assert {n.split("/")[0] for n in names} == {"belgrade_stance", f"belgrade_stance-{manifest['dataset_version']}.dist-info"}
-    assert "belgrade_stance/data/annotation-guidelines.md" in names
-
-
-def test_the_wheel_metadata_states_the_licence_expression_and_carries_its_files(dist):
-    """PEP 639: License-Expression and the licence files, in the wheel as in the checkout."""
+def test_the_wheel_carries_every_data_file_the_guidelines_and_its_licences(dist):
+    """Every data file, and PEP 639: License-Expression and the licence files."""
     import zipfile
 
     from belgrade_stance_schema.inventory import LICENSE_EXPRESSION
 
     (wheel,) = dist.glob("*.whl")
     z = zipfile.ZipFile(wheel)
-    meta = next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))
+    names = set(z.namelist())
+    manifest = json.loads((ROOT / "data/manifest.json").read_text())
+    for entry in (e for splits in manifest["configs"].values() for e in splits.values()):
+        assert f"belgrade_stance/data/{entry['path']}" in names
+    assert {"belgrade_stance/data/manifest.json", "belgrade_stance/data/annotation-guidelines.md"} <= names
+    assert {n.split("/")[0] for n in names} == {"belgrade_stance", f"belgrade_stance-{manifest['dataset_version']}.dist-info"}
+    meta = next(n for n in names if n.endswith(".dist-info/METADATA"))
     lines = z.read(meta).decode("utf-8").splitlines()
     assert f"License-Expression: {LICENSE_EXPRESSION}" in lines
     assert not any(line.startswith("License:") for line in lines)  # no legacy free-text field
     files = [line.split(": ", 1)[1] for line in lines if line.startswith("License-File: ")]
     assert files == ["LICENSE", "LICENSES/LicenseRef-Third-Party-Texts.txt"]
-    info = meta.rsplit("/", 1)[0]
     for f in files:
-        assert z.read(f"{info}/licenses/{f}") == (ROOT / f).read_bytes()
-
-
-def test_the_wheel_cli_offers_only_what_works_there(dist, tmp_path):
-    """From a wheel (even run inside this checkout) the build verbs are not offered, and asking
-    for one is a one-line answer; the package's own verbs work."""
-    (wheel,) = dist.glob("*.whl")
-    env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
-    done = subprocess.run([str(env_dir / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheel)],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-3000:]
-    exe = str(env_dir / "bin" / "belgrade-stance")
-    helped = subprocess.run([exe, "--help"], capture_output=True, text=True, cwd=tmp_path)
-    assert helped.returncode == 0
-    listed = {line.split()[0] for line in helped.stdout.splitlines() if line.startswith("    ") and line.split()}
-    assert listed == {"verify", "evaluate", "compare", "export", "viewer"}, helped.stdout
-    for cwd in (tmp_path, ROOT):
-        for verb in ("build", "validate", "card", "publish", "import-label-studio"):
-            run = subprocess.run([exe, verb], capture_output=True, text=True, cwd=cwd)
-            assert run.returncode == 2 and run.stdout == "", (verb, run.stdout, run.stderr)
-            assert len(run.stderr.strip().splitlines()) == 1 and "source checkout" in run.stderr, run.stderr
-            assert "Traceback" not in run.stderr
-    ok = subprocess.run([exe, "verify"], capture_output=True, text=True, cwd=ROOT)
-    assert ok.returncode == 0 and "site-packages" in ok.stdout, ok.stdout + ok.stderr
-    exported = subprocess.run([exe, "export", "conll", "--out", str(tmp_path / "conll")], capture_output=True,
-                              text=True, cwd=ROOT)
-    assert exported.returncode == 0 and (tmp_path / "conll" / "test.conll").is_file(), exported.stderr
+        assert z.read(f"{meta.rsplit('/', 1)[0]}/licenses/{f}") == (ROOT / f).read_bytes()

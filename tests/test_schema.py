@@ -1,75 +1,101 @@
-"""The pandera schemas reject tables that break their rules (each check can fail)."""
+"""The pandera schemas accept the real tables and reject tables that break a rule (each check can fail)."""
 
 from __future__ import annotations
 
-import copy
-
+import pandas as pd
 import pytest
 
-from belgrade_stance_build.pipeline import frames
-from belgrade_stance_schema.tables import validate_tables
+from belgrade_stance_schema.tables import KEY_COLUMNS, SPLIT_BY_DOCUMENT, validate_corpus, validate_tables
 
 
-def _fails(tables, expect: str) -> None:
-    failures = validate_tables(frames(tables))
-    assert failures, "validation should fail"
-    assert any(expect in f[2] or expect in f[3] for f in failures), failures[:5]
+def _first(df, where):
+    return df.index[where(df)][0]
 
 
-@pytest.fixture
-def tables(built):
-    return {name: copy.deepcopy(df.to_dict("records")) for name, df in built["tables"].items()}
+def duplicate_stance_id(t):
+    t["stance"] = pd.concat([t["stance"], t["stance"].head(1)], ignore_index=True)
+
+
+def label_outside_inventory(t):
+    t["stance"].loc[0, "label"] = "neutral"
+
+
+def missing_target(t):
+    t["stance"] = t["stance"].drop(index=0).reset_index(drop=True)
+
+
+def bio_tags_inconsistent(t):
+    s = t["sentences"]
+    i = _first(s, lambda d: d["entities"].map(len) > 0)
+    s.at[i, "ner_tags"] = ["O"] * len(s.at[i, "ner_tags"])
+
+
+def entity_text_not_at_offsets(t):
+    s = t["sentences"]
+    i = _first(s, lambda d: d["entities"].map(len) > 0)
+    s.at[i, "entities"] = [{**s.at[i, "entities"][0], "start": s.at[i, "entities"][0]["start"] + 1}]
+
+
+def document_in_two_splits(t):
+    t["stance"].loc[_first(t["stance"], lambda d: d["split"] == "train"), "split"] = "test"
+
+
+def holders_disagree_with_label(t):
+    st = t["stance"]
+    st.loc[_first(st, lambda d: (d["label"] == "against") & ~d["mixed"]), "label"] = "favor"
+
+
+def sentence_not_at_raw_offsets(t):
+    t["sentences"].loc[0, ["raw_start", "raw_end"]] += 1
+
+
+def stance_text_differs(t):
+    t["stance"].loc[0, "text"] += " "
+
+
+def stance_id_not_its_own(t):
+    t["stance"].loc[0, "id"] = "d01-s000-war"
+
+
+def description_not_the_targets(t):
+    t["stance"]["target_description"] = "not a description"
+
+
+CASES = {
+    duplicate_stance_id: "unique",
+    label_outside_inventory: "isin",
+    missing_target: "every sentence has every target exactly once",
+    bio_tags_inconsistent: "ner_tags",
+    entity_text_not_at_offsets: "entities",
+    document_in_two_splits: "disjoint by document",
+    holders_disagree_with_label: "label/holders",
+    sentence_not_at_raw_offsets: "raw_text[raw_start:raw_end]",
+    stance_text_differs: "stance text/split/doc_id",
+    stance_id_not_its_own: "id is <sentence_id>-<target>",
+    description_not_the_targets: "target_description",
+}
 
 
 def test_the_real_tables_validate(tables):
-    assert validate_tables(frames(tables)) == []
+    assert validate_tables({n: df.copy() for n, df in tables.items()}) == []
+    assert validate_corpus({n: tables[n][c].copy() for n, c in KEY_COLUMNS.items()}) == []
 
 
-def test_duplicate_stance_id(tables):
-    tables["stance"].append(dict(tables["stance"][0]))
-    _fails(tables, "unique")
+@pytest.mark.parametrize("change", CASES, ids=lambda f: f.__name__)
+def test_a_broken_table_is_refused(tables, change):
+    broken = {n: df.copy(deep=True) for n, df in tables.items()}
+    change(broken)
+    failures = validate_tables(broken)
+    assert any(CASES[change] in f[2] or CASES[change] in f[3] for f in failures), failures[:5]
 
 
-def test_label_outside_inventory(tables):
-    tables["stance"][0]["label"] = "neutral"
-    _fails(tables, "isin")
-
-
-def test_missing_target_for_a_sentence(tables):
-    del tables["stance"][0]
-    _fails(tables, "every sentence has every target exactly once")
-
-
-def test_bio_tags_inconsistent_with_spans(tables):
-    s = next(s for s in tables["sentences"] if s["entities"])
-    s["ner_tags"] = ["O"] * len(s["ner_tags"])
-    _fails(tables, "ner_tags")
-
-
-def test_entity_text_not_at_offsets(tables):
-    s = next(s for s in tables["sentences"] if s["entities"])
-    s["entities"][0]["start"] += 1
-    _fails(tables, "entities")
-
-
-def test_document_in_two_splits(tables):
-    row = next(r for r in tables["stance"] if r["split"] == "train")
-    row["split"] = "test"
-    _fails(tables, "disjoint by document")
-
-
-def test_holders_disagree_with_label(tables):
-    row = next(r for r in tables["stance"] if r["label"] == "against" and not r["mixed"])
-    row["label"] = "favor"
-    _fails(tables, "label/holders")
-
-
-def test_sentence_text_not_at_raw_offsets(tables):
-    tables["sentences"][0]["raw_start"] += 1
-    tables["sentences"][0]["raw_end"] += 1
-    _fails(tables, "raw_text[raw_start:raw_end]")
-
-
-def test_stance_text_differs_from_sentence(tables):
-    tables["stance"][0]["text"] = tables["stance"][0]["text"] + " "
-    _fails(tables, "stance text/split/doc_id")
+@pytest.mark.parametrize("broken", ["documents", "sentences", "split"])
+def test_rules_across_parts_hold_on_the_key_columns(tables, broken):
+    keys = {n: tables[n][c].copy() for n, c in KEY_COLUMNS.items()}
+    if broken == "split":
+        keys["sentences"].loc[keys["sentences"].index[:6], "split"] = "test"
+    else:
+        keys[broken] = pd.concat([keys[broken], keys[broken].head(3)], ignore_index=True)
+    failures = validate_corpus(keys)
+    expected = SPLIT_BY_DOCUMENT if broken == "split" else "unique"
+    assert any(expected in f[2] for f in failures), failures

@@ -17,7 +17,7 @@ from belgrade_stance.files import atomic_write
 from belgrade_stance_build.layout import Layout
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$|^schema$|^language$")
-REPORTERS = re.compile(r"^(add|Problem|problem|_rule|\w+Error|\w+Failed|\w+NotFound|\w+Refused)$")
+REPORTERS = re.compile(r"^(add|Problem|problem|_?rule|__init__|\w+Error|\w+Failed|\w+NotFound|\w+Refused)$")
 """Calls whose first string argument of the form of a rule id is one (and the next one its message)."""
 PACKAGES = ("src/belgrade_stance", "schema/belgrade_stance_schema", "scripts/belgrade_stance_build")
 
@@ -41,12 +41,14 @@ def reported_rules(root: Path) -> dict[str, dict[str, set[str]]]:
         for path in sorted((root / package).rglob("*.py")):
             module = str(path.relative_to(root))
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if not isinstance(node, ast.Call):
+                if isinstance(node, ast.Dict):  # {"rule": "rule-id", ...}
+                    args = [v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant) and k.value == "rule"]
+                elif isinstance(node, ast.Call):
+                    name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                    args = list(node.args) if REPORTERS.match(name) else []
+                    args += [k.value for k in node.keywords if k.arg == "rule"]
+                else:
                     continue
-                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-                if not REPORTERS.match(name):
-                    continue
-                args = list(node.args)
                 for i, arg in enumerate(args[:3]):
                     if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and RULE_ID.match(arg.value):
                         entry = found.setdefault(arg.value, {"where": set(), "messages": set()})

@@ -31,44 +31,20 @@ def atomic_write(path: Path, content: str | bytes, mode: int = 0o644) -> Path:
     return path
 
 
-def exchange(a: Path, b: Path) -> bool:
-    """Swap two existing paths in one step (Linux renameat2 with RENAME_EXCHANGE): no moment at
-    which either name is missing. False where the system cannot (the caller falls back)."""
-    import ctypes
-    import ctypes.util
-    import errno
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EXDEV):
-        return False
-    raise OSError(err, os.strerror(err), str(b))
-
-
 @contextmanager
 def folder_swap(target: Path, prefix: str) -> Iterator[Path]:
     """A new, empty folder beside target to fill; when the block ends without an error it
     replaces target whole, and on an error it is removed and target is left as it was.
 
-    The replacement is one atomic exchange of the two folders where the system supports it
-    (Linux), so a reader never finds target missing; elsewhere the old folder is renamed aside
-    and the new one renamed in. The old content is removed afterwards."""
+    The old folder is renamed aside, the new one renamed in, and the old one removed. A process
+    killed between the two renames leaves the old folder aside: `clear_leftovers` (the next run)
+    puts it back."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     new = Path(tempfile.mkdtemp(prefix=f".{prefix}-new-", dir=target.parent))
     try:
         yield new
         os.chmod(new, 0o755)
-        if target.exists() and exchange(new, target):
-            shutil.rmtree(new, ignore_errors=True)  # now the old content
-            return
         old = None
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{prefix}-old-", dir=target.parent))
@@ -85,6 +61,19 @@ def folder_swap(target: Path, prefix: str) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)
         raise
+
+
+def clear_leftovers(target: Path, prefix: str) -> None:
+    """Remove the temporary folders of a folder_swap that was killed; if it was killed between its
+    two renames (target missing, the old folder aside), put the old folder back first."""
+    target = Path(target)
+    for old in sorted(target.parent.glob(f".{prefix}-old-*")):
+        if not target.exists():
+            os.replace(old, target)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+    for new in target.parent.glob(f".{prefix}-new-*"):
+        shutil.rmtree(new, ignore_errors=True)
 
 
 @contextmanager

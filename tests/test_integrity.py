@@ -1,0 +1,104 @@
+"""Integrity: verify names every changed byte, file and column; a failed or killed build leaves
+data/ as it was or wholly new, and the next build clears what a killed one left."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pyarrow.parquet as pq
+import pytest
+
+from belgrade_stance.cli import main
+from belgrade_stance.files import folder_swap
+from belgrade_stance.verify import verify
+from helpers import ROOT, tree_digest
+
+
+def _flip(path):
+    blob = bytearray(path.read_bytes())
+    blob[len(blob) // 2] ^= 0x01
+    path.write_bytes(bytes(blob))
+
+
+def _rewrite(project, change):
+    """A file rewritten with other columns or features, its sha256 recorded anew."""
+    path = project / "data/stance/test.parquet"
+    table = pq.read_table(path)
+    if change == "drop-column":
+        table = table.drop_columns(["fold"])
+    else:
+        meta = json.loads(table.schema.metadata[b"huggingface"])
+        meta["info"]["features"]["label"]["names"] = ["none", "favor", "against"]
+        table = table.replace_schema_metadata({b"huggingface": json.dumps(meta).encode()})
+    pq.write_table(table, path, compression="zstd")
+    manifest = json.loads((project / "data/manifest.json").read_text())
+    manifest["configs"]["stance"]["test"]["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (project / "data/manifest.json").write_text(json.dumps(manifest))
+
+
+CHANGES = {
+    "flipped-bit": (lambda p: _flip(p / "data/stance/test.parquet"), "stance/test.parquet: [sha256-mismatch]"),
+    "raw-edited": (lambda p: _flip(p / "raw/segments/d01.jsonl"), "raw/segments/d01.jsonl: [raw-sha256-mismatch]"),
+    "raw-unlisted": (lambda p: (p / "raw/texts/notes.txt").write_text("a note"), "[unlisted-raw-file]"),
+    "unlisted-file": (lambda p: shutil.copy(p / "data/stance/test.parquet", p / "data/stance/x.parquet"),
+                      "stance/x.parquet: [unlisted-file]"),
+    "missing-file": (lambda p: (p / "data/documents/train.parquet").unlink(), "train.parquet: [missing-file]"),
+    "report-changed": (lambda p: (p / "data/agreement.json").write_text("{}"), "agreement.json: [sha256-mismatch]"),
+    "column-dropped": (lambda p: _rewrite(p, "drop-column"), "stance/test.parquet: [features-mismatch]"),
+    "features-changed": (lambda p: _rewrite(p, "other-features"), "stance/test.parquet: [features-mismatch]"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_verify_names_every_change(project, change, capsys):
+    assert verify(project / "data", project) == []
+    apply, expected = CHANGES[change]
+    apply(project)
+    assert any(expected in p for p in verify(project / "data", project))
+    assert main(["verify", "--data", str(project / "data")]) == 1
+    assert expected in capsys.readouterr().err
+
+
+def test_a_failed_swap_leaves_the_folder_and_no_leftovers(tmp_path):
+    target = tmp_path / "data"
+    target.mkdir()
+    (target / "keep").write_text("old")
+    with pytest.raises(RuntimeError), folder_swap(target, "data") as new:
+        (new / "keep").write_text("new")
+        raise RuntimeError("stage failed")
+    assert (target / "keep").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+def _build_command(project):
+    return [sys.executable, "-m", "belgrade_stance", "build", "--root", str(project)]
+
+
+def test_a_killed_build_leaves_data_whole_and_the_next_build_clears_its_leftovers(project):
+    before = tree_digest(project / "data")
+    run = subprocess.Popen(_build_command(project), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    for _ in range(600):  # kill it while it writes the new data folder
+        if any(project.glob(".data-new-*/stance")) or run.poll() is not None:
+            break
+        time.sleep(0.02)
+    run.send_signal(signal.SIGKILL)
+    run.communicate()
+    assert tree_digest(project / "data") == before
+    (project / ".data-old-x").mkdir()  # as if killed between the swap's two renames, too
+    done = subprocess.run(_build_command(project), capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert [p.name for p in project.iterdir() if p.name.startswith(".data-")] == []
+    assert tree_digest(project / "data") == tree_digest(ROOT / "data")
+
+
+def test_two_builds_at_once_both_succeed(project):
+    runs = [subprocess.Popen(_build_command(project), stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    errs = [r.communicate(timeout=600)[1] for r in runs]
+    assert [r.returncode for r in runs] == [0, 0] and "Traceback" not in "".join(errs), errs
+    assert verify(project / "data", project) == []
