@@ -11,7 +11,6 @@ os.environ["HF_DATASETS_OFFLINE"] = "1"
 os.environ["HF_HUB_OFFLINE"] = "1"
 
 import pytest  # noqa: E402
-
 from helpers import ROOT  # noqa: E402
 
 
@@ -55,6 +54,7 @@ def tables() -> dict:
     from belgrade_stance_build.build import read_corpus, read_document
     from belgrade_stance_build.layout import Layout
     from belgrade_stance_build.stages.rows import tables as rows
+
     from belgrade_stance.errors import Problems
 
     layout, problems = Layout(ROOT), Problems()

@@ -27,13 +27,18 @@ def _tool(name: str) -> str:
 
 def test_the_import_contracts_hold():
     done = subprocess.run([_tool("lint-imports")], cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0 and "2 kept, 0 broken" in done.stdout, done.stdout[-3000:] + done.stderr[-2000:]
+    assert done.returncode == 0 and "2 kept, 0 broken" in done.stdout, (
+        done.stdout[-3000:] + done.stderr[-2000:]
+    )
 
 
 def test_the_shipped_package_never_names_the_build_or_the_schemas_and_nothing_edits_sys_path():
-    hits = [f"{p.relative_to(ROOT)}:{n}" for p in _sources("src") for n, line in
-            enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
-            if "belgrade_stance_build" in line or "belgrade_stance_schema" in line]
+    hits = [
+        f"{p.relative_to(ROOT)}:{n}"
+        for p in _sources("src")
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if "belgrade_stance_build" in line or "belgrade_stance_schema" in line
+    ]
     hits += [str(p.relative_to(ROOT)) for p in _sources(*CODE) if "sys.path" in p.read_text(encoding="utf-8")]
     assert hits == []
 
@@ -45,17 +50,23 @@ def test_module_names_are_unique_and_no_private_name_crosses_a_module():
     for path in _sources(*CODE):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("belgrade_stance"):
-                private += [f"{path.relative_to(ROOT)}: {a.name}" for a in node.names if a.name.startswith("_")]
+                private += [
+                    f"{path.relative_to(ROOT)}: {a.name}" for a in node.names if a.name.startswith("_")
+                ]
     assert private == []
 
 
 def test_no_machinery_that_serves_no_user():
     pattern = re.compile(r"multiprocessing|ProcessPoolExecutor|gc\.disable|RULE_LOG|renameat2")
-    assert [str(p.relative_to(ROOT)) for p in _sources(*CODE) if pattern.search(p.read_text(encoding="utf-8"))] == []
+    assert [
+        str(p.relative_to(ROOT)) for p in _sources(*CODE) if pattern.search(p.read_text(encoding="utf-8"))
+    ] == []
 
 
 def _lines(*folders: str) -> dict[str, int]:
-    return {str(p.relative_to(ROOT)): len(p.read_text(encoding="utf-8").splitlines()) for p in _sources(*folders)}
+    return {
+        str(p.relative_to(ROOT)): len(p.read_text(encoding="utf-8").splitlines()) for p in _sources(*folders)
+    }
 
 
 def test_the_size_budgets_hold():

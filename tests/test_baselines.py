@@ -14,8 +14,7 @@ from belgrade_stance_schema.inventory import ENTITY_TYPES
 from helpers import ROOT
 
 import belgrade_stance
-from belgrade_stance.evaluate import PROTOCOLS, score_entities
-from belgrade_stance.holders import evaluate_holders
+from belgrade_stance.scoring import PROTOCOLS, evaluate_holders, score_entities
 
 RESULTS = ROOT / "results"
 DATA = ROOT / "data"

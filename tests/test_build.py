@@ -9,17 +9,17 @@ import shutil
 import subprocess
 import sys
 
+import belgrade_stance_build.build as build_module
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from sklearn.metrics import cohen_kappa_score
-
-import belgrade_stance_build.build as build_module
-from belgrade_stance.cli import main
 from belgrade_stance_build.build import INPUTS, BuildFailed, build, same_output
 from belgrade_stance_build.layout import Layout
 from belgrade_stance_schema.inventory import STANCE_LABELS, TARGETS
 from helpers import ROOT, add_document, tree_digest
+from sklearn.metrics import cohen_kappa_score
+
+from belgrade_stance.cli import main
 
 
 def test_committed_data_equals_a_fresh_build(built):
@@ -48,7 +48,9 @@ def test_the_tables_hold_the_corpus_invariants(tables):
     assert len(stance) == len(sents[sents["annotation_status"] == "gold"]) * len(TARGETS)
     assert all(c == sorted(TARGETS) for c in stance.groupby("sentence_id")["target"].apply(sorted))
     assert (sents.groupby("doc_id")["split"].nunique() == 1).all()
-    by_text = sents.assign(t=sents["text"].str.lower().str.split().str.join(" ")).groupby("t")["split"].nunique()
+    by_text = (
+        sents.assign(t=sents["text"].str.lower().str.split().str.join(" ")).groupby("t")["split"].nunique()
+    )
     assert (by_text == 1).all(), by_text[by_text > 1]
     assert sorted(docs["fold"]) == list(range(len(docs)))
     seen: dict[tuple[str, str], set[str]] = {}  # one surface form of one type, one id
@@ -86,10 +88,16 @@ def test_agreement_is_recomputed_from_the_pass_labels_and_every_disagreement_is_
     assert abs(kappa - agreement["stance_kappa"]) < 1e-12 and agreement["items"] == len(stance)
     for t in TARGETS:
         sub = stance[stance["target"] == t]
-        assert abs((sub["label_a"] == sub["label_b"]).mean() - agreement["per_target"][t]["percent_agreement"]) < 1e-12
+        assert (
+            abs((sub["label_a"] == sub["label_b"]).mean() - agreement["per_target"][t]["percent_agreement"])
+            < 1e-12
+        )
     assert (stance["passes_agree"] == (stance["label_a"] == stance["label_b"])).all()
-    records = [json.loads(line) for p in sorted((ROOT / "raw" / "adjudication").glob("*.jsonl"))
-               for line in p.read_text(encoding="utf-8").splitlines()]
+    records = [
+        json.loads(line)
+        for p in sorted((ROOT / "raw" / "adjudication").glob("*.jsonl"))
+        for line in p.read_text(encoding="utf-8").splitlines()
+    ]
     keyed = {(r["sentence"], r["target"]): r for r in records if r["type"] == "stance"}
     for _, row in stance[~stance["passes_agree"].astype(bool)].iterrows():
         rec = keyed[(row["sentence_id"], row["target"])]
@@ -106,20 +114,47 @@ def _span(s):
 
 def test_a_sixth_document_builds_without_a_code_change(project, capsys):
     recs = [
-        {"type": "entity", "sentence": "d05-s000", "label": "NORP", "entity_id": "russians", **_span("Russians")},
+        {
+            "type": "entity",
+            "sentence": "d05-s000",
+            "label": "NORP",
+            "entity_id": "russians",
+            **_span("Russians"),
+        },
         {"type": "entity", "sentence": "d05-s000", "label": "GPE", "entity_id": "serbia", **_span("Serbia")},
-        {"type": "entity", "sentence": "d05-s002", "label": "PERSON", "entity_id": "vladimir_putin", **_span("Putin")},
-        {"type": "stance", "sentence": "d05-s001", "target": "war", "label": "against", "holder_type": "group",
-         "holder": "russians", "holder_span": None, "evidence": _span("oppose the war"), "primary": False},
+        {
+            "type": "entity",
+            "sentence": "d05-s002",
+            "label": "PERSON",
+            "entity_id": "vladimir_putin",
+            **_span("Putin"),
+        },
+        {
+            "type": "stance",
+            "sentence": "d05-s001",
+            "target": "war",
+            "label": "against",
+            "holder_type": "group",
+            "holder": "russians",
+            "holder_span": None,
+            "evidence": _span("oppose the war"),
+            "primary": False,
+        },
     ]
     sents = ["Russians in Serbia protest.", "They oppose the war.", "Putin is silent."]
     add_document(project, "d05", TEXT, sents, "train", recs, boilerplate={"Menu": "site_navigation"})
     assert main(["build", "--root", str(project)]) == 0, capsys.readouterr().err
-    new = [r for r in pq.read_table(project / "data/stance/train.parquet").to_pylist() if r["doc_id"] == "d05"]
+    new = [
+        r for r in pq.read_table(project / "data/stance/train.parquet").to_pylist() if r["doc_id"] == "d05"
+    ]
     assert len(new) == 3 * len(TARGETS)
     war = next(r for r in new if r["sentence_id"] == "d05-s001" and r["target"] == "war")
     assert war["label"] == STANCE_LABELS.index("against")
-    s0 = next(r for r in pq.read_table(project / "data/sentences/train.parquet").to_pylist() if r["id"] == "d05-s000")
+    s0 = next(
+        r
+        for r in pq.read_table(project / "data/sentences/train.parquet").to_pylist()
+        if r["id"] == "d05-s000"
+    )
     assert [e["text"] for e in s0["entities"]] == ["Russians", "Serbia"]
     assert main(["verify", "--data", str(project / "data")]) == 0
 
@@ -168,7 +203,10 @@ def test_the_manifest_vouches_for_the_bytes_the_build_parsed(project, monkeypatc
     monkeypatch.setattr(Layout, "read_raw", read_then_edit)
     build(Layout(project))
     monkeypatch.undo()
-    assert any("raw/segments/d01.jsonl" in p and "raw-sha256-mismatch" in p for p in verify(project / "data", project))
+    assert any(
+        "raw/segments/d01.jsonl" in p and "raw-sha256-mismatch" in p
+        for p in verify(project / "data", project)
+    )
 
 
 def _checkout_copy(tmp_path):
@@ -182,7 +220,10 @@ def _checkout_copy(tmp_path):
 
 def _run(checkout, *args):
     """The command of a copy of the checkout, running that copy's code."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(str(checkout / f) for f in ("src", "scripts", "schema"))}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(str(checkout / f) for f in ("src", "scripts", "schema")),
+    }
     cmd = [sys.executable, "-c", "from belgrade_stance.cli import main; import sys; sys.exit(main())", *args]
     return subprocess.run(cmd, cwd=checkout, env=env, capture_output=True, text=True, timeout=600)
 
@@ -195,7 +236,9 @@ def test_a_change_to_the_code_the_build_runs_is_never_missed(tmp_path):
     assert 'f"B-{' in code
     spans.write_text(code.replace('f"B-{', 'f"I-{'), encoding="utf-8")
     check = _run(checkout, "build", "--check")
-    assert check.returncode == 1 and "data/sentences/train.parquet: [stale-output]" in check.stderr, check.stderr
+    assert check.returncode == 1 and "data/sentences/train.parquet: [stale-output]" in check.stderr, (
+        check.stderr
+    )
     assert _run(checkout, "build").returncode == 0
     tags = pq.read_table(checkout / "data/sentences/train.parquet").column("ner_tags").to_pylist()
     assert tags != pq.read_table(ROOT / "data/sentences/train.parquet").column("ner_tags").to_pylist()

@@ -10,10 +10,10 @@ import subprocess
 import sys
 
 import pytest
+from helpers import ROOT
 
 import belgrade_stance
 from belgrade_stance import cli
-from helpers import ROOT
 
 MAJORITY = ROOT / "results/predictions/majority/split.jsonl"
 
@@ -36,7 +36,9 @@ def test_in_the_checkout_every_verb_is_offered(capsys):
 
 
 def test_without_the_build_package_its_verbs_are_hidden_and_named_in_one_line(monkeypatch, capsys):
-    monkeypatch.setattr(cli, "entry_points", lambda group: [EntryPoint(v, _missing) for v in ("build", "publish")])
+    monkeypatch.setattr(
+        cli, "entry_points", lambda group: [EntryPoint(v, _missing) for v in ("build", "publish")]
+    )
     with pytest.raises(SystemExit):
         cli.main(["--help"])
     assert "    build" not in capsys.readouterr().out
@@ -76,8 +78,12 @@ def test_outside_a_project_a_checkout_verb_is_one_line(root, tmp_path, monkeypat
 
 
 def test_a_reader_that_goes_away_is_no_traceback():
-    p = subprocess.Popen([sys.executable, "-m", "belgrade_stance", "evaluate", "--json", str(MAJORITY)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    p = subprocess.Popen(
+        [sys.executable, "-m", "belgrade_stance", "evaluate", "--json", str(MAJORITY)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
     p.stdout.close()  # like `| head -0`
     err = p.stderr.read().decode()
     p.wait()
@@ -128,10 +134,20 @@ def test_the_command_ends_with_its_own_exit_code_and_all_it_printed(tmp_path):
     for argv, code, stream, text in (
         (["verify", "--data", str(ROOT / "data")], 0, "stdout", "verify: ok"),
         (["evaluate", str(bad), "--task", "holders"], 1, "stderr", "[prediction-record]"),
-        (["evaluate", "--json", str(ROOT / "results/predictions/tfidf-lr/split.jsonl")], 0, "stdout", '"f_avg"'),
+        (
+            ["evaluate", "--json", str(ROOT / "results/predictions/tfidf-lr/split.jsonl")],
+            0,
+            "stdout",
+            '"f_avg"',
+        ),
     ):
-        done = subprocess.run([sys.executable, "-m", "belgrade_stance", *argv], capture_output=True, text=True,
-                              cwd=ROOT, env=env)
+        done = subprocess.run(
+            [sys.executable, "-m", "belgrade_stance", *argv],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+        )
         assert done.returncode == code and text in getattr(done, stream), (argv, done.stderr[-500:])
         if code == 0 and argv[0] == "evaluate":  # the whole report, not a cut buffer
             assert json.loads(done.stdout)["metrics"]["f_avg"] is not None

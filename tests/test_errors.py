@@ -9,12 +9,12 @@ import shutil
 
 import pandas as pd
 import pytest
+from belgrade_stance_build.rules import reported_rules, rules_page
+from helpers import ROOT
 
 import belgrade_stance
 from belgrade_stance.cli import main
 from belgrade_stance.errors import USAGE_RULES, DatasetError, exit_code
-from belgrade_stance_build.rules import reported_rules, rules_page
-from helpers import ROOT
 
 MAJORITY = ROOT / "results/predictions/majority/split.jsonl"
 
@@ -22,7 +22,9 @@ MAJORITY = ROOT / "results/predictions/majority/split.jsonl"
 def test_the_errors_page_lists_every_rule_the_code_reports():
     found = reported_rules(ROOT)
     assert len(found) > 100, f"the scan found only {len(found)} rule ids: it no longer sees the code"
-    assert {"span-text-mismatch", "sha256-mismatch", "split-leak", "out-foreign", "unknown-config"} <= set(found)
+    assert {"span-text-mismatch", "sha256-mismatch", "split-leak", "out-foreign", "unknown-config"} <= set(
+        found
+    )
     assert USAGE_RULES <= set(found), sorted(USAGE_RULES - set(found))
     page = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
     assert page == rules_page(ROOT)
@@ -35,7 +37,9 @@ def test_every_rule_a_test_expects_is_on_the_page():
     named = set()
     for path in [*(ROOT / "tests").glob("test_*.py"), *(ROOT / "tests").rglob("bad-inputs/**/*")]:
         if path.is_file():
-            named |= set(re.findall(r"\[([a-z][a-z0-9]*(?:-[a-z0-9]+)+)\]", path.read_text(errors="replace")))
+            named |= set(
+                re.findall(r"\[([a-z][a-z0-9]+(?:-[a-z0-9]{2,})+)\]", path.read_text(errors="replace"))
+            )
     assert named and named <= found, sorted(named - found)
 
 
@@ -71,13 +75,24 @@ CASES = {
     "load-manifest-missing": (lambda t: belgrade_stance.load("stance", data_dir=t), "missing-manifest"),
     "load-file-is-a-folder": (file_is_a_folder, "unreadable-file"),
     "load-rows-differ-from-manifest": (rows_differ_from_manifest, "row-count"),
-    "evaluate-targets-a-number": (lambda t: belgrade_stance.evaluate(MAJORITY, targets=5, samples=0), "bad-argument"),
-    "evaluate-negative-seed": (lambda t: belgrade_stance.evaluate(MAJORITY, samples=5, seed=-1), "bad-argument"),
+    "evaluate-targets-a-number": (
+        lambda t: belgrade_stance.evaluate(MAJORITY, targets=5, samples=0),
+        "bad-argument",
+    ),
+    "evaluate-negative-seed": (
+        lambda t: belgrade_stance.evaluate(MAJORITY, samples=5, seed=-1),
+        "bad-argument",
+    ),
     "evaluate-negative-samples": (lambda t: belgrade_stance.evaluate(MAJORITY, samples=-1), "bad-argument"),
     "evaluate-predictions-a-number": (lambda t: belgrade_stance.evaluate(42, samples=0), "predictions-type"),
-    "evaluate-frame-without-label": (lambda t: belgrade_stance.evaluate(pd.DataFrame({"id": ["x"]})), "predictions-type"),
-    "evaluate-no-target-left": (lambda t: main(["evaluate", str(MAJORITY), "--targets", ",", "--samples", "0"]),
-                                "nothing-to-score"),
+    "evaluate-frame-without-label": (
+        lambda t: belgrade_stance.evaluate(pd.DataFrame({"id": ["x"]})),
+        "predictions-type",
+    ),
+    "evaluate-no-target-left": (
+        lambda t: main(["evaluate", str(MAJORITY), "--targets", ",", "--samples", "0"]),
+        "nothing-to-score",
+    ),
     "export-onto-a-file": (export_onto_a_file, "out-not-folder"),
     "export-name-too-long": (lambda t: main(["export", "conll", "--out", str(t / ("x" * 300))]), "io-error"),
     "cli-not-a-project": (lambda t: main(["build", "--check", "--root", str(t)]), "not-a-project"),

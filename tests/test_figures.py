@@ -1,73 +1,51 @@
-"""The card's figures: drawn from data/, embedded in the card, shipped in the Hub folder, and
-reported stale when the data changes."""
+"""The card's figures: drawn from data/, byte for byte as committed, their numbers recounted."""
 
 from __future__ import annotations
 
+import io
 import json
-import re
+import shutil
 
+import pandas as pd
+from belgrade_stance_build.card.figures import FIGURES, TOP_HOLDERS, figure_data, write_figures
+from belgrade_stance_build.layout import Layout
+from helpers import ROOT
 from PIL import Image
 
-from belgrade_stance_build.layout import Layout
-from belgrade_stance_build.card.render import check_card, write_card
-from belgrade_stance_build.card.figures import FIGURES, check_figures, figure_data
-from helpers import ROOT
+import belgrade_stance
 
 
-def test_figures_are_fresh_and_show_the_data():
-    assert check_figures(Layout(ROOT)) == []
+def test_figures_are_fresh_and_carry_their_numbers(tmp_path):
+    """A fresh drawing equals the committed PNG bytes; each PNG carries the numbers it draws."""
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    assert write_figures(Layout(tmp_path)) == [tmp_path / "figures" / f"{name}.png" for name in FIGURES]
     data = figure_data(ROOT / "data")
     for name in FIGURES:
-        with Image.open(ROOT / "figures" / f"{name}.png") as im:
+        png = (tmp_path / "figures" / f"{name}.png").read_bytes()
+        assert png == (ROOT / "figures" / f"{name}.png").read_bytes(), name
+        with Image.open(io.BytesIO(png)) as im:
             assert im.format == "PNG" and im.size[0] > 400
-            shown = json.loads(im.text["Description"])
-        assert shown == {"figure": name, "data": json.loads(json.dumps(data[name]))}
-    # the label figure's numbers are the stance table's
-    import belgrade_stance
-
-    test = belgrade_stance.load("stance", split="test")
-    war = test[test.target == "war"].label.value_counts()
-    assert data["labels"]["test"]["war"]["against"] == int(war.get(1, 0))
+            assert json.loads(im.text["Description"]) == {
+                "figure": name,
+                "data": json.loads(json.dumps(data[name])),
+            }
 
 
-def test_card_embeds_every_figure_and_the_hub_folder_has_them(hub):
-    card = (ROOT / "DATASET_CARD.md").read_text(encoding="utf-8")
-    embedded = set(re.findall(r"!\[[^\]]+\]\(figures/([a-z]+)\.png\)", card))
-    assert embedded == set(FIGURES)
-    for name in FIGURES:
-        assert (hub / "figures" / f"{name}.png").read_bytes() == (ROOT / "figures" / f"{name}.png").read_bytes()
-
-
-def test_changed_data_makes_figures_stale_until_redrawn(project):
-    import shutil
-
-    for name in ("DATASET_CARD.md", "README.md", "figures", "results"):
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, project / name)
-    layout = Layout(project)
-    assert check_card(layout) == []
-    agreement = json.loads((project / "data/agreement.json").read_text(encoding="utf-8"))
-    agreement["per_target"]["war"]["kappa"] = 0.5
-    (project / "data/agreement.json").write_text(json.dumps(agreement), encoding="utf-8")
-    assert check_figures(layout) == ["figures/agreement.png: figure is stale (run belgrade-stance card)"]
-    written = write_card(layout)
-    assert project / "figures/agreement.png" in written
-    assert project / "figures/labels.png" not in written
-    assert check_figures(layout) == []
-    (project / "figures/entities.png").unlink()
-    assert check_figures(layout) == ["figures/entities.png: figure is missing (run belgrade-stance card)"]
-
-
-def test_the_who_stands_where_figure_counts_the_holder_records():
-    """Its numbers are the holders config's favor/against records, recounted here with pandas."""
-    import pandas as pd
-
-    import belgrade_stance
-    from belgrade_stance_build.card.figures import TOP_HOLDERS
-
+def test_the_figures_numbers_are_the_data_recounted():
+    """Label and entity counts per split and the holders' favor/against records, recounted with pandas."""
+    data = figure_data(ROOT / "data")
+    for split in belgrade_stance.splits():
+        stance = belgrade_stance.load("stance", split, labels="names")
+        for (target, label), n in stance.value_counts(["target", "label"]).items():
+            assert data["labels"][split][target][label] == n
+        assert sum(n for t in data["labels"][split].values() for n in t.values()) == len(stance)
+        entities = belgrade_stance.load("sentences", split, labels="names").entities.explode().dropna()
+        assert data["entities"][split] == {
+            **dict.fromkeys(data["entities"][split], 0),
+            **entities.str["label"].value_counts(),
+        }
     rows = pd.concat(belgrade_stance.load("holders", labels="names").values(), ignore_index=True)
-    shown = figure_data(ROOT / "data")["holders"]
-    totals = rows.holder.value_counts()
+    shown, totals = data["holders"], rows.holder.value_counts()
     assert list(shown) == sorted(totals.index, key=lambda h: (-totals[h], h))[:TOP_HOLDERS]
     for holder, per in shown.items():
         mine = rows[rows.holder == holder]
@@ -75,4 +53,3 @@ def test_the_who_stands_where_figure_counts_the_holder_records():
         for target in belgrade_stance.inventories()["targets"]:
             for label in ("favor", "against"):
                 assert per[target][label] == int(((mine.target == target) & (mine.label == label)).sum())
-    assert "figures/holders.png" in (ROOT / "DATASET_CARD.md").read_text(encoding="utf-8")

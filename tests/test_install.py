@@ -10,7 +10,6 @@ import venv
 from pathlib import Path
 
 import pytest
-
 from helpers import ROOT
 
 CHECK = """
@@ -28,8 +27,10 @@ from belgrade_stance.viewer import write_viewer
 out = pathlib.Path(tempfile.mkdtemp())
 conll = [p.name for p in export_conll(out / "conll")]
 pages = [p.name for p in write_viewer(out / "site")]
-print(json.dumps({"conll": conll, "pages": pages, "evaluate_error": evaluate_error, "rows": t.num_rows, "expected": m["configs"]["stance"]["test"]["rows"],
-                  "file": b.__file__, "documents": sum(v["rows"] for v in m["configs"]["documents"].values()), "version": b.__version__}))
+expected = m["configs"]["stance"]["test"]["rows"]
+documents = sum(v["rows"] for v in m["configs"]["documents"].values())
+print(json.dumps({"conll": conll, "pages": pages, "evaluate_error": evaluate_error, "rows": t.num_rows,
+                  "expected": expected, "file": b.__file__, "documents": documents}))
 """
 
 
@@ -45,23 +46,44 @@ def use_blocks() -> list[str]:
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--sdist", "--wheel", "--outdir", str(out),
-                    str(ROOT)], check=True, capture_output=True, text=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--no-isolation",
+            "--sdist",
+            "--wheel",
+            "--outdir",
+            str(out),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return out
 
 
 def _venv(artifact: Path, where: Path) -> Path:
     env_dir = where / "venv"
     venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
-    done = subprocess.run([str(env_dir / "bin/python"), "-m", "pip", "install", "--quiet", str(artifact)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [str(env_dir / "bin/python"), "-m", "pip", "install", "--quiet", str(artifact)],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return env_dir / "bin"
 
 
 def _check(bin: Path, where: Path) -> dict:
-    first = subprocess.run([str(bin / "python"), "-c", use_blocks()[0]], capture_output=True, text=True, cwd=where)
-    assert first.returncode == 0, "the README's first Use block fails after a plain install:\n" + first.stderr[-3000:]
+    first = subprocess.run(
+        [str(bin / "python"), "-c", use_blocks()[0]], capture_output=True, text=True, cwd=where
+    )
+    assert first.returncode == 0, (
+        "the README's first Use block fails after a plain install:\n" + first.stderr[-3000:]
+    )
     run = subprocess.run([str(bin / "python"), "-c", CHECK], capture_output=True, text=True, cwd=where)
     assert run.returncode == 0, run.stderr[-3000:]
     got = json.loads(run.stdout.strip().splitlines()[-1])
@@ -86,7 +108,9 @@ def test_the_wheel_in_a_fresh_venv_loads_offers_only_what_works_and_scores_as_re
     _check(bin, tmp_path)
     exe = str(bin / "belgrade-stance")
     helped = subprocess.run([exe, "--help"], capture_output=True, text=True, cwd=tmp_path)
-    listed = {line.split()[0] for line in helped.stdout.splitlines() if line.startswith("    ") and line.split()}
+    listed = {
+        line.split()[0] for line in helped.stdout.splitlines() if line.startswith("    ") and line.split()
+    }
     assert listed == {"verify", "evaluate", "compare", "export", "viewer"}, helped.stdout
     for cwd in (tmp_path, ROOT):  # even inside this checkout, the build verbs are not offered
         for verb in ("build", "publish", "label-studio"):
@@ -96,14 +120,21 @@ def test_the_wheel_in_a_fresh_venv_loads_offers_only_what_works_and_scores_as_re
     ok = subprocess.run([exe, "verify"], capture_output=True, text=True, cwd=ROOT)
     assert ok.returncode == 0 and "site-packages" in ok.stdout, ok.stdout + ok.stderr
     # with the evaluate extra, outside the checkout, the scorer reproduces the committed reports
-    extra = subprocess.run([str(bin / "python"), "-m", "pip", "install", "--quiet", f"{wheel}[evaluate]"],
-                           capture_output=True, text=True)
+    extra = subprocess.run(
+        [str(bin / "python"), "-m", "pip", "install", "--quiet", f"{wheel}[evaluate]"],
+        capture_output=True,
+        text=True,
+    )
     assert extra.returncode == 0, extra.stderr[-3000:]
     results = json.loads((ROOT / "results" / "baselines.json").read_text(encoding="utf-8"))
     for protocol in ("split", "lodo"):
         entry = results["stance"]["tfidf-lr"][protocol]
-        run = subprocess.run([exe, "evaluate", "--json", "--protocol", protocol, str(ROOT / "results" / entry["predictions"])],
-                             capture_output=True, text=True, cwd=tmp_path)
+        run = subprocess.run(
+            [exe, "evaluate", "--json", "--protocol", protocol, str(ROOT / "results" / entry["predictions"])],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
         assert run.returncode == 0 and json.loads(run.stdout) == entry["report"], run.stderr[-3000:]
 
 
@@ -120,7 +151,10 @@ def test_the_wheel_carries_every_data_file_the_guidelines_and_its_licences(dist)
     for entry in (e for splits in manifest["configs"].values() for e in splits.values()):
         assert f"belgrade_stance/data/{entry['path']}" in names
     assert {"belgrade_stance/data/manifest.json", "belgrade_stance/data/annotation-guidelines.md"} <= names
-    assert {n.split("/")[0] for n in names} == {"belgrade_stance", f"belgrade_stance-{manifest['dataset_version']}.dist-info"}
+    assert {n.split("/")[0] for n in names} == {
+        "belgrade_stance",
+        f"belgrade_stance-{manifest['dataset_version']}.dist-info",
+    }
     meta = next(n for n in names if n.endswith(".dist-info/METADATA"))
     lines = z.read(meta).decode("utf-8").splitlines()
     assert f"License-Expression: {LICENSE_EXPRESSION}" in lines

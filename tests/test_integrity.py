@@ -13,11 +13,11 @@ import time
 
 import pyarrow.parquet as pq
 import pytest
+from helpers import ROOT, tree_digest
 
 from belgrade_stance.cli import main
 from belgrade_stance.files import folder_swap
 from belgrade_stance.verify import verify
-from helpers import ROOT, tree_digest
 
 
 def _flip(path):
@@ -43,13 +43,27 @@ def _rewrite(project, change):
 
 
 CHANGES = {
-    "flipped-bit": (lambda p: _flip(p / "data/stance/test.parquet"), "stance/test.parquet: [sha256-mismatch]"),
-    "raw-edited": (lambda p: _flip(p / "raw/segments/d01.jsonl"), "raw/segments/d01.jsonl: [raw-sha256-mismatch]"),
+    "flipped-bit": (
+        lambda p: _flip(p / "data/stance/test.parquet"),
+        "stance/test.parquet: [sha256-mismatch]",
+    ),
+    "raw-edited": (
+        lambda p: _flip(p / "raw/segments/d01.jsonl"),
+        "raw/segments/d01.jsonl: [raw-sha256-mismatch]",
+    ),
     "raw-unlisted": (lambda p: (p / "raw/texts/notes.txt").write_text("a note"), "[unlisted-raw-file]"),
-    "unlisted-file": (lambda p: shutil.copy(p / "data/stance/test.parquet", p / "data/stance/x.parquet"),
-                      "stance/x.parquet: [unlisted-file]"),
-    "missing-file": (lambda p: (p / "data/documents/train.parquet").unlink(), "train.parquet: [missing-file]"),
-    "report-changed": (lambda p: (p / "data/agreement.json").write_text("{}"), "agreement.json: [sha256-mismatch]"),
+    "unlisted-file": (
+        lambda p: shutil.copy(p / "data/stance/test.parquet", p / "data/stance/x.parquet"),
+        "stance/x.parquet: [unlisted-file]",
+    ),
+    "missing-file": (
+        lambda p: (p / "data/documents/train.parquet").unlink(),
+        "train.parquet: [missing-file]",
+    ),
+    "report-changed": (
+        lambda p: (p / "data/agreement.json").write_text("{}"),
+        "agreement.json: [sha256-mismatch]",
+    ),
     "column-dropped": (lambda p: _rewrite(p, "drop-column"), "stance/test.parquet: [features-mismatch]"),
     "features-changed": (lambda p: _rewrite(p, "other-features"), "stance/test.parquet: [features-mismatch]"),
 }

@@ -8,11 +8,11 @@ import sys
 import pandas as pd
 import pyarrow as pa
 import pytest
+from belgrade_stance_schema.inventory import CONFIGS, DEFAULT_CONFIG, SPLITS, TARGETS
 
 import belgrade_stance
 from belgrade_stance import LoadError
 from belgrade_stance.paths import packaged_data_dir, split_file
-from belgrade_stance_schema.inventory import CONFIGS, DEFAULT_CONFIG, SPLITS, TARGETS
 
 
 def test_the_default_is_the_stance_config_as_pandas():
@@ -99,13 +99,16 @@ def test_verify_false_reads_without_the_check(tmp_path):
     data = _flipped_copy(tmp_path, lambda n: (n - 1, 0))  # the last byte of the footer magic
     with pytest.raises(LoadError, match=r"\[sha256-mismatch\]"):
         belgrade_stance.load("stance", "test", format="arrow", data_dir=data)
-    with pytest.raises(Exception):  # unchecked, the broken footer is pyarrow's to report
+    with pytest.raises(
+        (OSError, ValueError)
+    ):  # unchecked, the broken footer is pyarrow's to report (ArrowInvalid)
         belgrade_stance.load("stance", "test", format="arrow", data_dir=data, verify=False)
 
 
 def test_the_scorer_refuses_gold_files_that_changed(tmp_path, capsys):
-    from belgrade_stance.cli import main
     from helpers import ROOT
+
+    from belgrade_stance.cli import main
 
     data = _flipped_copy(tmp_path, lambda n: (n // 2, 3))
     pred = ROOT / "results" / "predictions" / "tfidf-lr" / "split.jsonl"
@@ -140,7 +143,10 @@ def test_version_and_module_entry_point(capsys):
 
     with pytest.raises(SystemExit) as done:
         main(["--version"])
-    assert done.value.code == 0 and capsys.readouterr().out.strip() == f"belgrade-stance {belgrade_stance.__version__}"
+    assert (
+        done.value.code == 0
+        and capsys.readouterr().out.strip() == f"belgrade-stance {belgrade_stance.__version__}"
+    )
     proc = subprocess.run([sys.executable, "-m", "belgrade_stance", "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and "evaluate" in proc.stdout
 
@@ -156,7 +162,11 @@ def test_label_names_equal_the_datasets_class_labels(config):
     for path, names in paths.items():
         column, _, inner = path.partition(".")
         f = feats[column]
-        label = (f.feature[inner] if inner else f.feature) if hasattr(f, "feature") else (f[inner] if inner else f)
+        label = (
+            (f.feature[inner] if inner else f.feature)
+            if hasattr(f, "feature")
+            else (f[inner] if inner else f)
+        )
         assert label.names == names, path
         for a, b in zip(ids[column], named[column]):
             if inner:

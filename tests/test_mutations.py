@@ -8,21 +8,30 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from belgrade_stance_build.build import BuildFailed, build
 from belgrade_stance_build.layout import Layout
 from belgrade_stance_build.rules import reported_rules
 from helpers import ROOT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 RULES = set(reported_rules(ROOT))
 
-RAW_FILES = ["raw/metadata.csv", "raw/segments/d01.jsonl", "raw/annotations/gold/d02.jsonl",
-             "raw/annotations/a/d03.jsonl", "raw/adjudication/d04.jsonl"]
-JSON_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-10, 10 ** 7), st.text(max_size=8),
-                        st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+RAW_FILES = [
+    "raw/metadata.csv",
+    "raw/segments/d01.jsonl",
+    "raw/annotations/gold/d02.jsonl",
+    "raw/annotations/a/d03.jsonl",
+    "raw/adjudication/d04.jsonl",
+]
+JSON_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-10, 10**7),
+    st.text(max_size=8),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
 
 
 @st.composite
@@ -30,10 +39,24 @@ def mutation(draw):
     """(file, kind, details): a byte-level edit of any raw file, or a value swap in one JSON record."""
     rel = draw(st.sampled_from(RAW_FILES))
     if rel.endswith(".jsonl") and draw(st.booleans()):
-        return rel, "value", (draw(st.integers(0, 10 ** 6)), draw(st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12)),
-                              draw(JSON_VALUES))
-    return rel, "bytes", (draw(st.integers(0, 10 ** 6)), draw(st.sampled_from(["delete", "insert", "flip", "truncate"])),
-                          draw(st.binary(min_size=1, max_size=4)))
+        return (
+            rel,
+            "value",
+            (
+                draw(st.integers(0, 10**6)),
+                draw(st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12)),
+                draw(JSON_VALUES),
+            ),
+        )
+    return (
+        rel,
+        "bytes",
+        (
+            draw(st.integers(0, 10**6)),
+            draw(st.sampled_from(["delete", "insert", "flip", "truncate"])),
+            draw(st.binary(min_size=1, max_size=4)),
+        ),
+    )
 
 
 def apply(project: Path, rel: str, kind: str, details) -> None:
@@ -52,11 +75,11 @@ def apply(project: Path, rel: str, kind: str, details) -> None:
     at, how, blob = details
     at %= len(data)
     if how == "delete":
-        data = data[:at] + data[at + len(blob):]
+        data = data[:at] + data[at + len(blob) :]
     elif how == "insert":
         data = data[:at] + blob + data[at:]
     elif how == "flip":
-        data = data[:at] + bytes([data[at] ^ (blob[0] or 1)]) + data[at + 1:]
+        data = data[:at] + bytes([data[at] ^ (blob[0] or 1)]) + data[at + 1 :]
     else:
         data = data[:at]
     path.write_bytes(data)
@@ -69,10 +92,16 @@ def pristine(tmp_path_factory) -> Path:
     return dst
 
 
-@settings(max_examples=60, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(change=mutation())
-def test_a_mutated_raw_file_is_refused_with_its_rules_or_builds_valid_tables(pristine, tmp_path_factory, change):
+def test_a_mutated_raw_file_is_refused_with_its_rules_or_builds_valid_tables(
+    pristine, tmp_path_factory, change
+):
     """The build's checks (write=False: nothing written): a refusal names rules of the errors
     page at a place; anything else that escapes is a traceback and fails the test."""
     project = tmp_path_factory.mktemp("mutated") / "proj"
@@ -81,16 +110,33 @@ def test_a_mutated_raw_file_is_refused_with_its_rules_or_builds_valid_tables(pri
     try:
         build(Layout(project), write=False)
     except BuildFailed as failed:
-        assert failed.problems and failed.problems.rules() <= RULES, (change, failed.problems.report()[-2000:])
+        assert failed.problems and failed.problems.rules() <= RULES, (
+            change,
+            failed.problems.report()[-2000:],
+        )
         assert all(p.file for p in failed.problems.items), change
     shutil.rmtree(project.parent)
 
 
 @settings(max_examples=150, deadline=None, derandomize=True)
-@given(lines=st.lists(st.one_of(st.text(max_size=30), st.builds(
-    lambda i, lab: json.dumps({"id": i, "label": lab}), st.one_of(st.text(max_size=12), st.integers(), st.none()),
-    st.one_of(st.sampled_from(["none", "against", "favor", "FAVOR", "0", "2"]), st.integers(-3, 5), JSON_VALUES))),
-    max_size=8), suffix=st.sampled_from([".jsonl", ".csv", ".json", ".txt"]))
+@given(
+    lines=st.lists(
+        st.one_of(
+            st.text(max_size=30),
+            st.builds(
+                lambda i, lab: json.dumps({"id": i, "label": lab}),
+                st.one_of(st.text(max_size=12), st.integers(), st.none()),
+                st.one_of(
+                    st.sampled_from(["none", "against", "favor", "FAVOR", "0", "2"]),
+                    st.integers(-3, 5),
+                    JSON_VALUES,
+                ),
+            ),
+        ),
+        max_size=8,
+    ),
+    suffix=st.sampled_from([".jsonl", ".csv", ".json", ".txt"]),
+)
 def test_any_prediction_file_is_scored_or_refused_with_the_packages_errors(tmp_path_factory, lines, suffix):
     import belgrade_stance
 

@@ -1,445 +1,304 @@
-"""The Hugging Face folder: exactly the upload, loadable offline by `datasets`, equal to data/,
-with Croissant metadata that mlcroissant validates and loads; the upload guarded by huggingface_hub's token lookup."""
+"""The Hugging Face folder: exactly the upload, loadable offline by `datasets`, equal to data/, with
+Croissant metadata that mlcroissant validates and loads; refusals before anything is written; the
+upload guarded by huggingface_hub's token lookup, the token never shown."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
+import shutil
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
+from unittest.mock import Mock
 
+import mlcroissant as mlc
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from belgrade_stance_build.card.figures import FIGURES
+from belgrade_stance_build.card.render import BLOCK, write_blocks
+from belgrade_stance_build.layout import Layout
+from belgrade_stance_build.publish.croissant import ENUMERATIONS
+from belgrade_stance_build.publish.hub_folder import PublishFailed, publish, upload
+from belgrade_stance_schema.features import features
+from belgrade_stance_schema.inventory import CONFIGS, DEFAULT_CONFIG, LICENSE_EXPRESSION, LICENSES, SPLITS
+from datasets import ClassLabel, Features, List, load_dataset
+from helpers import ROOT
+from huggingface_hub import constants
 
 import belgrade_stance
 from belgrade_stance.cli import main
 from belgrade_stance.paths import split_file
-from belgrade_stance_build.layout import Layout
-from belgrade_stance_schema.features import features
-from belgrade_stance_schema.inventory import CONFIGS, DEFAULT_CONFIG, ENTITY_TYPES, NER_TAGS, SPLITS, STANCE_LABELS
-from belgrade_stance_build.publish.hub_folder import PublishFailed, publish, upload
-from helpers import ROOT
+from belgrade_stance.verify import sha256_file
 
 
-def front_matter(path) -> dict:
-    text = path.read_text(encoding="utf-8")
-    assert text.startswith("---\n")
-    return yaml.safe_load(text.split("---\n")[1])
+def plain(value):
+    """A value mlcroissant yields, as pyarrow gives it: bytes decoded, NaN as None, numpy as Python."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    if isinstance(value, float) and value != value:
+        return None
+    return value.item() if hasattr(value, "item") else value
 
 
 def test_the_folder_holds_exactly_the_upload(hub):
-    files = {str(p.relative_to(hub)) for p in hub.rglob("*") if p.is_file()}
+    files = {p.relative_to(hub).as_posix() for p in hub.rglob("*") if p.is_file()}
     parquet = {f"{c}/{s}.parquet" for c in CONFIGS for s in SPLITS}
-    from belgrade_stance_build.card.figures import FIGURES
+    listed = {
+        "README.md",
+        "croissant.json",
+        "annotation-guidelines.md",
+        "errors.md",
+        "LICENSE",
+        "manifest.json",
+    }
+    listed |= {"agreement.json", "publish-manifest.json"} | {f"figures/{name}.png" for name in FIGURES}
+    assert files == parquet | listed
+    assert set(json.loads((hub / "publish-manifest.json").read_text())["files"]) == files - {
+        "publish-manifest.json"
+    }
+    assert all((hub / f).read_bytes() == (ROOT / "data" / f).read_bytes() for f in parquet)
+    assert all((hub / f).read_bytes() == (ROOT / f).read_bytes() for f in files if f.startswith("figures/"))
 
-    assert files == parquet | {"README.md", "croissant.json", "annotation-guidelines.md", "errors.md", "LICENSE", "manifest.json",
-                               "agreement.json", "publish-manifest.json"} | {f"figures/{name}.png" for name in FIGURES}
-    listed = json.loads((hub / "publish-manifest.json").read_text())["files"]
-    assert set(listed) == files - {"publish-manifest.json"}
-    assert not any(f.endswith(".py") for f in files)
-    for f in parquet:
-        assert (hub / f).read_bytes() == (ROOT / "data" / f).read_bytes()
 
-
-def test_readme_yaml_declares_configs_and_every_feature(hub):
-    from datasets import Features
-
-    meta = front_matter(hub / "README.md")
-    for key in ("pretty_name", "license", "language", "multilinguality", "size_categories", "task_categories",
-                "task_ids", "tags", "annotations_creators", "source_datasets", "configs", "dataset_info"):
-        assert meta.get(key), key
+def test_readme_yaml_declares_configs_every_feature_and_the_licences(hub):
+    meta = yaml.safe_load((hub / "README.md").read_text(encoding="utf-8").split("---\n")[1])
+    assert all(meta.get(k) for k in ("pretty_name", "language", "multilinguality", "size_categories"))
     assert meta["task_categories"] == ["text-classification", "token-classification"]
     assert "named-entity-recognition" in meta["task_ids"] and "stance-detection" in meta["tags"]
-    assert meta["annotations_creators"] == ["machine-generated"]
+    assert meta["annotations_creators"] == ["machine-generated"] and meta["source_datasets"]
     configs = {c["config_name"]: c for c in meta["configs"]}
     assert list(configs) == list(CONFIGS) and configs[DEFAULT_CONFIG].get("default") is True
-    infos = {i["config_name"]: i for i in meta["dataset_info"]}
-    for c in CONFIGS:
-        assert Features._from_yaml_list(infos[c]["features"]) == features(c)
-        assert {s["name"]: s["num_examples"] for s in infos[c]["splits"]} == {
-            s: pq.read_metadata(split_file(ROOT / "data", c, s)).num_rows for s in SPLITS}
-
-
-def test_load_dataset_of_the_folder_gives_the_default_config(hub):
-    from datasets import load_dataset
-
-    ds = load_dataset(str(hub))
-    assert list(ds) == list(SPLITS)
-    assert ds["test"].features == features(DEFAULT_CONFIG)
+    for info in meta["dataset_info"]:
+        config = info["config_name"]
+        assert Features._from_yaml_list(info["features"]) == features(config)
+        sizes = {s: pq.read_metadata(split_file(ROOT / "data", config, s)).num_rows for s in SPLITS}
+        assert {s["name"]: s["num_examples"] for s in info["splits"]} == sizes
+    # package metadata, Hub YAML and Croissant state the same licences
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == LICENSE_EXPRESSION
+    assert all(list(ROOT.glob(pattern)) for pattern in project["license-files"])
+    assert (meta["license"], meta["license_link"]) == ("other", "LICENSE")
+    assert "third-party" in meta["license_name"]
+    licence = (hub / "LICENSE").read_text(encoding="utf-8")
+    assert licence == (ROOT / "LICENSE").read_text(encoding="utf-8") and LICENSE_EXPRESSION in licence
+    assert LICENSES[0] in licence.replace("legalcode", "")
+    assert json.loads((hub / "croissant.json").read_text(encoding="utf-8"))["license"] == list(LICENSES)
+    assert "LicenseRef-Third-Party-Texts" in (hub / "README.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("config", CONFIGS)
 def test_load_dataset_every_config_equals_data_and_loader(hub, config):
-    from datasets import load_dataset
-
     ds = load_dataset(str(hub), config)
     mine = belgrade_stance.load(config, format="datasets")
     assert list(ds) == list(SPLITS) == list(mine)
     for split in SPLITS:
         assert ds[split].features == features(config) == mine[split].features
         rows = pq.read_table(split_file(ROOT / "data", config, split)).to_pylist()
-        assert ds[split].num_rows == len(rows)
         assert ds[split].to_list() == rows == mine[split].to_list()
-        assert belgrade_stance.load(config, split, format="arrow").to_pylist() == rows
-    f = ds["train"].features
-    if config == "stance":
-        assert f["label"].names == list(STANCE_LABELS)
-    if config == "sentences":
-        assert f["ner_tags"].feature.names == list(NER_TAGS)
-        assert f["entities"].feature["label"].names == list(ENTITY_TYPES)
-
-
-def _mlcroissant(*args, cwd):
-    from pathlib import Path
-
-    exe = Path(sys.executable).parent / "mlcroissant"  # the console script of the test environment
-    return subprocess.run([str(exe), *args], capture_output=True, text=True, cwd=cwd)
+    streamed = load_dataset(str(hub), config, split="test", streaming=True)
+    assert streamed.features == features(config) and list(streamed) == ds["test"].to_list()
+    if config == DEFAULT_CONFIG:
+        assert load_dataset(str(hub), split="test").features == features(config)
 
 
 def test_mlcroissant_validate_and_load_commands(hub):
-    out = _mlcroissant("validate", "--jsonld", str(hub / "croissant.json"), cwd=hub)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert "Done." in out.stderr + out.stdout
-    out = _mlcroissant("load", "--jsonld", str(hub / "croissant.json"), "--record_set", "stance",
-                       "--num_records", "3", cwd=hub)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.count("'stance/id'") == 3
+    exe = Path(sys.executable).parent / "mlcroissant"  # the console script of the test environment
+    command = [exe, "validate", "--jsonld", hub / "croissant.json"]
+    out = subprocess.run(command, capture_output=True, text=True)
+    assert out.returncode == 0 and "Done." in out.stderr + out.stdout, out.stderr[-2000:]
+    command[1:2] = ["load", "--record_set", "stance", "--num_records", "3"]
+    out = subprocess.run(command, capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.count("'stance/id'") == 3, out.stderr[-2000:]
 
 
 @pytest.mark.parametrize("config", CONFIGS)
-def test_mlcroissant_loads_the_records_of_every_config(hub, config):
-    import mlcroissant as mlc
-
-    ds = mlc.Dataset(jsonld=str(hub / "croissant.json"))
+def test_mlcroissant_loads_every_field_nested_ones_included_equal_to_the_parquet(hub, config):
+    """Every record, every field (lists of structs as repeated subFields, the split read from the
+    file's path) equals the data."""
     key = "id" if config != "documents" else "doc_id"
-    got = sorted(r[f"{config}/{key}"].decode() for r in ds.records(record_set=config))
-    want = sorted(v for s in SPLITS for v in pq.read_table(split_file(ROOT / "data", config, s))[key].to_pylist())
-    assert got == want
-    if config == "sentences":  # list-valued columns come through as arrays
-        # mlcroissant yields a record set with references once per Dataset object: a new one per pass
-        first = next(iter(mlc.Dataset(jsonld=str(hub / "croissant.json")).records(record_set=config)))
-        row = next(r for s in SPLITS for r in pq.read_table(split_file(ROOT / "data", config, s)).to_pylist()
-                   if r["id"] == first["sentences/id"].decode())
-        assert [t.decode() for t in first["sentences/tokens"]] == row["tokens"]
-        assert list(first["sentences/ner_tags"]) == row["ner_tags"]
+    rows = {
+        r[key]: r for s in SPLITS for r in pq.read_table(split_file(ROOT / "data", config, s)).to_pylist()
+    }
+    records = list(mlc.Dataset(jsonld=str(hub / "croissant.json")).records(record_set=config))
+    assert len(records) == len(rows)
+    for record in records:
+        row = rows[plain(record[f"{config}/{key}"])]
+        assert sorted(k.split("/", 1)[1] for k in record) == sorted(features(config))
+        for name, want in row.items():
+            got = record[f"{config}/{name}"]
+            if isinstance(want, list) and want and isinstance(want[0], dict):
+                got = [{k.rsplit("/", 1)[1]: plain(v) for k, v in item.items()} for item in got]
+            else:
+                got = [plain(v) for v in got] if isinstance(want, list) else plain(got)
+            assert got == want, (config, name, row[key])
 
 
-def test_croissant_lists_every_parquet_file_with_its_sha256(hub):
-    import json
+def classlabels(config: str):
+    """(field path, ClassLabel) of every ClassLabel of a config: top level, inside lists and structs."""
+    for name, feature in features(config).items():
+        inner = feature.feature if isinstance(feature, List) else feature
+        for key, label in inner.items() if isinstance(inner, dict) else [(None, inner)]:
+            if isinstance(label, ClassLabel):
+                yield "/".join(filter(None, (config, name, key))), label
 
-    from belgrade_stance.verify import sha256_file
 
+def test_croissant_lists_files_enumerations_splits_and_the_rai_fields(hub):
     meta = json.loads((hub / "croissant.json").read_text(encoding="utf-8"))
     assert meta["conformsTo"] == "http://mlcommons.org/croissant/1.1"
     files = {d["contentUrl"]: d["sha256"] for d in meta["distribution"] if d["@type"] == "cr:FileObject"}
-    assert files == {f"{c}/{s}.parquet": sha256_file(hub / c / f"{s}.parquet") for c in CONFIGS for s in SPLITS}
-    from belgrade_stance_build.publish.croissant import ENUMERATIONS
+    assert files == {
+        f"{c}/{s}.parquet": sha256_file(hub / c / f"{s}.parquet") for c in CONFIGS for s in SPLITS
+    }
+    rai = "Collection AnnotationProtocol Biases Limitations UseCases ReleaseMaintenancePlan".split()
+    assert all(meta[f"rai:data{f}"] for f in rai) and meta["rai:personalSensitiveInformation"]
+    sets = {r["@id"]: r for r in meta["recordSet"]}
+    assert set(sets) == set(CONFIGS) | set(ENUMERATIONS) | {"splits"}
+    fields = {
+        f["@id"]: f for c in CONFIGS for top in sets[c]["field"] for f in [top, *top.get("subField", [])]
+    }
+    # every ClassLabel, nested ones included, refers to an sc:Enumeration that mlcroissant reads as its names
+    read = {
+        rid: mlc.Dataset(jsonld=str(hub / "croissant.json")).records(record_set=rid) for rid in ENUMERATIONS
+    }
+    read = {
+        rid: {r[f"{rid}/index"]: plain(r[f"{rid}/name"]) for r in records} for rid, records in read.items()
+    }
+    labels = dict(label for config in CONFIGS for label in classlabels(config))
+    assert (
+        len(labels) >= 10
+    )  # label, label_a, label_b, holders.label, holder_type, ner_tags, entities.label, …
+    for path, label in labels.items():
+        ref = fields[path]["references"]["field"]["@id"]
+        rid = ref.split("/")[0]
+        assert ref == f"{rid}/index" and sets[rid]["key"] == {"@id": ref}
+        assert sets[rid]["dataType"] == "sc:Enumeration"
+        assert read[rid] == dict(enumerate(label.names)), path
+    gold = {f["@id"] for f in fields.values() if "cr:Label" in (f.get("dataType") or [])}
+    assert {"stance/label", "holders/label", "sentences/ner_tags"} <= gold
+    assert sets["splits"]["dataType"] == "cr:Split" and sets["splits"]["key"] == {"@id": "splits/name"}
+    splits = mlc.Dataset(jsonld=str(hub / "croissant.json")).records(record_set="splits")
+    urls = ["cr:TrainingSplit", "cr:ValidationSplit", "cr:TestSplit"]
+    assert [(plain(r["splits/name"]), plain(r["splits/url"])) for r in splits] == list(zip(SPLITS, urls))
+    for config in CONFIGS:
+        assert fields[f"{config}/split"]["references"] == {"field": {"@id": "splits/name"}}
+        assert fields[f"{config}/split"]["source"]["extract"] == {"fileProperty": "fullpath"}
 
-    assert {r["name"] for r in meta["recordSet"]} == set(CONFIGS) | {e[0] for e in ENUMERATIONS} | {"splits"}
-    for field in ("rai:dataCollection", "rai:dataAnnotationProtocol", "rai:personalSensitiveInformation",
-                  "rai:dataBiases", "rai:dataLimitations", "rai:dataUseCases", "rai:dataReleaseMaintenancePlan"):
-        assert meta.get(field), field
+
+def checkout(project: Path) -> Layout:
+    for name in ("figures", "LICENSE"):
+        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, project / name)
+    return Layout(project)
 
 
-def test_publish_refuses_data_that_does_not_match_its_manifest(project, tmp_path):
-    (project / "docs").mkdir()
-    (project / "DATASET_CARD.md").write_text((ROOT / "DATASET_CARD.md").read_text())
-    (project / "docs/annotation-guidelines.md").write_text("g")
-    p = project / "data/stance/test.parquet"
-    b = bytearray(p.read_bytes())
-    b[100] ^= 1
-    p.write_bytes(bytes(b))
-    with pytest.raises(PublishFailed, match="stance/test.parquet"):
-        publish(Layout(project), tmp_path / "out")
+def test_publish_refuses_data_or_a_card_or_figure_that_differ_from_data(project, tmp_path):
+    layout, card = checkout(project), (project / "DATASET_CARD.md").read_text(encoding="utf-8")
+    layout.card.write_text(card.replace("| test | 1 | 26 |", "| test | 9 | 26 |"), encoding="utf-8")
+    with pytest.raises(PublishFailed, match=r"\[publish-card-stale\].*block sizes$"):
+        publish(layout, tmp_path / "out")
+    pipeline = next(m["body"] for m in BLOCK.finditer(layout.readme.read_text()) if m["name"] == "pipeline")
+    assert write_blocks(layout, pipeline) == [layout.card]  # the build rewrites the blocks from data/
+    assert layout.card.read_bytes() == (ROOT / "DATASET_CARD.md").read_bytes()
+    shutil.copy(layout.figures / "labels.png", layout.figures / "entities.png")
+    with pytest.raises(PublishFailed, match=r"\[publish-card-stale\].*figures/entities.png$"):
+        publish(layout, tmp_path / "out")
+    parquet = project / "data/stance/test.parquet"
+    flipped = bytearray(parquet.read_bytes())
+    flipped[100] ^= 1
+    parquet.write_bytes(bytes(flipped))
+    with pytest.raises(PublishFailed, match=r"(?s)\[publish-data-invalid\].*stance/test.parquet"):
+        publish(layout, tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
 
-def test_publish_refuses_a_stale_card(project, tmp_path):
-    (project / "docs").mkdir()
-    (project / "docs/annotation-guidelines.md").write_text("g")
-    (project / "DATASET_CARD.md").write_text((ROOT / "DATASET_CARD.md").read_text().replace("| test | 1 |", "| test | 9 |"))
-    with pytest.raises(PublishFailed, match="stale"):
-        publish(Layout(project), tmp_path / "out")
+def tree(folder: Path) -> dict:
+    return {p: p.is_file() and p.read_bytes() for p in folder.rglob("*")}
 
 
-def test_publish_will_not_overwrite_a_foreign_folder(tmp_path):
-    out = tmp_path / "mine"
-    out.mkdir()
-    (out / "notes.txt").write_text("keep me")
-    with pytest.raises(PublishFailed, match=r"\[out-foreign\]"):
-        publish(Layout(ROOT), out)
-    assert (out / "notes.txt").read_text() == "keep me"
-
-
-def _tree(folder):
-    return {str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else None) for p in folder.rglob("*")}
-
-
-@pytest.mark.parametrize("change", ["extra-file", "extra-folder", "edited", "croissant-only", "bad-listing"])
-def test_publish_replaces_only_its_own_unchanged_folder(tmp_path, change, capsys):
-    out = tmp_path / "hub"
-    assert main(["publish", "--root", str(ROOT), "--out", str(out)]) == 0
-    if change == "extra-file":
-        (out / "my-notes.txt").write_text("mine")
-    elif change == "extra-folder":
-        (out / "drafts").mkdir()
-        (out / "drafts" / "a.md").write_text("mine")
-    elif change == "edited":
-        (out / "README.md").write_text((out / "README.md").read_text() + "\nmy edit\n")
-    elif change == "croissant-only":  # a folder that merely holds a croissant.json is not ours
-        out = tmp_path / "other"
-        out.mkdir()
-        (out / "croissant.json").write_text("{}")
-        (out / "data.csv").write_text("a,b\n")
-    else:
-        (out / "publish-manifest.json").write_text("[1, 2")
-    before = _tree(out)
-    capsys.readouterr()
-    assert main(["publish", "--root", str(ROOT), "--out", str(out)]) == 1
-    err = capsys.readouterr().err
-    assert "[out-foreign]" in err and "Traceback" not in err
-    assert _tree(out) == before
-
-
-@pytest.mark.parametrize("where", ["data", "data/stance", "raw", "raw/texts/new"])
-def test_publish_refuses_a_folder_inside_data_or_raw(project, where):
-    with pytest.raises(PublishFailed, match=r"\[out-inside-project\]"):
-        publish(Layout(project), project / where)
-
-
-def test_publish_refuses_symlinks_and_files(tmp_path, capsys):
-    target = tmp_path / "real"
-    target.mkdir()
-    (tmp_path / "link").symlink_to(target)
+def test_publish_writes_only_a_new_empty_or_its_own_unchanged_folder(hub, project, tmp_path, capsys):
+    root = str(checkout(project).root)
+    for _ in range(2):  # a new folder, then its own earlier output
+        assert main(["publish", "--root", root, "--out", str(tmp_path / "hub")]) == 0
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
     (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
     (tmp_path / "afile").write_text("x")
-    for out, rule in (("link", "out-symlink"), ("dangling", "out-symlink"),
-                      ("afile", "out-not-folder"), ("afile/sub", "out-not-folder")):
-        assert main(["publish", "--root", str(ROOT), "--out", str(tmp_path / out)]) == 1
+    refused = {"link": "out-symlink", "dangling": "out-symlink", "afile": "out-not-folder"}
+    refused |= {"afile/sub": "out-not-folder", f"{root}/data/stance": "out-inside-project"}
+    refused |= {f"{root}/raw/texts/new": "out-inside-project"}
+    changes = {  # an earlier publish changed by its user is no longer publish's to replace
+        "extra-file": lambda out: (out / "my-notes.txt").write_text("mine"),
+        "extra-folder": lambda out: (out / "drafts").mkdir(),
+        "edited": lambda out: (out / "README.md").write_text("my edit"),
+        "no-listing": lambda out: (out / "publish-manifest.json").unlink(),
+        "bad-listing": lambda out: (out / "publish-manifest.json").write_text("[1, 2"),
+    }
+    for change, make in changes.items():
+        shutil.copytree(hub, tmp_path / change)
+        make(tmp_path / change)
+        refused[change] = "out-foreign"
+    for out, rule in refused.items():
+        before = tree(tmp_path / out)
+        assert main(["publish", "--root", root, "--out", str(tmp_path / out)]) == 1
         err = capsys.readouterr().err
         assert f"[{rule}]" in err and "Traceback" not in err, (out, err)
-    assert not (tmp_path / "nowhere").exists() and list(target.iterdir()) == []
-    assert (tmp_path / "afile").read_text() == "x"
+        assert tree(tmp_path / out) == before, out
+    assert not (tmp_path / "nowhere").exists() and (tmp_path / "afile").read_text() == "x"
 
 
 @pytest.mark.parametrize("repo_id", ["not a repo", "a/b/c", "-bad/name", "x" * 200, "user/na--me..", ""])
 def test_an_invalid_repo_id_is_refused_before_anything_is_written(tmp_path, repo_id, monkeypatch, capsys):
     monkeypatch.setenv("HF_TOKEN", "hf_dummy")
-    assert main(["publish", "--root", str(ROOT), "--out", str(tmp_path / "hub"), f"--repo-id={repo_id}"]) == 2  # a usage problem
+    argv = ["publish", "--root", str(ROOT), "--out", str(tmp_path / "hub"), f"--repo-id={repo_id}"]
+    assert main(argv) == 2  # a usage problem
     err = capsys.readouterr().err
     assert "[publish-repo-id]" in err and "Traceback" not in err
     assert not (tmp_path / "hub").exists()
 
 
-class FailingApi:
-    def __init__(self, error):
-        self.error = error
+HUB_ERRORS = [
+    OSError("Network is unreachable"),
+    RuntimeError("401 Client Error: hf_secret_tok"),
+    ValueError(),
+]
 
-    def create_repo(self, repo_id, **kw):
-        raise self.error
 
-
-@pytest.mark.parametrize("error", [OSError("Network is unreachable"), RuntimeError("401 Client Error: hf_secret_tok"),
-                                   ValueError("")])
+@pytest.mark.parametrize("error", HUB_ERRORS)
 def test_hub_errors_are_one_line_without_the_token(hub, monkeypatch, error):
     monkeypatch.setenv("HF_TOKEN", "hf_secret_tok")
     with pytest.raises(PublishFailed) as failed:
-        upload(hub, "someone/belgrade-stance", api=FailingApi(error))
+        upload(hub, "someone/belgrade-stance", api=Mock(**{"create_repo.side_effect": error}))
     message = str(failed.value)
     assert message.startswith("[publish-upload]") and "\n" not in message and "hf_secret_tok" not in message
 
 
-def test_upload_without_token_is_a_clear_error(hub, monkeypatch, capsys):
+@pytest.mark.parametrize("where", ["environment", "saved login", "nowhere"])
+def test_upload_takes_the_token_from_huggingface_hub_and_never_shows_it(hub, monkeypatch, capsys, where):
+    """The token comes from $HF_TOKEN or from the login `hf auth login` saved (huggingface_hub's lookup)."""
+    secret, saved, api = "hf_test_secret_value_123", Path(constants.HF_TOKEN_PATH), Mock()
     monkeypatch.delenv("HF_TOKEN", raising=False)
-    with pytest.raises(PublishFailed, match=r"no Hugging Face token: set \$HF_TOKEN or log in"):
-        upload(hub, "someone/belgrade-stance")
-    assert main(["publish", "--root", str(ROOT), "--repo-id", "someone/belgrade-stance"]) == 2  # environment
-    assert "[publish-no-token]" in capsys.readouterr().err
-
-
-def test_upload_uses_the_saved_hugging_face_login(hub, monkeypatch, capsys):
-    """No $HF_TOKEN, but a token saved by `hf auth login`: huggingface_hub's own lookup finds it."""
-    from huggingface_hub import constants
-
-    monkeypatch.delenv("HF_TOKEN", raising=False)
-    saved = Path(constants.HF_TOKEN_PATH)
-    assert not saved.exists()
-    secret = "hf_saved_login_token_456"
-    saved.parent.mkdir(parents=True, exist_ok=True)
-    saved.write_text(secret)
+    if where == "nowhere":
+        with pytest.raises(PublishFailed, match=r"no Hugging Face token: set \$HF_TOKEN or log in"):
+            upload(hub, "someone/belgrade-stance", api=api)
+        # an environment problem: exit code 2
+        assert main(["publish", "--root", str(ROOT), "--repo-id", "someone/belgrade-stance"]) == 2
+        assert "[publish-no-token]" in capsys.readouterr().err and not api.mock_calls
+        return
+    if where == "environment":
+        monkeypatch.setenv("HF_TOKEN", secret)
+    else:
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        saved.write_text(secret)
     try:
-        api = FakeApi()
-        upload(hub, "someone/belgrade-stance", api=api)
+        assert upload(hub, "someone/belgrade-stance", api=api).endswith("datasets/someone/belgrade-stance")
     finally:
-        saved.unlink()
-    assert api.calls[1][2]["token"] == secret
+        saved.unlink(missing_ok=True)
+    assert [call[0] for call in api.mock_calls] == ["create_repo", "upload_folder"]
+    repo = {"repo_id": "someone/belgrade-stance", "repo_type": "dataset", "token": secret}
+    api.create_repo.assert_called_once_with(repo.pop("repo_id"), exist_ok=True, **repo)
+    sent = api.upload_folder.call_args.kwargs
+    assert sent.items() >= {"folder_path": str(hub), "repo_id": "someone/belgrade-stance", **repo}.items()
     out = capsys.readouterr()
     assert secret not in out.out + out.err
     assert not any(secret in p.read_text(errors="ignore") for p in hub.rglob("*") if p.is_file())
-
-
-class FakeApi:
-    def __init__(self):
-        self.calls = []
-
-    def create_repo(self, repo_id, **kw):
-        self.calls.append(("create_repo", repo_id, kw))
-
-    def upload_folder(self, **kw):
-        self.calls.append(("upload_folder", kw["repo_id"], kw))
-
-
-def test_upload_sends_the_folder_with_the_token_from_the_environment_only(hub, monkeypatch, capsys):
-    secret = "hf_test_secret_value_123"
-    monkeypatch.setenv("HF_TOKEN", secret)
-    api = FakeApi()
-    url = upload(hub, "someone/belgrade-stance", api=api)
-    assert url.endswith("datasets/someone/belgrade-stance")
-    (c1, repo1, kw1), (c2, repo2, kw2) = api.calls
-    assert (c1, c2) == ("create_repo", "upload_folder") and repo1 == repo2 == "someone/belgrade-stance"
-    assert kw1["repo_type"] == kw2["repo_type"] == "dataset" and kw2["token"] == secret
-    assert kw2["folder_path"] == str(hub)
-    out = capsys.readouterr()
-    assert secret not in out.out + out.err
-    assert not any(secret in p.read_text(errors="ignore") for p in hub.rglob("*") if p.is_file())
-
-
-def test_cli_publish_writes_the_folder(tmp_path, capsys):
-    assert main(["publish", "--root", str(ROOT), "--out", str(tmp_path / "hub")]) == 0
-    assert (tmp_path / "hub" / "croissant.json").is_file()
-    assert main(["publish", "--root", str(ROOT), "--out", str(tmp_path / "hub")]) == 0  # replaces its own
-
-
-def test_every_machine_readable_licence_says_the_same(hub):
-    """Package metadata, Hub YAML and Croissant all state CC BY 4.0 for the annotations and the
-    texts as third-party (LicenseRef-Third-Party-Texts)."""
-    import tomllib
-
-    import yaml
-
-    from belgrade_stance_schema.inventory import LICENSE_EXPRESSION, LICENSES
-
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert project["license"] == LICENSE_EXPRESSION
-    for pattern in project["license-files"]:
-        assert list(ROOT.glob(pattern)), pattern
-    readme = (hub / "README.md").read_text(encoding="utf-8")
-    front = yaml.safe_load(readme.split("---\n")[1])
-    assert front["license"] == "other" and front["license_link"] == "LICENSE" and "third-party" in front["license_name"]
-    assert (hub / "LICENSE").read_text(encoding="utf-8") == (ROOT / "LICENSE").read_text(encoding="utf-8")
-    assert LICENSE_EXPRESSION in (hub / "LICENSE").read_text(encoding="utf-8")
-    croissant = json.loads((hub / "croissant.json").read_text(encoding="utf-8"))
-    assert croissant["license"] == list(LICENSES)
-    assert LICENSES[0] in (ROOT / "LICENSE").read_text(encoding="utf-8").replace("legalcode", "")
-    assert LICENSE_EXPRESSION in readme and "LicenseRef-Third-Party-Texts" in readme
-
-
-def _plain(value):
-    if isinstance(value, bytes):
-        return value.decode("utf-8")
-    if isinstance(value, float) and value != value:
-        return None
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
-@pytest.mark.parametrize("config", CONFIGS)
-def test_mlcroissant_loads_every_field_nested_ones_included_equal_to_the_parquet(hub, config):
-    """Every field of the record set, lists of structs as repeated subFields, equals the data."""
-    import mlcroissant as mlc
-
-    from belgrade_stance_schema.features import features
-
-    ds = mlc.Dataset(jsonld=str(hub / "croissant.json"))
-    key = "id" if config != "documents" else "doc_id"
-    rows = {r[key]: r for s in SPLITS for r in pq.read_table(split_file(ROOT / "data", config, s)).to_pylist()}
-    names = list(features(config))
-    seen = 0
-    for record in ds.records(record_set=config):
-        row = rows[_plain(record[f"{config}/{key}"])]
-        assert sorted(k.split("/", 1)[1] for k in record) == sorted(names)
-        for name in names:
-            got = record[f"{config}/{name}"]
-            want = row[name]
-            if isinstance(want, list) and want and isinstance(want[0], dict):
-                got = [{k.rsplit("/", 1)[1]: _plain(v) for k, v in item.items()} for item in got]
-                assert got == want, (config, name, row[key])
-            elif isinstance(want, list):
-                assert [_plain(v) for v in got] == want, (config, name, row[key])
-            else:
-                assert _plain(got) == want, (config, name, row[key])
-        seen += 1
-    assert seen == len(rows)
-
-
-def _classlabels(config):
-    """(field path, ClassLabel) of every ClassLabel of a config: top level, inside lists and structs."""
-    from datasets import ClassLabel, List
-
-    from belgrade_stance_schema.features import features
-
-    for name, feature in features(config).items():
-        inner = feature.feature if isinstance(feature, List) else feature
-        if isinstance(inner, ClassLabel):
-            yield f"{config}/{name}", inner
-        elif isinstance(inner, dict):
-            yield from ((f"{config}/{name}/{k}", sub) for k, sub in inner.items() if isinstance(sub, ClassLabel))
-
-
-def test_croissant_names_the_classes_of_every_label_field_by_an_enumeration_mlcroissant_reads(hub):
-    """Every ClassLabel field, nested ones included, refers to an sc:Enumeration record set whose
-    records (read by mlcroissant) map each stored index to the ClassLabel's name, in order."""
-    import json
-
-    import mlcroissant as mlc
-
-    meta = json.loads((hub / "croissant.json").read_text(encoding="utf-8"))
-    sets = {r["@id"]: r for r in meta["recordSet"]}
-
-    def walk(fields):
-        for f in fields:
-            yield f
-            yield from walk(f.get("subField", []))
-
-    fields = {f["@id"]: f for c in CONFIGS for f in walk(sets[c]["field"])}
-    checked = 0
-    for config in CONFIGS:
-        for path, label in _classlabels(config):
-            ref = fields[path]["references"]["field"]["@id"]
-            enum_id, key = ref.split("/")
-            enum = sets[enum_id]
-            assert enum["dataType"] == "sc:Enumeration" and enum["key"] == {"@id": ref} and key == "index", path
-            assert {f["name"] for f in enum["field"]} >= {"index", "name"}  # the spec's required name field
-            records = list(mlc.Dataset(jsonld=str(hub / "croissant.json")).records(record_set=enum_id))
-            got = {r[f"{enum_id}/index"]: _plain(r[f"{enum_id}/name"]) for r in records}
-            assert got == dict(enumerate(label.names)), path
-            checked += 1
-    assert checked >= 10  # label, label_a, label_b, holders.label, holder_type, ner_tags, entities.label, …
-    gold = {f["@id"] for f in fields.values() if "cr:Label" in (f.get("dataType") or [])}
-    assert {"stance/label", "holders/label", "sentences/ner_tags"} <= gold
-
-
-def test_croissant_splits_are_a_cr_split_record_set_every_split_field_refers_to_and_reads_from_the_path(hub):
-    import json
-
-    import mlcroissant as mlc
-
-    meta = json.loads((hub / "croissant.json").read_text(encoding="utf-8"))
-    sets = {r["@id"]: r for r in meta["recordSet"]}
-    assert sets["splits"]["dataType"] == "cr:Split" and sets["splits"]["key"] == {"@id": "splits/name"}
-    records = list(mlc.Dataset(jsonld=str(hub / "croissant.json")).records(record_set="splits"))
-    assert [(_plain(r["splits/name"]), _plain(r["splits/url"])) for r in records] == [
-        ("train", "cr:TrainingSplit"), ("validation", "cr:ValidationSplit"), ("test", "cr:TestSplit")]
-    for config in CONFIGS:
-        field = next(f for f in sets[config]["field"] if f["name"] == "split")
-        assert field["references"] == {"field": {"@id": "splits/name"}}
-        assert field["source"]["extract"] == {"fileProperty": "fullpath"}
-        # every record's split equals the split of the file it was read from (and the Parquet's column)
-        ds = mlc.Dataset(jsonld=str(hub / "croissant.json"))
-        key = "id" if config != "documents" else "doc_id"
-        got = {_plain(r[f"{config}/{key}"]): _plain(r[f"{config}/split"]) for r in ds.records(record_set=config)}
-        want = {k: s for s in SPLITS for k in pq.read_table(split_file(hub, config, s))[key].to_pylist()}
-        assert got == want

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from belgrade_stance_schema.tables import KEY_COLUMNS, SPLIT_BY_DOCUMENT, validate_corpus, validate_tables
 
 

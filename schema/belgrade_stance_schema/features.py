@@ -37,83 +37,93 @@ def features(config: str):
         "target": Value("string"),
     }
     if config == "stance":
-        return Features({
-            **item,
-            "target_description": Value("string"),
-            "context": Value("string"),
-            "label": stance_label,
-            "label_a": stance_label,
-            "label_b": stance_label,
-            "passes_agree": Value("bool"),
-            "mixed": Value("bool"),
-            "holders": List(holder),
-            "split": Value("string"),
-            "fold": Value("int32"),
-        })
+        return Features(
+            {
+                **item,
+                "target_description": Value("string"),
+                "context": Value("string"),
+                "label": stance_label,
+                "label_a": stance_label,
+                "label_b": stance_label,
+                "passes_agree": Value("bool"),
+                "mixed": Value("bool"),
+                "holders": List(holder),
+                "split": Value("string"),
+                "fold": Value("int32"),
+            }
+        )
     if config == "holders":
-        return Features({
-            **item,
-            "label": stance_label,
-            "holder_type": ClassLabel(names=list(HOLDER_TYPES)),
-            "holder": Value("string"),
-            "holder_start": Value("int32"),
-            "holder_end": Value("int32"),
-            "holder_text": Value("string"),
-            "evidence_start": Value("int32"),
-            "evidence_end": Value("int32"),
-            "evidence_text": Value("string"),
-            "primary": Value("bool"),
-            "mixed": Value("bool"),
-            "split": Value("string"),
-            "fold": Value("int32"),
-        })
+        return Features(
+            {
+                **item,
+                "label": stance_label,
+                "holder_type": ClassLabel(names=list(HOLDER_TYPES)),
+                "holder": Value("string"),
+                "holder_start": Value("int32"),
+                "holder_end": Value("int32"),
+                "holder_text": Value("string"),
+                "evidence_start": Value("int32"),
+                "evidence_end": Value("int32"),
+                "evidence_text": Value("string"),
+                "primary": Value("bool"),
+                "mixed": Value("bool"),
+                "split": Value("string"),
+                "fold": Value("int32"),
+            }
+        )
     if config == "sentences":
-        return Features({
-            "id": Value("string"),
-            "doc_id": Value("string"),
-            "paragraph_index": Value("int32"),
-            "sentence_index": Value("int32"),
-            "text": Value("string"),
-            "body_start": Value("int32"),
-            "body_end": Value("int32"),
-            "raw_start": Value("int32"),
-            "raw_end": Value("int32"),
-            "tokens": List(Value("string")),
-            "ner_tags": List(ClassLabel(names=list(NER_TAGS))),
-            "entities": List(entity),
-            "stance": List({"target": Value("string"), **holder}),
-            "annotation_status": Value("string"),
-            "split": Value("string"),
-            "fold": Value("int32"),
-        })
-    if config == "documents":
-        return Features({
-            "doc_id": Value("string"),
-            "source_file": Value("string"),
-            "raw_sha256": Value("string"),
-            "outlet": Value("string"),
-            "publisher": Value("string"),
-            "author": Value("string"),
-            "headline": Value("string"),
-            "date": Value("string"),
-            "date_precision": Value("string"),
-            "date_evidence": Value("string"),
-            "language": Value("string"),
-            "rights": Value("string"),
-            "annotation_status": Value("string"),
-            "split": Value("string"),
-            "fold": Value("int32"),
-            "raw_text": Value("string"),
-            "body_text": Value("string"),
-            "boilerplate": List({
-                "start": Value("int32"),
-                "end": Value("int32"),
-                "kind": Value("string"),
+        return Features(
+            {
+                "id": Value("string"),
+                "doc_id": Value("string"),
+                "paragraph_index": Value("int32"),
+                "sentence_index": Value("int32"),
                 "text": Value("string"),
-            }),
-            "entities": List({**entity, "sentence_id": Value("string")}),
-            "n_sentences": Value("int32"),
-        })
+                "body_start": Value("int32"),
+                "body_end": Value("int32"),
+                "raw_start": Value("int32"),
+                "raw_end": Value("int32"),
+                "tokens": List(Value("string")),
+                "ner_tags": List(ClassLabel(names=list(NER_TAGS))),
+                "entities": List(entity),
+                "stance": List({"target": Value("string"), **holder}),
+                "annotation_status": Value("string"),
+                "split": Value("string"),
+                "fold": Value("int32"),
+            }
+        )
+    if config == "documents":
+        return Features(
+            {
+                "doc_id": Value("string"),
+                "source_file": Value("string"),
+                "raw_sha256": Value("string"),
+                "outlet": Value("string"),
+                "publisher": Value("string"),
+                "author": Value("string"),
+                "headline": Value("string"),
+                "date": Value("string"),
+                "date_precision": Value("string"),
+                "date_evidence": Value("string"),
+                "language": Value("string"),
+                "rights": Value("string"),
+                "annotation_status": Value("string"),
+                "split": Value("string"),
+                "fold": Value("int32"),
+                "raw_text": Value("string"),
+                "body_text": Value("string"),
+                "boilerplate": List(
+                    {
+                        "start": Value("int32"),
+                        "end": Value("int32"),
+                        "kind": Value("string"),
+                        "text": Value("string"),
+                    }
+                ),
+                "entities": List({**entity, "sentence_id": Value("string")}),
+                "n_sentences": Value("int32"),
+            }
+        )
     raise KeyError(config)
 
 
@@ -126,17 +136,19 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "doc_id": "Id of the source document.",
         "text": "The sentence, exactly as in the raw text.",
         "target": "The stance target (see Targets).",
-        "target_description": "The target's definition from the guidelines, to feed to a classifier with the text.",
+        "target_description": "The target's definition from the guidelines, to feed to a classifier "
+        "with the text.",
         "context": "The sentences before this one in its paragraph; for a paragraph's first sentence, the "
-                   "previous sentence (quotes run across paragraph breaks); empty for the document's first.",
+        "previous sentence (quotes run across paragraph breaks); empty for the document's first.",
         "label": "Gold stance of the sentence towards the target (ClassLabel none / against / favor).",
         "label_a": "Label of annotation pass A (null if the document has no pass A).",
         "label_b": "Label of annotation pass B (null if the document has no pass B).",
         "passes_agree": "Whether passes A and B gave the same label (null if a pass is missing).",
-        "mixed": "True if holders in the sentence take opposite stances; `label` is then the primary holder's.",
+        "mixed": "True if holders in the sentence take opposite stances; `label` is then the "
+        "primary holder's.",
         "holders": "Who holds the favor/against stance: holder type (author, entity, group), holder "
-                   "(entity id or description), label, holder text, evidence text, primary flag. "
-                   "Empty for none.",
+        "(entity id or description), label, holder text, evidence text, primary flag. "
+        "Empty for none.",
         "split": "train, validation or test (by document).",
         "fold": "Leave-one-document-out fold: the document's index.",
     },
@@ -148,11 +160,14 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "target": "The stance target (see Targets).",
         "label": "The holder's stance (ClassLabel none / against / favor; never none here).",
         "holder_type": "author, entity or group (ClassLabel).",
-        "holder": "Who holds it: `author`, an entity id of the document, or a group's normalised description.",
-        "holder_start": "Start (characters, in text) of the holder's mention; null where the sentence names no holder.",
+        "holder": "Who holds it: `author`, an entity id of the document, or a group's normalised "
+        "description.",
+        "holder_start": "Start (characters, in text) of the holder's mention; null where the "
+        "sentence names no holder.",
         "holder_end": "End (exclusive) of the holder's mention; null with holder_start.",
         "holder_text": "text[holder_start:holder_end]; null with holder_start.",
-        "evidence_start": "Start (characters, in text) of the evidence: the smallest stretch expressing the stance.",
+        "evidence_start": "Start (characters, in text) of the evidence: the smallest stretch "
+        "expressing the stance.",
         "evidence_end": "End (exclusive) of the evidence.",
         "evidence_text": "text[evidence_start:evidence_end].",
         "primary": "True on the record whose label is the item's label where holders disagree.",
@@ -172,9 +187,10 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "raw_end": "End offset (exclusive) in raw_text.",
         "tokens": "spaCy English tokenizer tokens of the sentence.",
         "ner_tags": "BIO entity tags, one per token (ClassLabel over B-/I- of every entity type and O).",
-        "entities": "Entity mentions: start/end in the sentence, text, type (ClassLabel), canonical entity id.",
+        "entities": "Entity mentions: start/end in the sentence, text, type (ClassLabel), canonical "
+        "entity id.",
         "stance": "Gold favor/against records of the sentence (target, holder type, holder, label, "
-                  "holder text, evidence text, primary).",
+        "holder text, evidence text, primary).",
         "annotation_status": "gold for adjudicated documents; pending documents carry no labels.",
         "split": "train, validation or test (by document).",
         "fold": "Leave-one-document-out fold: the document's index.",

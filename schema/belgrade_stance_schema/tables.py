@@ -14,19 +14,30 @@ from pandera.typing import Series
 
 from belgrade_stance.spans import bio_tags, token_offsets
 from belgrade_stance_schema.inventory import (
-    ANNOTATION_STATUSES, BOILERPLATE_KINDS, DATE_PRECISIONS, ENTITY_TYPES, HOLDER_TYPES, SPLITS,
-    STANCE_LABELS, TARGETS, DOC_ID, SHA256,
+    ANNOTATION_STATUSES,
+    BOILERPLATE_KINDS,
+    DATE_PRECISIONS,
+    DOC_ID,
+    ENTITY_TYPES,
+    HOLDER_TYPES,
+    SHA256,
+    SPLITS,
+    STANCE_LABELS,
+    TARGETS,
 )
+
 STANCED = ("favor", "against")
 
 
 def _rowwise(df: pd.DataFrame, cols: list[str], fn) -> pd.Series:
     """fn applied to the values of cols, row by row (faster than DataFrame.apply)."""
-    return pd.Series([bool(fn(*vals)) for vals in zip(*(df[c].tolist() for c in cols))], index=df.index, dtype=bool)
+    return pd.Series(
+        [bool(fn(*vals)) for vals in zip(*(df[c].tolist() for c in cols))], index=df.index, dtype=bool
+    )
 
 
 def _spans_match(text: str, spans) -> bool:
-    return all(text[s["start"]:s["end"]] == s["text"] for s in spans)
+    return all(text[s["start"] : s["end"]] == s["text"] for s in spans)
 
 
 def _no_overlap(spans) -> bool:
@@ -70,13 +81,23 @@ class DocumentsModel(pa.DataFrameModel):
 
     @pa.dataframe_check(error="boilerplate: kind in inventory, text == raw_text[start:end], no overlaps")
     def boilerplate_ranges(cls, df: pd.DataFrame) -> Series[bool]:
-        return _rowwise(df, ["raw_text", "boilerplate"], lambda t, bs: all(b["kind"] in BOILERPLATE_KINDS for b in bs)
-                        and _spans_match(t, bs) and _no_overlap(bs))
+        return _rowwise(
+            df,
+            ["raw_text", "boilerplate"],
+            lambda t, bs: (
+                all(b["kind"] in BOILERPLATE_KINDS for b in bs) and _spans_match(t, bs) and _no_overlap(bs)
+            ),
+        )
 
     @pa.dataframe_check(error="entities: label in ENTITY_TYPES, text == raw_text[start:end], no overlaps")
     def entity_spans(cls, df: pd.DataFrame) -> Series[bool]:
-        return _rowwise(df, ["raw_text", "entities"], lambda t, es: all(e["label"] in ENTITY_TYPES for e in es)
-                        and _spans_match(t, es) and _no_overlap(es))
+        return _rowwise(
+            df,
+            ["raw_text", "entities"],
+            lambda t, es: (
+                all(e["label"] in ENTITY_TYPES for e in es) and _spans_match(t, es) and _no_overlap(es)
+            ),
+        )
 
     @pa.dataframe_check(error="an estimated date needs date_evidence")
     def estimated_dates(cls, df: pd.DataFrame) -> Series[bool]:
@@ -117,8 +138,13 @@ class SentencesModel(pa.DataFrameModel):
 
     @pa.dataframe_check(error="entities: label in ENTITY_TYPES, text == text[start:end], no overlaps")
     def entity_spans(cls, df: pd.DataFrame) -> Series[bool]:
-        return _rowwise(df, ["text", "entities"], lambda t, es: all(e["label"] in ENTITY_TYPES for e in es)
-                        and _spans_match(t, es) and _no_overlap(es))
+        return _rowwise(
+            df,
+            ["text", "entities"],
+            lambda t, es: (
+                all(e["label"] in ENTITY_TYPES for e in es) and _spans_match(t, es) and _no_overlap(es)
+            ),
+        )
 
     @pa.dataframe_check(error="ner_tags: one per token, equal to the BIO encoding of the entity spans")
     def bio_matches_spans(cls, df: pd.DataFrame) -> Series[bool]:
@@ -128,13 +154,24 @@ class SentencesModel(pa.DataFrameModel):
             offsets = token_offsets(text, tokens)
             spans = [(e["start"], e["end"], e["label"]) for e in entities]
             return offsets is not None and list(tags) == bio_tags(offsets, spans)
+
         return _rowwise(df, ["text", "tokens", "ner_tags", "entities", "annotation_status"], ok)
 
-    @pa.dataframe_check(error="stance records: target in TARGETS, label favor/against, holder_type in HOLDER_TYPES")
+    @pa.dataframe_check(
+        error="stance records: target in TARGETS, label favor/against, holder_type in HOLDER_TYPES"
+    )
     def stance_records(cls, df: pd.DataFrame) -> Series[bool]:
-        return _rowwise(df, ["stance"], lambda recs: all(s["target"] in TARGETS and s["label"] in STANCED
-                                                          and s["holder_type"] in HOLDER_TYPES and s["holder"]
-                                                          for s in recs))
+        return _rowwise(
+            df,
+            ["stance"],
+            lambda recs: all(
+                s["target"] in TARGETS
+                and s["label"] in STANCED
+                and s["holder_type"] in HOLDER_TYPES
+                and s["holder"]
+                for s in recs
+            ),
+        )
 
 
 class _SentenceTargetRows(pa.DataFrameModel):
@@ -186,7 +223,10 @@ class StanceModel(_SentenceTargetRows):
         # with (sentence_id, target) unique and target in TARGETS, a full count means every target once
         return df.groupby("sentence_id")["target"].transform("size") == len(TARGETS)
 
-    @pa.dataframe_check(error="label/holders: none ↔ no holder; holders agree with label, or mixed with a primary of that label")
+    @pa.dataframe_check(
+        error="label/holders: none ↔ no holder; holders agree with label, or mixed with a primary "
+        "of that label"
+    )
     def label_matches_holders(cls, df: pd.DataFrame) -> Series[bool]:
         def ok(label, mixed, holders) -> bool:
             hs = list(holders)
@@ -197,6 +237,7 @@ class StanceModel(_SentenceTargetRows):
                 prim = [h for h in hs if h["primary"]]
                 return labels == set(STANCED) and len(prim) == 1 and prim[0]["label"] == label
             return labels == {label} and all(h["evidence_text"] for h in hs)
+
         return _rowwise(df, ["label", "mixed", "holders"], ok)
 
     @pa.dataframe_check(error="passes_agree == (label_a == label_b), null if a pass is missing")
@@ -208,7 +249,7 @@ class StanceModel(_SentenceTargetRows):
 
 
 def _slices(text: str, start, end, covered) -> bool:
-    """A span of the sentence: all three null, or 0 <= start < end <= len(text) and text[start:end] == covered."""
+    """A sentence span: all three null, or 0 <= start < end <= len(text) and text[start:end] == covered."""
     if start is None or pd.isna(start):
         return (end is None or pd.isna(end)) and (covered is None or pd.isna(covered))
     start, end = int(start), int(end)
@@ -229,8 +270,11 @@ class HoldersModel(_SentenceTargetRows):
 
     @pa.dataframe_check(error="id is <sentence_id>-<target>-<n>")
     def id_of_record(cls, df: pd.DataFrame) -> Series[bool]:
-        return _rowwise(df, ["id", "sentence_id", "target"], lambda i, s, t: i.rsplit("-", 1)[0] == f"{s}-{t}"
-                        and i.rsplit("-", 1)[1].isdigit())
+        return _rowwise(
+            df,
+            ["id", "sentence_id", "target"],
+            lambda i, s, t: i.rsplit("-", 1)[0] == f"{s}-{t}" and i.rsplit("-", 1)[1].isdigit(),
+        )
 
     @pa.dataframe_check(error="text[holder_start:holder_end] == holder_text (or all three null)")
     def holder_span_slices(cls, df: pd.DataFrame) -> Series[bool]:
@@ -245,16 +289,31 @@ class HoldersModel(_SentenceTargetRows):
         return (df["holder_type"] != "author") | (df["holder"] == "author")
 
 
-MODELS = {"documents": DocumentsModel, "sentences": SentencesModel, "stance": StanceModel, "holders": HoldersModel}
+MODELS = {
+    "documents": DocumentsModel,
+    "sentences": SentencesModel,
+    "stance": StanceModel,
+    "holders": HoldersModel,
+}
 
 _sentences_in_documents = pa.DataFrameSchema(
     checks=[
-        pa.Check(lambda df: _rowwise(df, ["raw_text", "raw_start", "raw_end", "text"], lambda t, a, b, s: t[a:b] == s),
-                 error="sentence text == documents.raw_text[raw_start:raw_end]"),
-        pa.Check(lambda df: _rowwise(df, ["body_text", "body_start", "body_end", "text"], lambda t, a, b, s: t[a:b] == s),
-                 error="sentence text == documents.body_text[body_start:body_end]"),
-        pa.Check(lambda df: (df["split"] == df["doc_split"]) & (df["fold"] == df["doc_fold"]),
-                 error="sentence split/fold == its document's"),
+        pa.Check(
+            lambda df: _rowwise(
+                df, ["raw_text", "raw_start", "raw_end", "text"], lambda t, a, b, s: t[a:b] == s
+            ),
+            error="sentence text == documents.raw_text[raw_start:raw_end]",
+        ),
+        pa.Check(
+            lambda df: _rowwise(
+                df, ["body_text", "body_start", "body_end", "text"], lambda t, a, b, s: t[a:b] == s
+            ),
+            error="sentence text == documents.body_text[body_start:body_end]",
+        ),
+        pa.Check(
+            lambda df: (df["split"] == df["doc_split"]) & (df["fold"] == df["doc_fold"]),
+            error="sentence split/fold == its document's",
+        ),
         pa.Check(lambda df: df["doc_known"], error="sentence doc_id is a document"),
     ],
 )
@@ -263,18 +322,27 @@ _holders_in_stance = pa.DataFrameSchema(
         pa.Check(lambda df: df["item_known"], error="holders row's <sentence_id>-<target> is a stance row"),
         pa.Check(lambda df: df["text"] == df["item_text"], error="holders text == the stance row's text"),
         pa.Check(lambda df: df["mixed"] == df["item_mixed"], error="holders mixed == the stance row's mixed"),
-        pa.Check(lambda df: df["rows_of_item"] == df["item_records"],
-                 error="one holders row per favor/against record of the stance row"),
-        pa.Check(lambda df: (df["mixed"] & ~df["primary"]) | (df["label"] == df["item_label"]),
-                 error="holders label == the stance label (for a mixed item: the primary record's)"),
+        pa.Check(
+            lambda df: df["rows_of_item"] == df["item_records"],
+            error="one holders row per favor/against record of the stance row",
+        ),
+        pa.Check(
+            lambda df: (df["mixed"] & ~df["primary"]) | (df["label"] == df["item_label"]),
+            error="holders label == the stance label (for a mixed item: the primary record's)",
+        ),
     ],
 )
 _stance_in_sentences = pa.DataFrameSchema(
     checks=[
         pa.Check(lambda df: df["sentence_known"], error="stance sentence_id is a sentence"),
-        pa.Check(lambda df: (df["text"] == df["sentence_text"]) & (df["split"] == df["sentence_split"])
-                 & (df["doc_id"] == df["sentence_doc"]),
-                 error="stance text/split/doc_id == its sentence's"),
+        pa.Check(
+            lambda df: (
+                (df["text"] == df["sentence_text"])
+                & (df["split"] == df["sentence_split"])
+                & (df["doc_id"] == df["sentence_doc"])
+            ),
+            error="stance text/split/doc_id == its sentence's",
+        ),
     ],
 )
 
@@ -285,7 +353,9 @@ def _failures(name: str, err: pa.errors.SchemaErrors, frame: pd.DataFrame, key: 
     for _, row in fc.iterrows():
         idx = row.get("index")
         record = frame.loc[idx, key] if idx is not None and not pd.isna(idx) and idx in frame.index else None
-        out.append((name, record, str(row.get("check")), str(row.get("failure_case"))[:200], str(row.get("column"))))
+        out.append(
+            (name, record, str(row.get("check")), str(row.get("failure_case"))[:200], str(row.get("column")))
+        )
     return out
 
 
@@ -329,9 +399,11 @@ def validate_tables(tables: dict[str, pd.DataFrame]) -> list[tuple]:
         item_records=item.map(st["holders"].map(len)).fillna(-1),
         rows_of_item=item.map(item.value_counts()),
     )
-    for name, schema, frame, key in (("sentences×documents", _sentences_in_documents, m, "id"),
-                                     ("stance×sentences", _stance_in_sentences, k, "id"),
-                                     ("holders×stance", _holders_in_stance, hk, "id")):
+    for name, schema, frame, key in (
+        ("sentences×documents", _sentences_in_documents, m, "id"),
+        ("stance×sentences", _stance_in_sentences, k, "id"),
+        ("holders×stance", _holders_in_stance, hk, "id"),
+    ):
         try:
             schema.validate(frame, lazy=True)
         except pa.errors.SchemaErrors as err:
@@ -340,7 +412,9 @@ def validate_tables(tables: dict[str, pd.DataFrame]) -> list[tuple]:
     expected = set(sents.loc[sents["doc_id"].isin(gold_docs), "id"])
     missing = sorted(expected - set(stance["sentence_id"]))
     for sid in missing:
-        failures.append(("stance", sid, "every sentence of an annotated document is in stance", sid, "sentence_id"))
+        failures.append(
+            ("stance", sid, "every sentence of an annotated document is in stance", sid, "sentence_id")
+        )
     return failures
 
 
@@ -357,11 +431,16 @@ KEY_COLUMNS = {
 }
 _CORPUS_KEYS = {
     "documents": pa.DataFrameSchema(
-        {"doc_id": pa.Column(str, unique=True), "source_file": pa.Column(str, unique=True),
-         "fold": pa.Column(int, unique=True)}),
+        {
+            "doc_id": pa.Column(str, unique=True),
+            "source_file": pa.Column(str, unique=True),
+            "fold": pa.Column(int, unique=True),
+        }
+    ),
     "sentences": pa.DataFrameSchema(
         {"id": pa.Column(str, unique=True)},
-        checks=[pa.Check(_one_split_per_document, error=SPLIT_BY_DOCUMENT)]),
+        checks=[pa.Check(_one_split_per_document, error=SPLIT_BY_DOCUMENT)],
+    ),
 }
 
 

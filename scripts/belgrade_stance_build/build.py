@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from belgrade_stance_schema.inventory import ANNOTATION_PASSES, CONFIGS, SPLITS
 
 from belgrade_stance.errors import Problems
 from belgrade_stance_build.layout import Layout
-from belgrade_stance_schema.inventory import ANNOTATION_PASSES, CONFIGS, SPLITS
 
 PART_DOCUMENTS = 50
 
@@ -60,17 +60,37 @@ STAGES = (
     _stage("segments", "Check boilerplate ranges and the gold sentences; derive body and paragraphs."),
     _stage("annotations", "Check entity and stance records of every pass (a, b, gold) against the text."),
     _stage("adjudication", "Check that every A/B disagreement has an adjudication record matching gold."),
-    _stage("tables", "Build the documents, sentences, stance and holders rows; validate them with pandera.",
-           "per part", module="stages/rows.py"),
-    _stage("consistency", "Check that a surface form has one entity type and id (exceptions logged).", "per part"),
+    _stage(
+        "tables",
+        "Build the documents, sentences, stance and holders rows; validate them with pandera.",
+        "per part",
+        module="stages/rows.py",
+    ),
+    _stage(
+        "consistency", "Check that a surface form has one entity type and id (exceptions logged).", "per part"
+    ),
     _stage("agreement", "Count agreement of passes A and B (kappa, F_avg, entity F1, holders).", "per part"),
-    _stage("data", "Write Parquet per config and split, agreement and the manifest; swap data/ in.", "once",
-           ("data/**/*",)),
+    _stage(
+        "data",
+        "Write Parquet per config and split, agreement and the manifest; swap data/ in.",
+        "once",
+        ("data/**/*",),
+    ),
     _stage("figures", "Draw the card's figures from data/.", "once", ("figures/*.png",), "card/figures.py"),
-    _stage("card", "Rewrite the generated blocks of DATASET_CARD.md and README.md.", "once",
-           ("DATASET_CARD.md", "README.md"), "card/render.py"),
-    _stage("docs", "Write docs/errors.md, every rule id the code reports.", "once", ("docs/errors.md",),
-           "rules.py"),
+    _stage(
+        "card",
+        "Rewrite the generated blocks of DATASET_CARD.md and README.md.",
+        "once",
+        ("DATASET_CARD.md", "README.md"),
+        "card/render.py",
+    ),
+    _stage(
+        "docs",
+        "Write docs/errors.md, every rule id the code reports.",
+        "once",
+        ("docs/errors.md",),
+        "rules.py",
+    ),
 )
 
 
@@ -168,7 +188,9 @@ def summary(sizes: dict[str, dict[str, int]]) -> str:
     lines = [f"{'split':<11}{'documents':>10}{'sentences':>10}{'entities':>10}{'stance rows':>12}"]
     for split in SPLITS:
         c = sizes[split]
-        lines.append(f"{split:<11}{c['documents']:>10}{c['sentences']:>10}{c['entities']:>10}{c['stance']:>12}")
+        lines.append(
+            f"{split:<11}{c['documents']:>10}{c['sentences']:>10}{c['entities']:>10}{c['stance']:>12}"
+        )
     return "\n".join(lines)
 
 
@@ -189,11 +211,12 @@ def build(layout: Layout, write: bool = True) -> dict:
 
 
 def _build(layout: Layout, metadata: list[dict], folder: Path | None) -> dict:
+    from belgrade_stance_schema.tables import KEY_COLUMNS, SplitLeaks, validate_corpus, validate_tables
+
     from belgrade_stance_build.stages.agreement import AgreementCounts
     from belgrade_stance_build.stages.consistency import SurfaceForms
     from belgrade_stance_build.stages.data import DataWriter, arrow_table, write_manifest
     from belgrade_stance_build.stages.rows import tables
-    from belgrade_stance_schema.tables import KEY_COLUMNS, SplitLeaks, validate_corpus, validate_tables
 
     folds = {row["doc_id"]: i for i, row in enumerate(metadata)}
     problems, failed = Problems(), []
@@ -223,11 +246,18 @@ def _build(layout: Layout, metadata: list[dict], folder: Path | None) -> dict:
             _schema_problems(validate_tables(frames), problems)
             sentences = frames["sentences"]
             for text in leaks.add(sentences["text"].tolist(), sentences["split"].tolist()):
-                problems.add("table sentences", None, "split-leak", f"sentence text occurs in two splits: {text[:60]!r}")
+                problems.add(
+                    "table sentences",
+                    None,
+                    "split-leak",
+                    f"sentence text occurs in two splits: {text[:60]!r}",
+                )
             if problems:
                 failed.append("tables")
                 continue
-            agreement.add({d: p for doc in part.values() for d, p in doc["annotations"].items()}, frames["stance"])
+            agreement.add(
+                {d: p for doc in part.values() for d, p in doc["annotations"].items()}, frames["stance"]
+            )
             for name, columns in KEY_COLUMNS.items():
                 keys[name].append(frames[name][columns])
             sizes.add(frames)
@@ -235,7 +265,9 @@ def _build(layout: Layout, metadata: list[dict], folder: Path | None) -> dict:
                 for config in CONFIGS:
                     writer.write(config, arrow_table(config, frames[config]))
         if not problems and all(keys.values()):
-            _schema_problems(validate_corpus({n: pd.concat(p, ignore_index=True) for n, p in keys.items()}), problems)
+            _schema_problems(
+                validate_corpus({n: pd.concat(p, ignore_index=True) for n, p in keys.items()}), problems
+            )
             failed.append("tables")
     finally:
         files = writer.close() if writer is not None else None
@@ -252,9 +284,9 @@ def _build(layout: Layout, metadata: list[dict], folder: Path | None) -> dict:
 def build_all(layout: Layout) -> list[str]:
     """Every stage: data/, then the figures, the card's generated blocks and docs/errors.md.
     Returns the summary lines to print."""
+    from belgrade_stance.files import clear_leftovers, exclusive
     from belgrade_stance_build.card.figures import write_figures
     from belgrade_stance_build.card.render import write_blocks
-    from belgrade_stance.files import clear_leftovers, exclusive
     from belgrade_stance_build.rules import write_rules_page
 
     with exclusive(layout.root / ".build.lock", f"waiting for another build of {layout.root} to finish"):
@@ -263,8 +295,10 @@ def build_all(layout: Layout) -> list[str]:
         write_figures(layout)
         write_blocks(layout, diagram())
         write_rules_page(layout)
-    return [f"built {layout.rel(layout.data)}, figures/, the card's generated blocks and docs/errors.md:",
-            result["summary"]]
+    return [
+        f"built {layout.rel(layout.data)}, figures/, the card's generated blocks and docs/errors.md:",
+        result["summary"],
+    ]
 
 
 INPUTS = ("pyproject.toml", "raw", "results", "docs", "README.md", "DATASET_CARD.md")
@@ -321,5 +355,14 @@ def stale_outputs(layout: Layout) -> list[str]:
                 mine, theirs = layout.root / rel, fresh.root / rel
                 if not same_output(mine, theirs):
                     why = "differs from" if mine.is_file() and theirs.is_file() else "is missing in one of"
-                    out.append(str(Problem(str(rel), None, "stale-output", f"{why} a fresh build (run belgrade-stance build)")))
+                    out.append(
+                        str(
+                            Problem(
+                                str(rel),
+                                None,
+                                "stale-output",
+                                f"{why} a fresh build (run belgrade-stance build)",
+                            )
+                        )
+                    )
         return out

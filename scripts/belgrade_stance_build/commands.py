@@ -20,7 +20,9 @@ from belgrade_stance_build.layout import Layout, find_project
 def root_parent() -> argparse.ArgumentParser:
     """The one --root option of every checkout verb."""
     p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--root", type=Path, help="project folder with raw/ (default: found from the current directory)")
+    p.add_argument(
+        "--root", type=Path, help="project folder with raw/ (default: found from the current directory)"
+    )
     return p
 
 
@@ -36,8 +38,12 @@ def cmd_build(args) -> int:
             stale = stale_outputs(layout)
             for line in stale:
                 print(line, file=sys.stderr)
-            print(f"build --check: {len(stale)} output(s) differ from a fresh build" if stale else
-                  "build --check: every output equals a fresh build", file=sys.stderr if stale else sys.stdout)
+            print(
+                f"build --check: {len(stale)} output(s) differ from a fresh build"
+                if stale
+                else "build --check: every output equals a fresh build",
+                file=sys.stderr if stale else sys.stdout,
+            )
             return 1 if stale else 0
         for line in build_all(layout):
             print(line)
@@ -74,7 +80,9 @@ def cmd_publish(args) -> int:
         return e.exit
     except OSError as e:  # the destination could not be written (permissions, disk full): nothing swapped in
         where = e.filename or ""
-        print(f"publish failed: {Problem(where, None, 'publish-write', e.strerror or str(e))}", file=sys.stderr)
+        print(
+            f"publish failed: {Problem(where, None, 'publish-write', e.strerror or str(e))}", file=sys.stderr
+        )
         return 1
     return 0
 
@@ -88,7 +96,9 @@ def cmd_label_studio(args) -> int:
     )
 
     layout: Layout = find_project(args.root)
-    if (args.action == "export") != (args.out is not None) or (args.action == "import") != (args.path is not None):
+    if (args.action == "export") != (args.out is not None) or (args.action == "import") != (
+        args.path is not None
+    ):
         print("label-studio: export takes --out DIR; import takes the export FILE", file=sys.stderr)
         return 2
     try:
@@ -151,5 +161,7 @@ def add_label_studio(sub, parents) -> None:
     s.add_argument("action", choices=["export", "import"])
     s.add_argument("path", type=Path, nargs="?", help="import: the JSON export of the Label Studio project")
     s.add_argument("--out", type=Path, help="export: the output folder")
-    s.add_argument("--pass", dest="pass_name", default="gold", choices=PASSES, help="annotation pass (default: gold)")
+    s.add_argument(
+        "--pass", dest="pass_name", default="gold", choices=PASSES, help="annotation pass (default: gold)"
+    )
     s.set_defaults(func=cmd_label_studio)

@@ -105,10 +105,13 @@ def find_project(start: Path | None = None) -> Layout:
         root = Path(start).resolve()
         if (root / "pyproject.toml").is_file() and (root / "raw").is_dir():
             return Layout(root)
-        raise ProjectNotFound(str(start), "not a belgrade-stance project folder (one with pyproject.toml and raw/)")
+        raise ProjectNotFound(
+            str(start), "not a belgrade-stance project folder (one with pyproject.toml and raw/)"
+        )
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):
         if (folder / "pyproject.toml").is_file() and (folder / "raw").is_dir():
             return Layout(folder)
-    raise ProjectNotFound(str(here), "not inside a belgrade-stance project (a folder with pyproject.toml and raw/); "
-                                     "pass --root")
+    raise ProjectNotFound(
+        str(here), "not inside a belgrade-stance project (a folder with pyproject.toml and raw/); pass --root"
+    )

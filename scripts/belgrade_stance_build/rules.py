@@ -42,15 +42,27 @@ def reported_rules(root: Path) -> dict[str, dict[str, set[str]]]:
             module = str(path.relative_to(root))
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.Dict):  # {"rule": "rule-id", ...}
-                    args = [v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant) and k.value == "rule"]
+                    args = [
+                        v
+                        for k, v in zip(node.keys, node.values)
+                        if isinstance(k, ast.Constant) and k.value == "rule"
+                    ]
                 elif isinstance(node, ast.Call):
-                    name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                    name = (
+                        node.func.attr
+                        if isinstance(node.func, ast.Attribute)
+                        else getattr(node.func, "id", "")
+                    )
                     args = list(node.args) if REPORTERS.match(name) else []
                     args += [k.value for k in node.keywords if k.arg == "rule"]
                 else:
                     continue
                 for i, arg in enumerate(args[:3]):
-                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and RULE_ID.match(arg.value):
+                    if (
+                        isinstance(arg, ast.Constant)
+                        and isinstance(arg.value, str)
+                        and RULE_ID.match(arg.value)
+                    ):
                         entry = found.setdefault(arg.value, {"where": set(), "messages": set()})
                         entry["where"].add(module)
                         message = _text(args[i + 1]) if i + 1 < len(args) else None
@@ -86,7 +98,9 @@ def rules_page(root: Path) -> str:
         where = ", ".join(f"`{m}`" for m in sorted(found[rule]["where"]))
         messages = "; ".join(sorted(found[rule]["messages"])) or "—"
         code = exit_code([rule])
-        lines.append(f"| `{rule}` | {code}{' (usage)' if code == USAGE else ''} | {where} | {_cell(messages)} |")
+        lines.append(
+            f"| `{rule}` | {code}{' (usage)' if code == USAGE else ''} | {where} | {_cell(messages)} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -89,7 +89,3 @@ class DatasetError(ValueError):
 
 class LoadError(DatasetError):
     """A request the shipped data cannot answer (unknown config, split or format, bad files)."""
-
-
-def rule(rule_id: str) -> None:  # TEMPORARY: removed once the scorers stop calling it
-    return None

@@ -16,16 +16,14 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from belgrade_stance.paths import manifest_path, packaged_data_dir
 from belgrade_stance.errors import LoadError
+from belgrade_stance.paths import manifest_path, packaged_data_dir
 from belgrade_stance.verify import read_manifest
 
 FORMATS = ("pandas", "arrow", "datasets")
 SLICE = re.compile(r"(?P<split>\w+)\[(?P<start>-?\d*):(?P<stop>-?\d*)\]")
 """A slice of a split's rows, as in `datasets`: train[:10], test[5:20], validation[-3:]."""
 EXTRAS = {"pandas": ("pandas", "pandas"), "datasets": ("datasets", "datasets")}
-
-
 
 
 @lru_cache(maxsize=4)
@@ -40,7 +38,9 @@ def data_folder(data_dir) -> Path:
     try:
         return Path(data_dir)
     except TypeError:
-        raise LoadError("bad-argument", f"data_dir must be a path to a data folder, not {data_dir!r}") from None
+        raise LoadError(
+            "bad-argument", f"data_dir must be a path to a data folder, not {data_dir!r}"
+        ) from None
 
 
 def manifest(data_dir: Path | None = None) -> dict:
@@ -51,7 +51,9 @@ def manifest(data_dir: Path | None = None) -> dict:
         stat = manifest_path(data).stat()
         return _manifest(data.resolve(), (stat.st_mtime_ns, stat.st_size, stat.st_ino))
     except (FileNotFoundError, NotADirectoryError):
-        raise LoadError("missing-manifest", "no manifest; build the dataset first", str(manifest_path(data))) from None
+        raise LoadError(
+            "missing-manifest", "no manifest; build the dataset first", str(manifest_path(data))
+        ) from None
     except OSError as e:
         raise LoadError("unreadable-file", e.strerror or str(e), str(manifest_path(data))) from None
 
@@ -86,8 +88,10 @@ def _require(extra: str):
     try:
         return __import__(module)
     except ImportError:
-        raise LoadError("missing-extra", f"format={extra!r} needs the {module!r} package: "
-                        f"pip install 'belgrade-stance[{name}]'") from None
+        raise LoadError(
+            "missing-extra",
+            f"format={extra!r} needs the {module!r} package: pip install 'belgrade-stance[{name}]'",
+        ) from None
 
 
 def features(config: str | None = None, data_dir: Path | None = None):
@@ -102,7 +106,9 @@ def features(config: str | None = None, data_dir: Path | None = None):
 def _check_config(m: dict, config: str | None) -> str:
     config = config or m["default_config"]
     if not isinstance(config, str) or config not in m["configs"]:
-        raise LoadError("unknown-config", f"unknown config {config!r}; valid configs: {', '.join(_configs(m))}")
+        raise LoadError(
+            "unknown-config", f"unknown config {config!r}; valid configs: {', '.join(_configs(m))}"
+        )
     return config
 
 
@@ -128,13 +134,18 @@ def read_checked(data_dir: Path, entry: dict, verify: bool = True):
         raise LoadError("unreadable-file", e.strerror or str(e), where) from None
     digest = hashlib.sha256(data).hexdigest()
     if digest != entry["sha256"]:
-        raise LoadError("sha256-mismatch", f"{digest} != manifest {entry['sha256']} (the file has changed "
-                        "since it was built: reinstall or rebuild; verify=False reads it anyway)", where)
+        raise LoadError(
+            "sha256-mismatch",
+            f"{digest} != manifest {entry['sha256']} (the file has changed "
+            "since it was built: reinstall or rebuild; verify=False reads it anyway)",
+            where,
+        )
     try:
         # decoded in this thread: with Arrow's pools, an in-memory read could leave pool threads
         # that abort the interpreter at exit ("terminate called without an active exception")
-        table = pq.read_table(pa.BufferReader(data), use_threads=False, pre_buffer=False,
-                              page_checksum_verification=True)
+        table = pq.read_table(
+            pa.BufferReader(data), use_threads=False, pre_buffer=False, page_checksum_verification=True
+        )
     except (pa.ArrowException, OSError, ValueError) as e:
         raise LoadError("unreadable-parquet", str(e), where) from None
     if table.num_rows != entry["rows"]:
@@ -154,8 +165,14 @@ def label_names(config: str | None = None, data_dir: Path | None = None) -> dict
 LABEL_FORMS = ("indices", "names")
 
 
-def load(config: str | None = None, split: str | None = None, format: str = "pandas",
-         verify: bool = True, data_dir: Path | str | None = None, labels: str = "indices"):
+def load(
+    config: str | None = None,
+    split: str | None = None,
+    format: str = "pandas",
+    verify: bool = True,
+    data_dir: Path | str | None = None,
+    labels: str = "indices",
+):
     """Load a config of the corpus.
 
     config: "stance" (default), "holders", "sentences" or "documents".
@@ -180,15 +197,21 @@ def load(config: str | None = None, split: str | None = None, format: str = "pan
         split = sliced["split"]
         rows = slice(*(int(v) if v else None for v in (sliced["start"], sliced["stop"])))
     if split is not None and split not in valid:
-        raise LoadError("unknown-split", f"unknown split {split!r} of config {config!r}; valid splits: "
-                                         f"{', '.join(valid)} (or a slice such as {valid[0]}[:10])")
+        raise LoadError(
+            "unknown-split",
+            f"unknown split {split!r} of config {config!r}; valid splits: "
+            f"{', '.join(valid)} (or a slice such as {valid[0]}[:10])",
+        )
     if format not in FORMATS:
         raise LoadError("unknown-format", f"unknown format {format!r}; valid formats: {', '.join(FORMATS)}")
     if labels not in LABEL_FORMS:
         raise LoadError("bad-argument", f"labels must be one of {', '.join(LABEL_FORMS)}, not {labels!r}")
     if labels == "names" and format == "datasets":
-        raise LoadError("bad-argument", "labels='names' is for the pandas and arrow formats; a datasets "
-                                        "Dataset keeps ClassLabel features (features[column].int2str)")
+        raise LoadError(
+            "bad-argument",
+            "labels='names' is for the pandas and arrow formats; a datasets "
+            "Dataset keeps ClassLabel features (features[column].int2str)",
+        )
     if format in EXTRAS:
         _require(format)
     wanted = valid if split is None else [split]
@@ -211,8 +234,10 @@ def load(config: str | None = None, split: str | None = None, format: str = "pan
         from datasets.info import DatasetInfo
 
         feats = Features.from_dict(m["features"][config])
-        out = DatasetDict({
-            s: Dataset(t, info=DatasetInfo(features=feats, config_name=config), split=Split(s))
-            for s, t in tables.items()
-        })
+        out = DatasetDict(
+            {
+                s: Dataset(t, info=DatasetInfo(features=feats, config_name=config), split=Split(s))
+                for s, t in tables.items()
+            }
+        )
     return out[split] if split is not None else out

@@ -34,8 +34,12 @@ def _manifest_shape(manifest) -> str | None:
         if not isinstance(splits, dict) or not splits:
             return f"config {config!r} lists no splits"
         for split, entry in splits.items():
-            if not (isinstance(entry, dict) and isinstance(entry.get("path"), str)
-                    and isinstance(entry.get("sha256"), str) and type(entry.get("rows")) is int):
+            if not (
+                isinstance(entry, dict)
+                and isinstance(entry.get("path"), str)
+                and isinstance(entry.get("sha256"), str)
+                and type(entry.get("rows")) is int
+            ):
                 return f"configs.{config}.{split} needs path, sha256 and rows"
             if Path(entry["path"]).is_absolute() or ".." in Path(entry["path"]).parts:
                 return f"configs.{config}.{split}.path {entry['path']!r} leaves the data folder"
@@ -53,12 +57,16 @@ def read_manifest(data_dir: Path) -> dict:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
-        raise LoadError("manifest-unreadable", f"not a JSON manifest ({type(e).__name__})", str(path)) from None
+        raise LoadError(
+            "manifest-unreadable", f"not a JSON manifest ({type(e).__name__})", str(path)
+        ) from None
     except OSError as e:
         raise LoadError("unreadable-file", e.strerror or str(e), str(path)) from None
     version = manifest.get("format_version") if isinstance(manifest, dict) else None
     if isinstance(manifest, dict) and version != FORMAT_VERSION:
-        raise LoadError("format-version", f"format_version {version!r}, this package reads {FORMAT_VERSION}", str(path))
+        raise LoadError(
+            "format-version", f"format_version {version!r}, this package reads {FORMAT_VERSION}", str(path)
+        )
     wrong = _manifest_shape(manifest)
     if wrong:
         raise LoadError("manifest-malformed", f"the manifest {wrong}", str(path))
@@ -132,14 +140,16 @@ def verify(data_dir: Path | None = None, root: Path | None = None) -> list[str]:
             wrong = _features_problem(meta.schema.to_arrow_schema(), manifest["features"].get(config))
             if wrong:
                 add(where, "features-mismatch", wrong)
-    for name, entry in manifest.get("reports", {}).items():
+    for _name, entry in manifest.get("reports", {}).items():
         path = data_dir / entry["path"]
         listed.add(path.resolve())
         if not path.is_file():
             add(f"{data_dir.name}/{entry['path']}", "missing-file", "listed in the manifest")
         elif sha256_file(path) != entry["sha256"]:
             add(f"{data_dir.name}/{entry['path']}", "sha256-mismatch", "changed since the build")
-    data_files = (p for p in data_dir.rglob("*") if p.suffix in {".parquet", ".json"} and p.name != "manifest.json")
+    data_files = (
+        p for p in data_dir.rglob("*") if p.suffix in {".parquet", ".json"} and p.name != "manifest.json"
+    )
     for path in sorted(data_files):
         if path.resolve() not in listed:
             add(f"{data_dir.name}/{path.relative_to(data_dir)}", "unlisted-file", "not in the manifest")

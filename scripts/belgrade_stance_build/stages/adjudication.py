@@ -11,10 +11,11 @@ and gold hold, or a record names no disagreement.
 
 from __future__ import annotations
 
+from belgrade_stance_schema.records import ADJUDICATION
+
 from belgrade_stance_build.layout import Layout
 from belgrade_stance_build.stages.annotations import Annotation
-from belgrade_stance_schema.records import ADJUDICATION
-from belgrade_stance_build.stages.records import checked_records, read_jsonl
+from belgrade_stance_build.stages.raw_records import checked_records, read_jsonl
 
 
 def _entity_values(ann: Annotation) -> dict[tuple[int, int], str]:
@@ -25,7 +26,7 @@ def disagreements(passes: dict[str, Annotation]) -> dict[tuple, tuple]:
     """key → (a value, b value) for every stance item and entity span where A and B differ."""
     a, b = passes["a"], passes["b"]
     out: dict[tuple, tuple] = {}
-    for (sid, target) in a.stance:
+    for sid, target in a.stance:
         la, lb = a.label(sid, target), b.label(sid, target)
         if la != lb:
             out[("stance", sid, target)] = (la, lb)
@@ -45,13 +46,18 @@ def check_adjudication(layout: Layout, annotations: dict[str, dict[str, Annotati
         todo = disagreements(passes)
         if not path.is_file():
             if todo:
-                problems.add(where, None, "missing-file", f"{len(todo)} disagreement(s) of A and B need adjudication records")
+                problems.add(
+                    where,
+                    None,
+                    "missing-file",
+                    f"{len(todo)} disagreement(s) of A and B need adjudication records",
+                )
             continue
         lines = read_jsonl(path, where, problems, layout) or []
         gold = passes["gold"]
         gold_entities = _entity_values(gold)
         done = set()
-        for n, rec, model in checked_records(ADJUDICATION, lines, where, problems):
+        for n, _rec, model in checked_records(ADJUDICATION, lines, where, problems):
             if model.type == "stance":
                 key = ("stance", model.sentence, model.target)
             else:
@@ -70,9 +76,17 @@ def check_adjudication(layout: Layout, annotations: dict[str, dict[str, Annotati
             else:
                 actual_gold = gold_entities.get((key[1], key[2]))
             if (model.a, model.b, model.gold) != (a_val, b_val, actual_gold):
-                problems.add(where, n, "adjudication-mismatch",
-                             f"{key[1]} {key[2]}: record says a={model.a!r} b={model.b!r} "
-                             f"gold={model.gold!r}; files hold a={a_val!r} b={b_val!r} gold={actual_gold!r}")
+                problems.add(
+                    where,
+                    n,
+                    "adjudication-mismatch",
+                    f"{key[1]} {key[2]}: record says a={model.a!r} b={model.b!r} "
+                    f"gold={model.gold!r}; files hold a={a_val!r} b={b_val!r} gold={actual_gold!r}",
+                )
         for key in sorted(set(todo) - done, key=str):
-            problems.add(where, None, "unadjudicated-disagreement",
-                         f"{key[1]} {key[2]}: A={todo[key][0]!r} B={todo[key][1]!r} has no adjudication record")
+            problems.add(
+                where,
+                None,
+                "unadjudicated-disagreement",
+                f"{key[1]} {key[2]}: A={todo[key][0]!r} B={todo[key][1]!r} has no adjudication record",
+            )

@@ -7,6 +7,7 @@ scorer's (belgrade_stance.evaluate), kappa scikit-learn's.
 from __future__ import annotations
 
 from belgrade_stance_schema.inventory import STANCE_LABELS, TARGETS
+
 from belgrade_stance_build.stages.annotations import Annotation
 
 
@@ -52,7 +53,7 @@ class AgreementCounts:
             self.span_both += len(common)
             self.type_same += sum(ea[s] == eb[s] for s in common)
 
-    def merge(self, other: "AgreementCounts") -> None:
+    def merge(self, other: AgreementCounts) -> None:
         """Add the counts of another part (built elsewhere) to these."""
         self.documents += other.documents
         self.la += other.la
@@ -66,7 +67,7 @@ class AgreementCounts:
         import numpy as np
         from sklearn.metrics import cohen_kappa_score, confusion_matrix
 
-        from belgrade_stance.evaluate import confusion_scores
+        from belgrade_stance.scoring import confusion_scores
 
         if not self.documents:
             return {"documents": [], "items": 0}

@@ -20,10 +20,15 @@ class SurfaceForms:
         if earlier is None:
             self.first[text] = seen
         elif earlier[:2] != (label, entity_id):
-            problems.add(where, line, "inconsistent-entity",
-                         f"{text!r} is {label} {entity_id} here but {earlier[0]} {earlier[1]} at {earlier[2]}:{earlier[3]}; "
-                         "give every mention of a surface form one type and id, or log the exception with a "
-                         "`reason` on this mention")
+            problems.add(
+                where,
+                line,
+                "inconsistent-entity",
+                f"{text!r} is {label} {entity_id} here but {earlier[0]} {earlier[1]} at "
+                f"{earlier[2]}:{earlier[3]}; "
+                "give every mention of a surface form one type and id, or log the exception with a "
+                "`reason` on this mention",
+            )
 
     def add_document(self, where: str, entities, problems) -> None:
         """The gold entities of one document (Entity records with line and reason)."""
@@ -31,7 +36,7 @@ class SurfaceForms:
             if not e.reason:
                 self._check(e.text, (e.label, e.entity_id, where, e.line), problems)
 
-    def merge(self, other: "SurfaceForms", problems) -> None:
+    def merge(self, other: SurfaceForms, problems) -> None:
         """A later part's forms into the corpus's."""
         for text, seen in other.first.items():
             self._check(text, seen, problems)

@@ -13,15 +13,24 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-
-from belgrade_stance.paths import manifest_path, split_file
-from belgrade_stance_build.layout import Layout
-from belgrade_stance.verify import FORMAT_VERSION, sha256_file
 from belgrade_stance_schema.features import features
 from belgrade_stance_schema.inventory import (
-    ANNOTATION_PASSES, BOILERPLATE_KINDS, CONFIGS, DATASET_VERSION, DEFAULT_CONFIG, ENTITY_TYPES,
-    HOLDER_TYPES, NER_TAGS, SPLITS, STANCE_LABELS, TARGETS,
+    ANNOTATION_PASSES,
+    BOILERPLATE_KINDS,
+    CONFIGS,
+    DATASET_VERSION,
+    DEFAULT_CONFIG,
+    ENTITY_TYPES,
+    HOLDER_TYPES,
+    NER_TAGS,
+    SPLITS,
+    STANCE_LABELS,
+    TARGETS,
 )
+
+from belgrade_stance.paths import manifest_path, split_file
+from belgrade_stance.verify import FORMAT_VERSION, sha256_file
+from belgrade_stance_build.layout import Layout
 
 
 def _named_type(feature) -> pa.DataType:
@@ -62,7 +71,11 @@ def arrow_table(config: str, table: pd.DataFrame) -> pa.Table:
     feats = features(config)
     schema = feats.arrow_schema
     arrays = [
-        _encode(pa.array(table[name], type=_named_type(feature), from_pandas=True), feature, schema.field(name).type)
+        _encode(
+            pa.array(table[name], type=_named_type(feature), from_pandas=True),
+            feature,
+            schema.field(name).type,
+        )
         for name, feature in feats.items()
     ]
     return pa.Table.from_arrays(arrays, schema=schema)
@@ -88,23 +101,40 @@ def check_target(layout: Layout, problems) -> None:
 
     data, where = layout.data, "data"
     if data.is_symlink() or (data.exists() and not data.is_dir()):
-        problems.add(where, None, "data-foreign", "is not a folder; the build writes data/ and will not replace it")
+        problems.add(
+            where, None, "data-foreign", "is not a folder; the build writes data/ and will not replace it"
+        )
         return
     if not data.is_dir() or not any(data.iterdir()):
         return
     try:
         manifest = read_manifest(data)
     except LoadError as e:
-        problems.add(where, None, "data-foreign", f"holds files but no manifest of a build ({e.rule}); "
-                                                  "move them away and build again")
+        problems.add(
+            where,
+            None,
+            "data-foreign",
+            f"holds files but no manifest of a build ({e.rule}); move them away and build again",
+        )
         return
-    listed = {"manifest.json"} | {e["path"] for splits in manifest["configs"].values() for e in splits.values()} \
+    listed = (
+        {"manifest.json"}
+        | {e["path"] for splits in manifest["configs"].values() for e in splits.values()}
         | {e.get("path") for e in manifest.get("reports", {}).values() if isinstance(e, dict)}
-    foreign = sorted(str(p.relative_to(data)) for p in data.rglob("*")
-                     if not p.is_dir() and str(p.relative_to(data)) not in listed)
+    )
+    foreign = sorted(
+        str(p.relative_to(data))
+        for p in data.rglob("*")
+        if not p.is_dir() and str(p.relative_to(data)) not in listed
+    )
     if foreign:
-        problems.add(where, None, "data-foreign", f"holds {len(foreign)} file(s) no build wrote, e.g. "
-                                                  f"{', '.join(foreign[:3])}; move them away and build again")
+        problems.add(
+            where,
+            None,
+            "data-foreign",
+            f"holds {len(foreign)} file(s) no build wrote, e.g. "
+            f"{', '.join(foreign[:3])}; move them away and build again",
+        )
 
 
 class DataWriter:
@@ -121,8 +151,9 @@ class DataWriter:
             for split in SPLITS:
                 path = split_file(folder, config, split)
                 path.parent.mkdir(parents=True, exist_ok=True)
-                self.writers[(config, split)] = pq.ParquetWriter(path, schema, compression="zstd",
-                                                                   write_page_checksum=True)
+                self.writers[(config, split)] = pq.ParquetWriter(
+                    path, schema, compression="zstd", write_page_checksum=True
+                )
                 self.rows[(config, split)] = 0
 
     def write(self, config: str, table: pa.Table) -> None:
@@ -180,6 +211,7 @@ def write_manifest(folder: Path, layout: Layout, files: dict, metadata: list[dic
         },
         "features": {c: features(c).to_dict() for c in CONFIGS},
     }
-    manifest_path(folder).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
-                                     encoding="utf-8")
+    manifest_path(folder).write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
+    )
     return manifest

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 
-from belgrade_stance_build.layout import Layout
 from belgrade_stance_schema.records import METADATA, METADATA_COLUMNS, METADATA_REQUIRED
-from belgrade_stance_build.stages.records import check_record
+
+from belgrade_stance_build.layout import Layout
+from belgrade_stance_build.stages.raw_records import check_record
 
 COLUMNS = METADATA_COLUMNS
 
@@ -21,7 +22,9 @@ def read_metadata(layout: Layout, problems) -> list[dict]:
         problems.add(where, None, "missing-file", "document metadata file is missing")
         return []
     try:
-        text = layout.read_raw(layout.metadata).decode("utf-8-sig")  # a byte order mark (spreadsheets write one) is no content
+        text = layout.read_raw(layout.metadata).decode(
+            "utf-8-sig"
+        )  # a byte order mark (spreadsheets write one) is no content
     except UnicodeDecodeError as e:
         problems.add(where, None, "invalid-utf8", f"not UTF-8 at byte {e.start}")
         return []
@@ -30,11 +33,13 @@ def read_metadata(layout: Layout, problems) -> list[dict]:
         header = reader.fieldnames or []
         parsed = [(reader.line_num, raw) for raw in reader]
     except csv.Error as e:
-        problems.add(where, reader.line_num or None, "csv-syntax", f"not readable as CSV: {e}")
+        problems.add(where, reader.reader.line_num or None, "csv-syntax", f"not readable as CSV: {e}")
         return []
     doubled = sorted({c for c in header if header.count(c) > 1})
     if doubled:
-        problems.add(where, 1, "duplicate-column", f"header names column(s) {', '.join(doubled)} more than once")
+        problems.add(
+            where, 1, "duplicate-column", f"header names column(s) {', '.join(doubled)} more than once"
+        )
         return []
     missing = [c for c in COLUMNS if c not in header]
     extra = [c for c in header if c not in COLUMNS]
@@ -64,8 +69,12 @@ def read_metadata(layout: Layout, problems) -> list[dict]:
             problems.add(where, line, "duplicate-doc-id", f"doc_id {doc_id!r} already on line {seen[doc_id]}")
         seen.setdefault(doc_id, line)
         if row["source_file"] in files:
-            problems.add(where, line, "duplicate-source-file",
-                         f"source_file {row['source_file']!r} already on line {files[row['source_file']]}")
+            problems.add(
+                where,
+                line,
+                "duplicate-source-file",
+                f"source_file {row['source_file']!r} already on line {files[row['source_file']]}",
+            )
         files.setdefault(row["source_file"], line)
         if model is not None:
             rows.append(row)

@@ -12,12 +12,24 @@ import hashlib
 from collections.abc import Iterator
 
 import pandas as pd
-
-from belgrade_stance.spans import bio_tags
 from belgrade_stance_schema.inventory import TARGETS
 
-METADATA_FIELDS = ("source_file", "outlet", "publisher", "author", "headline", "date", "date_precision",
-                   "date_evidence", "language", "rights", "annotation_status", "split")
+from belgrade_stance.spans import bio_tags
+
+METADATA_FIELDS = (
+    "source_file",
+    "outlet",
+    "publisher",
+    "author",
+    "headline",
+    "date",
+    "date_precision",
+    "date_evidence",
+    "language",
+    "rights",
+    "annotation_status",
+    "split",
+)
 
 
 def document_rows(part: dict[str, dict], folds: dict[str, int]) -> Iterator[dict]:
@@ -33,8 +45,14 @@ def document_rows(part: dict[str, dict], folds: dict[str, int]) -> Iterator[dict
             "body_text": seg.body_text,
             "boilerplate": [{k: b[k] for k in ("start", "end", "kind", "text")} for b in seg.boilerplate],
             "entities": [
-                {"start": e.start, "end": e.end, "text": e.text, "label": e.label,
-                 "entity_id": e.entity_id, "sentence_id": e.sentence}
+                {
+                    "start": e.start,
+                    "end": e.end,
+                    "text": e.text,
+                    "label": e.label,
+                    "entity_id": e.entity_id,
+                    "sentence_id": e.sentence,
+                }
                 for e in (gold.entities if gold else [])
             ],
             "n_sentences": len(seg.sentences),
@@ -51,8 +69,13 @@ def sentence_rows(part: dict[str, dict], folds: dict[str, int]) -> Iterator[dict
         for s in doc["segments"].sentences:
             toks = s.tokens
             ents = [
-                {"start": e.start - s.start, "end": e.end - s.start, "text": e.text,
-                 "label": e.label, "entity_id": e.entity_id}
+                {
+                    "start": e.start - s.start,
+                    "end": e.end - s.start,
+                    "text": e.text,
+                    "label": e.label,
+                    "entity_id": e.entity_id,
+                }
                 for e in by_sentence.get(s.id, [])
             ]
             stance = []
@@ -70,7 +93,9 @@ def sentence_rows(part: dict[str, dict], folds: dict[str, int]) -> Iterator[dict
                 "raw_start": s.start,
                 "raw_end": s.end,
                 "tokens": [s.text[a:b] for a, b in toks],
-                "ner_tags": bio_tags(toks, [(e["start"], e["end"], e["label"]) for e in ents]) if gold else None,
+                "ner_tags": bio_tags(toks, [(e["start"], e["end"], e["label"]) for e in ents])
+                if gold
+                else None,
                 "entities": ents,
                 "stance": stance,
                 "annotation_status": meta["annotation_status"],
@@ -171,6 +196,8 @@ def tables(part: dict[str, dict], folds: dict[str, int]) -> dict[str, pd.DataFra
         df = pd.DataFrame(columns)
         if df.empty:
             schema = MODELS[name].to_schema()
-            df = df.astype({col: str(c.dtype) for col, c in schema.columns.items() if str(c.dtype) != "object"})
+            df = df.astype(
+                {col: str(c.dtype) for col, c in schema.columns.items() if str(c.dtype) != "object"}
+            )
         out[name] = df
     return out

@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from belgrade_stance_build.layout import Layout
 from belgrade_stance_schema.records import SEGMENT
-from belgrade_stance_build.stages.records import blank, check_span, checked_records, read_jsonl
+
+from belgrade_stance_build.layout import Layout
+from belgrade_stance_build.stages.raw_records import blank, check_span, checked_records, read_jsonl
 
 
 @dataclass
@@ -49,7 +50,7 @@ def paragraphs_of(text: str, boilerplate: list[dict]) -> list[tuple[int, int]]:
     """Raw (start, end) of each body paragraph, whitespace stripped."""
     mask = bytearray(len(text))
     for r in boilerplate:
-        mask[r["start"]:r["end"]] = b"\x01" * (r["end"] - r["start"])
+        mask[r["start"] : r["end"]] = b"\x01" * (r["end"] - r["start"])
     out = []
     i, n = 0, len(text)
     while i < n:
@@ -76,10 +77,10 @@ def read_segments(layout: Layout, doc_id: str, text: str, problems) -> Segmentat
     if not path.is_file():
         problems.add(where, None, "missing-file", f"segmentation of {doc_id} is missing")
         return None
+    before = len(problems)
     lines = read_jsonl(path, where, problems, layout)
     if lines is None:
         return None
-    before = len(problems)
     seg = Segmentation(doc_id)
     raw_sentences: list[tuple[int, dict]] = []
     ids: dict[str, int] = {}
@@ -89,10 +90,14 @@ def read_segments(layout: Layout, doc_id: str, text: str, problems) -> Segmentat
                 seg.boilerplate.append({**rec, "_line": n})
         else:
             if not rec["id"].startswith(f"{doc_id}-s"):
-                problems.add(where, n, "sentence-id-format", f"sentence id {rec['id']!r} must be '{doc_id}-sNNN'")
+                problems.add(
+                    where, n, "sentence-id-format", f"sentence id {rec['id']!r} must be '{doc_id}-sNNN'"
+                )
                 continue
             if rec["id"] in ids:
-                problems.add(where, n, "duplicate-id", f"sentence id {rec['id']!r} already on line {ids[rec['id']]}")
+                problems.add(
+                    where, n, "duplicate-id", f"sentence id {rec['id']!r} already on line {ids[rec['id']]}"
+                )
                 continue
             ids[rec["id"]] = n
             if blank(rec["text"]):
@@ -106,8 +111,12 @@ def read_segments(layout: Layout, doc_id: str, text: str, problems) -> Segmentat
     seg.boilerplate.sort(key=lambda r: r["start"])
     for prev, cur in zip(seg.boilerplate, seg.boilerplate[1:]):
         if cur["start"] < prev["end"]:
-            problems.add(where, cur["_line"], "overlapping-boilerplate",
-                         f"{cur['start']}-{cur['end']} overlaps line {prev['_line']} ({prev['start']}-{prev['end']})")
+            problems.add(
+                where,
+                cur["_line"],
+                "overlapping-boilerplate",
+                f"{cur['start']}-{cur['end']} overlaps line {prev['_line']} ({prev['start']}-{prev['end']})",
+            )
     if len(problems) > before:
         return None
 
@@ -118,8 +127,9 @@ def read_segments(layout: Layout, doc_id: str, text: str, problems) -> Segmentat
     raw_sentences.sort(key=lambda x: x[1]["start"])
     for (n0, s0), (n1, s1) in zip(raw_sentences, raw_sentences[1:]):
         if s1["start"] < s0["end"]:
-            problems.add(where, n1, "sentence-overlap",
-                         f"sentence {s1['id']} overlaps {s0['id']} (line {n0})")
+            problems.add(
+                where, n1, "sentence-overlap", f"sentence {s1['id']} overlaps {s0['id']} (line {n0})"
+            )
     if len(problems) > before:
         return None
 
@@ -130,28 +140,44 @@ def read_segments(layout: Layout, doc_id: str, text: str, problems) -> Segmentat
         if not hit:
             bp = next((r for r in seg.boilerplate if r["start"] < s["end"] and s["start"] < r["end"]), None)
             if bp:
-                problems.add(where, n, "sentence-in-boilerplate",
-                             f"sentence {s['id']} overlaps boilerplate on line {bp['_line']}")
+                problems.add(
+                    where,
+                    n,
+                    "sentence-in-boilerplate",
+                    f"sentence {s['id']} overlaps boilerplate on line {bp['_line']}",
+                )
             else:
-                problems.add(where, n, "sentence-crosses-paragraph",
-                             f"sentence {s['id']} is not inside one body paragraph")
+                problems.add(
+                    where,
+                    n,
+                    "sentence-crosses-paragraph",
+                    f"sentence {s['id']} is not inside one body paragraph",
+                )
             continue
         para_of.append((n, s, hit[0]))
     if len(problems) > before:
         return None
     cursor = {k: a for k, (a, _) in enumerate(seg.paragraphs)}
     for n, s, k in para_of:
-        gap = text[cursor[k]:s["start"]]
+        gap = text[cursor[k] : s["start"]]
         if gap.strip():
-            problems.add(where, n, "sentence-gap",
-                         f"body text {gap.strip()[:40]!r} before sentence {s['id']} is in no sentence")
+            problems.add(
+                where,
+                n,
+                "sentence-gap",
+                f"body text {gap.strip()[:40]!r} before sentence {s['id']} is in no sentence",
+            )
         cursor[k] = s["end"]
-    for k, (a, b) in enumerate(seg.paragraphs):
-        rest = text[cursor[k]:b]
+    for k, (_, b) in enumerate(seg.paragraphs):
+        rest = text[cursor[k] : b]
         if rest.strip():
-            line = text[:cursor[k]].count("\n") + 1
-            problems.add(where, None, "sentence-gap",
-                         f"body text {rest.strip()[:40]!r} (raw line {line}) is in no sentence")
+            line = text[: cursor[k]].count("\n") + 1
+            problems.add(
+                where,
+                None,
+                "sentence-gap",
+                f"body text {rest.strip()[:40]!r} (raw line {line}) is in no sentence",
+            )
     if len(problems) > before:
         return None
 
@@ -164,9 +190,17 @@ def read_segments(layout: Layout, doc_id: str, text: str, problems) -> Segmentat
         body_parts.append(text[a:b])
         body_pos += b - a
     seg.body_text = "\n\n".join(body_parts)
-    for i, (n, s, k) in enumerate(para_of):
-        seg.sentences.append(Sentence(
-            id=s["id"], start=s["start"], end=s["end"], text=s["text"], paragraph=k, index=i,
-            body_start=s["start"] + offsets[k], body_end=s["end"] + offsets[k],
-        ))
+    for i, (_, s, k) in enumerate(para_of):
+        seg.sentences.append(
+            Sentence(
+                id=s["id"],
+                start=s["start"],
+                end=s["end"],
+                text=s["text"],
+                paragraph=k,
+                index=i,
+                body_start=s["start"] + offsets[k],
+                body_end=s["end"] + offsets[k],
+            )
+        )
     return seg

@@ -18,13 +18,21 @@ def check_listing(layout: Layout, metadata: list[dict], problems) -> None:
     if layout.texts.is_dir():
         for path in sorted(layout.texts.iterdir()):
             if path.name not in listed:
-                problems.add(layout.rel(path), None, "extra-raw-file",
-                             f"not listed in {meta_where} (add a metadata row or remove the file)")
+                problems.add(
+                    layout.rel(path),
+                    None,
+                    "extra-raw-file",
+                    f"not listed in {meta_where} (add a metadata row or remove the file)",
+                )
     for row in metadata:
         path = layout.texts / row["source_file"]
         if not path.is_file():
-            problems.add(layout.rel(path), None, "missing-raw-file",
-                         f"listed for {row['doc_id']} on {meta_where}:{row['_line']} but not found")
+            problems.add(
+                layout.rel(path),
+                None,
+                "missing-raw-file",
+                f"listed for {row['doc_id']} on {meta_where}:{row['_line']} but not found",
+            )
 
 
 def read_text(layout: Layout, row: dict, problems) -> str | None:
@@ -38,9 +46,13 @@ def read_text(layout: Layout, row: dict, problems) -> str | None:
         return None
     digest = hashlib.sha256(data).hexdigest()
     if digest != row["sha256"]:
-        problems.add(where, None, "sha256-mismatch",
-                     f"sha256 {digest} != {row['sha256']} recorded on {meta_where}:{row['_line']} "
-                     "(raw texts are never edited)")
+        problems.add(
+            where,
+            None,
+            "sha256-mismatch",
+            f"sha256 {digest} != {row['sha256']} recorded on {meta_where}:{row['_line']} "
+            "(raw texts are never edited)",
+        )
         return None
     try:
         text = data.decode("utf-8")
