@@ -1,7 +1,7 @@
-"""Fit and score the reference baselines, writing results/. Run from the project folder: python scripts/baselines.py [--help]"""
+"""Fit and score the reference baselines, writing results/: python scripts/baselines.py --help"""
 
 if __name__ != "__main__":
-    raise ImportError("scripts/baselines.py is a command, not a module: import belgrade_stance_build.baselines.results")
+    raise ImportError("a command, not a module: import belgrade_stance_build.baselines.results")
 
 from belgrade_stance_build.baselines.results import main
 

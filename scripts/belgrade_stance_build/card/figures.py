@@ -1,13 +1,11 @@
-"""Stage: figures — the card's PNG figures, drawn from data/ with matplotlib.
+"""The card's figures, drawn from data/ with matplotlib.
 
 figures/labels.png      stance labels per target and split
 figures/entities.png    entity mentions per type and split
 figures/agreement.png   Cohen's κ and raw agreement of the two passes per target
 figures/holders.png     who stands where: the most frequent holders × targets, favor/against records
 
-Each PNG carries the numbers it draws as JSON in its `Description` text chunk, so
-`check_figures` (run by `belgrade-stance card --check` and the tests) tells a stale figure
-from a fresh one without comparing pixels.
+Each PNG carries the numbers it draws as JSON in its `Description` text chunk.
 """
 
 from __future__ import annotations
@@ -16,10 +14,12 @@ import io
 import json
 from pathlib import Path
 
+from belgrade_stance_schema.inventory import ENTITY_TYPES, HOLDER_TYPES, SPLITS, STANCE_LABELS, TARGETS
+from matplotlib.figure import Figure
+
 from belgrade_stance.files import atomic_write
-from belgrade_stance_build.card.counts import split_counts
+from belgrade_stance_build.card.render import count, items, read
 from belgrade_stance_build.layout import Layout
-from belgrade_stance_schema.inventory import ENTITY_TYPES, SPLITS, STANCE_LABELS, TARGETS
 
 FIGURES = {
     "labels": "Stance labels per target and split",
@@ -33,145 +33,122 @@ COLOURS = {"none": "#c8c8c8", "against": "#d1495b", "favor": "#00798c"}
 SPLIT_COLOURS = {"train": "#264653", "validation": "#e9c46a", "test": "#e76f51"}
 
 
-def figure_data(data: Path, counts: dict | None = None) -> dict[str, dict]:
-    """The numbers each figure shows, from the built data (counts: split_counts(data), if at hand)."""
-    counts = counts or split_counts(data)
-    labels = {s: {tg: {lab: counts[s].labels[(tg, i)] for i, lab in enumerate(STANCE_LABELS)} for tg in TARGETS}
-              for s in SPLITS}
-    entities = {s: {ty: counts[s].entity_types[i] for i, ty in enumerate(ENTITY_TYPES)} for s in SPLITS}
-    agreement = json.loads((data / "agreement.json").read_text(encoding="utf-8"))
-    per = {t: {"kappa": round(v["kappa"], 6), "raw": round(v["percent_agreement"], 6), "items": v["items"]}
-           for t, v in agreement["per_target"].items()}
-    return {"labels": labels, "entities": entities, "agreement": per, "holders": holder_counts(data)}
+def figure_data(data: Path) -> dict[str, dict]:
+    """The numbers each figure shows, counted from the built data."""
+    stance = read(data, "stance", ["split", "target", "label"]).to_pandas()
+    mentions = items(read(data, "sentences", ["split", "entities"]), "entities", ["label"])
+    labels, entities = count(stance, "split", "target", "label"), count(mentions, "split", "label")
+    agreement = json.loads((data / "agreement.json").read_text(encoding="utf-8"))["per_target"]
+    return {
+        "labels": {
+            s: {t: {lab: labels[(s, t, i)] for i, lab in enumerate(STANCE_LABELS)} for t in TARGETS}
+            for s in SPLITS
+        },
+        "entities": {s: {ty: entities[(s, i)] for i, ty in enumerate(ENTITY_TYPES)} for s in SPLITS},
+        "agreement": {
+            t: {"kappa": round(v["kappa"], 6), "raw": round(v["percent_agreement"], 6), "items": v["items"]}
+            for t, v in agreement.items()
+        },
+        "holders": holder_counts(data),
+    }
 
 
 def holder_counts(data: Path) -> dict[str, dict]:
     """The TOP_HOLDERS holders with the most favor/against records (ties by name), each with its
-    type and, per target, its favor and against records; streamed from the holders config."""
-    from collections import Counter
-
-    import pyarrow.parquet as pq
-
-    from belgrade_stance.paths import split_file
-    from belgrade_stance_schema.inventory import HOLDER_TYPES
-
-    types = list(HOLDER_TYPES)
-    records: Counter = Counter()
-    kind: dict[str, str] = {}
-    for s in SPLITS:
-        for b in pq.ParquetFile(split_file(data, "holders", s)).iter_batches(
-                columns=["holder", "holder_type", "target", "label"]):
-            for h, ht, t, lab in zip(*(b.column(c).to_pylist() for c in ("holder", "holder_type", "target", "label"))):
-                records[(h, t, STANCE_LABELS[lab])] += 1
-                kind[h] = types[ht]
-    totals = Counter()
-    for (h, _, _), n in records.items():
-        totals[h] += n
-    top = sorted(totals, key=lambda h: (-totals[h], h))[:TOP_HOLDERS]
-    return {h: {"type": kind[h], **{t: {lab: records[(h, t, lab)] for lab in ("favor", "against")} for t in TARGETS}}
-            for h in top}
+    type and, per target, its favor and against records (the holders config)."""
+    rows = read(data, "holders", ["holder", "holder_type", "target", "label"]).to_pandas()
+    records = count(rows, "holder", "target", "label")
+    totals = rows.holder.value_counts()
+    kind = dict(zip(rows.holder, rows.holder_type))
+    top = sorted(totals.index, key=lambda h: (-totals[h], h))[:TOP_HOLDERS]
+    shown = {}
+    for h in top:
+        shown[h] = {"type": list(HOLDER_TYPES)[kind[h]]}
+        for t in TARGETS:
+            shown[h][t] = {lab: records[(h, t, STANCE_LABELS.index(lab))] for lab in ("favor", "against")}
+    return shown
 
 
-def _plot(name: str, values: dict):
-    import matplotlib
+def _stacked(ax, names: list[str], values: dict, colours: dict[str, str]) -> None:
+    """Horizontal bars of names, one stacked segment per key of colours (values[key][name])."""
+    left = [0] * len(names)
+    for key, colour in colours.items():
+        counts = [values[key][n] for n in names]
+        ax.barh(names, counts, left=left, color=colour, label=key)
+        left = [a + b for a, b in zip(left, counts)]
+    ax.invert_yaxis()
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
+def draw(name: str, values: dict) -> Figure:
+    """One figure, drawn from its numbers (figure_data)."""
     if name == "labels":
-        fig, axes = plt.subplots(1, len(SPLITS), figsize=(11, 3.4), sharey=True)
+        fig = Figure(figsize=(11, 3.4))
+        axes = fig.subplots(1, len(SPLITS), sharey=True)
         for ax, s in zip(axes, SPLITS):
-            left = [0] * len(TARGETS)
-            for lab in STANCE_LABELS:
-                counts = [values[s][t][lab] for t in TARGETS]
-                ax.barh(list(TARGETS), counts, left=left, color=COLOURS[lab], label=lab)
-                left = [a + b for a, b in zip(left, counts)]
+            by_label = {lab: {t: values[s][t][lab] for t in TARGETS} for lab in STANCE_LABELS}
+            _stacked(ax, list(TARGETS), by_label, COLOURS)
             ax.set_title(s)
             ax.set_xlabel("stance rows")
-            ax.invert_yaxis()
         axes[-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
     elif name == "entities":
-        fig, ax = plt.subplots(figsize=(8, 3.4))
-        types = list(ENTITY_TYPES)
-        left = [0] * len(types)
-        for s in SPLITS:
-            counts = [values[s][t] for t in types]
-            ax.barh(types, counts, left=left, color=SPLIT_COLOURS[s], label=s)
-            left = [a + b for a, b in zip(left, counts)]
-        ax.invert_yaxis()
+        fig = Figure(figsize=(8, 3.4))
+        ax = fig.subplots()
+        _stacked(ax, list(ENTITY_TYPES), values, SPLIT_COLOURS)
         ax.set_xlabel("mentions")
         ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
     elif name == "holders":
         holders = list(values)
-        fig, ax = plt.subplots(figsize=(9, 0.42 * len(holders) + 1.6))
+        under = {"textcoords": "offset points", "xytext": (0, -13), "ha": "center", "fontsize": 7}
+        fig = Figure(figsize=(9, 0.42 * len(holders) + 1.6))
+        ax = fig.subplots()
         for i, h in enumerate(holders):
             for j, t in enumerate(TARGETS):
                 f, a = values[h][t]["favor"], values[h][t]["against"]
-                if f + a:
-                    share = f / (f + a)  # 1 all favor, 0 all against
-                    colour = COLOURS["favor"] if share > 0.5 else COLOURS["against"] if share < 0.5 else "#9d8df1"
+                if f + a:  # colour: the majority (purple for a tie)
+                    colour = COLOURS["favor"] if f > a else COLOURS["against"] if f < a else "#9d8df1"
                     ax.scatter(j, i, s=60 + 40 * (f + a), color=colour, alpha=0.85)
-                    ax.annotate(f"{f}/{a}", (j, i), textcoords="offset points", xytext=(0, -13), ha="center",
-                                fontsize=7)
+                    ax.annotate(f"{f}/{a}", (j, i), **under)
         ax.set_xticks(range(len(TARGETS)), list(TARGETS), rotation=20)
         ax.set_yticks(range(len(holders)), [f"{h} ({values[h]['type']})" for h in holders], fontsize=8)
         ax.set_xlim(-0.6, len(TARGETS) - 0.4)
         ax.set_ylim(len(holders) - 0.4, -0.7)
         ax.grid(alpha=0.2)
         ax.set_xlabel("favor/against records (colour: the majority; size: the records)")
-    else:
-        fig, ax = plt.subplots(figsize=(8, 3.4))
-        targets = [t for t in TARGETS if t in values]
-        y = range(len(targets))
-        ax.barh([i - 0.2 for i in y], [values[t]["kappa"] for t in targets], height=0.4, color="#264653",
-                label="Cohen's κ")
-        ax.barh([i + 0.2 for i in y], [values[t]["raw"] for t in targets], height=0.4, color="#e9c46a",
-                label="raw agreement")
-        ax.set_yticks(list(y), targets)
+    else:  # agreement, in the order of data/agreement.json (the card's agreement table)
+        fig = Figure(figsize=(8, 3.4))
+        ax = fig.subplots()
+        y = range(len(values))
+        kappa, raw = [v["kappa"] for v in values.values()], [v["raw"] for v in values.values()]
+        ax.barh([i - 0.2 for i in y], kappa, height=0.4, color="#264653", label="Cohen's κ")
+        ax.barh([i + 0.2 for i in y], raw, height=0.4, color="#e9c46a", label="raw agreement")
+        ax.set_yticks(list(y), list(values))
         ax.set_xlim(0, 1)
         ax.invert_yaxis()
         ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
     fig.suptitle(FIGURES[name])
     fig.tight_layout()
-    return fig, plt
+    return fig
 
 
-def _description(name: str, values: dict) -> str:
-    return json.dumps({"figure": name, "data": values}, sort_keys=True)
-
-
-def write_figures(layout: Layout, counts: dict | None = None) -> list[Path]:
-    """Draw every figure whose PNG is missing or stale; return the files written."""
-    folder = layout.figures
-    written = []
-    for name, values in figure_data(layout.data, counts).items():
-        path = folder / f"{name}.png"
-        if _embedded(path) == _description(name, values):
-            continue
-        fig, plt = _plot(name, values)
+def figure_pngs(data: Path) -> dict[str, bytes]:
+    """Every figure as PNG bytes, its numbers in the `Description` chunk."""
+    out = {}
+    for name, values in figure_data(data).items():
+        description = json.dumps({"figure": name, "data": values}, sort_keys=True)
         png = io.BytesIO()
-        fig.savefig(png, format="png", dpi=110, metadata={"Software": None, "Description": _description(name, values)})
-        plt.close(fig)
-        atomic_write(path, png.getvalue())
-        written.append(path)
-    return written
+        draw(name, values).savefig(
+            png, format="png", dpi=110, metadata={"Software": None, "Description": description}
+        )
+        out[name] = png.getvalue()
+    return out
 
 
-def _embedded(path: Path) -> str | None:
-    if not path.is_file():
-        return None
-    from PIL import Image
-
-    with Image.open(path) as im:
-        return im.text.get("Description") if hasattr(im, "text") else None
-
-
-def check_figures(layout: Layout, counts: dict | None = None) -> list[str]:
-    """Figures that are missing or show other numbers than data/ holds."""
-    stale = []
-    for name, values in figure_data(layout.data, counts).items():
+def write_figures(layout: Layout) -> list[Path]:
+    """Draw every figure from data/ into figures/; return the files changed."""
+    changed = []
+    for name, png in figure_pngs(layout.data).items():
         path = layout.figures / f"{name}.png"
-        if _embedded(path) != _description(name, values):
-            stale.append(f"{layout.rel(path)}: figure is {'missing' if not path.is_file() else 'stale'} "
-                         "(run belgrade-stance card)")
-    return stale
+        if not path.is_file() or path.read_bytes() != png:
+            atomic_write(path, png)
+            changed.append(path)
+    return changed
