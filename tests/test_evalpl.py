@@ -1,6 +1,6 @@
-"""The scorer follows SemEval-2016's eval.pl at every level: overall, per target and inside every
-bootstrap resample. `evalpl_macro_f` re-implements eval.pl's arithmetic line by line (labels as
-strings, counts in dicts), independently of the scorer's confusion-matrix code."""
+"""The scorers agree with independent computations: `evalpl_macro_f` re-implements SemEval-2016's
+eval.pl line by line (labels as strings, counts in dicts), apart from the scorers' confusion-matrix
+code; the other figures are checked against scikit-learn, scipy's permutation_test and Holm by hand."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ import random
 
 import numpy as np
 import pytest
+from helpers import ROOT
+from scipy.stats import permutation_test
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
 import belgrade_stance
-from belgrade_stance.evaluate import score
-from helpers import ROOT
+from belgrade_stance.scoring import holm, paired, score
 
 NAMES = ["none", "against", "favor"]
 
@@ -34,90 +36,136 @@ def evalpl_macro_f(gold: list[str], guess: list[str]) -> float:
     return macro / 2
 
 
-def _score(gold, guess, **kw):
-    return score([NAMES.index(g) for g in gold], [NAMES.index(p) for p in guess], NAMES, samples=0, **kw)
-
-
-CRAFTED = {
-    "favor-absent-from-gold": (["against", "none", "against"], ["against", "favor", "none"]),
-    "favor-absent-from-predictions": (["favor", "against", "none"], ["none", "against", "none"]),
-    "favor-absent-from-both": (["against", "none", "against"], ["against", "none", "none"]),
-    "both-absent-from-both": (["none", "none"], ["none", "none"]),
-    "against-absent-from-both": (["favor", "none"], ["favor", "favor"]),
-    "all-wrong": (["favor", "against"], ["against", "favor"]),
-    "perfect": (["favor", "against", "none"], ["favor", "against", "none"]),
-}
-
-
-@pytest.mark.parametrize("case", sorted(CRAFTED))
-def test_f_avg_is_eval_pl_on_crafted_cases(case):
-    gold, guess = CRAFTED[case]
-    assert _score(gold, guess)["metrics"]["f_avg"]["value"] == pytest.approx(evalpl_macro_f(gold, guess), abs=1e-6)
-
-
-def test_a_class_absent_from_gold_and_predictions_counts_as_zero():
-    # eval.pl divides by two even when favor is nowhere: a perfect against-only run scores 0.5
-    assert _score(["against", "none"], ["against", "none"])["metrics"]["f_avg"]["value"] == 0.5
-
-
-def test_per_target_scores_follow_eval_pl():
-    gold = ["favor", "none", "against", "none", "against", "none"]
-    guess = ["favor", "against", "against", "none", "none", "none"]
-    targets = ["a", "a", "b", "b", "c", "c"]
-    report = _score(gold, guess, targets=targets)
-    for t in "abc":
-        idx = [i for i, x in enumerate(targets) if x == t]
-        want = evalpl_macro_f([gold[i] for i in idx], [guess[i] for i in idx])
+def assert_eval_pl(report: dict, gold: list[str], guess: list[str], targets: list[str]) -> None:
+    """The report's F_avg, overall and per target, is eval.pl's Macro F."""
+    assert report["metrics"]["f_avg"]["value"] == pytest.approx(evalpl_macro_f(gold, guess), abs=1e-6)
+    for t in set(targets):
+        rows = [i for i, x in enumerate(targets) if x == t]
+        want = evalpl_macro_f([gold[i] for i in rows], [guess[i] for i in rows])
         assert report["per_target"][t]["f_avg"]["value"] == pytest.approx(want, abs=1e-6), t
 
 
-@pytest.mark.parametrize("seed", range(25))
-def test_f_avg_is_eval_pl_on_random_files(seed):
+def indices(labels: list[str]) -> list[int]:
+    return [NAMES.index(x) for x in labels]
+
+
+@pytest.mark.parametrize(
+    "gold, guess",
+    [
+        (["against", "none", "against"], ["against", "favor", "none"]),  # favor absent from gold
+        (["favor", "against", "none"], ["none", "against", "none"]),  # favor absent from predictions
+        (["against", "none", "against"], ["against", "none", "none"]),  # favor absent from both
+        (["against", "none"], ["against", "none"]),  # perfect, favor nowhere: 0.5, not 1
+        (["none", "none"], ["none", "none"]),  # favor and against absent from both
+        (["favor", "none"], ["favor", "favor"]),  # against absent from both
+        (["favor", "against"], ["against", "favor"]),  # favor and against swapped
+        (["none", "none", "favor", "against"], ["none", "none", "against", "favor"]),  # none never counts
+        (["favor", "against", "none"], ["favor", "against", "none"]),  # perfect
+    ],
+)
+def test_f_avg_is_eval_pl_on_crafted_cases(gold, guess):
+    targets = (["a", "b"] * len(gold))[: len(gold)]
+    assert_eval_pl(
+        score(indices(gold), indices(guess), NAMES, targets=targets, samples=0), gold, guess, targets
+    )
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_every_figure_is_eval_pl_and_scikit_learn_on_random_files(seed):
     rnd = random.Random(seed)
-    n = rnd.randint(1, 40)
-    weights = [rnd.random() for _ in NAMES]
-    gold = rnd.choices(NAMES, weights, k=n)
-    guess = rnd.choices(NAMES, [rnd.random() for _ in NAMES], k=n)
+    n = rnd.randint(1, 50)
+    gold = rnd.choices(NAMES, [rnd.random() ** 2 for _ in NAMES], k=n)  # often a class is nearly absent
+    guess = [g if rnd.random() < seed / 12 else p for g, p in zip(gold, rnd.choices(NAMES, k=n))]
+    guess = guess if seed % 4 else [guess[0]] * n  # a constant system
     targets = rnd.choices(["t1", "t2", "t3"], k=n)
-    report = _score(gold, guess, targets=targets)
-    assert report["metrics"]["f_avg"]["value"] == pytest.approx(evalpl_macro_f(gold, guess), abs=1e-6)
-    for t in set(targets):
-        idx = [i for i, x in enumerate(targets) if x == t]
-        assert report["per_target"][t]["f_avg"]["value"] == pytest.approx(
-            evalpl_macro_f([gold[i] for i in idx], [guess[i] for i in idx]), abs=1e-6)
-
-
-def test_every_bootstrap_resample_is_scored_by_eval_pl():
-    """The interval equals percentiles of eval.pl's Macro F over the very resamples the scorer
-    draws (whole sentences, numpy's default_rng(seed))."""
-    rnd = random.Random(7)
-    units = [f"s{i // 3}" for i in range(60)]  # 20 sentences of 3 rows
-    gold = rnd.choices(NAMES, [6, 2, 1], k=60)
-    guess = [g if rnd.random() < 0.6 else rnd.choice(NAMES) for g in gold]
-    samples, seed = 200, 11
-    report = score([NAMES.index(g) for g in gold], [NAMES.index(p) for p in guess], NAMES, units=units,
-                   samples=samples, seed=seed)
-    unit_ids = np.unique(np.asarray(units), return_inverse=True)[1]
-    rows_of = [np.flatnonzero(unit_ids == u) for u in range(unit_ids.max() + 1)]
-    draws = np.random.default_rng(seed).integers(0, len(rows_of), size=(samples, len(rows_of)))
-    values = []
-    for draw in draws:
-        rows = [i for u in draw for i in rows_of[u]]
-        values.append(evalpl_macro_f([gold[i] for i in rows], [guess[i] for i in rows]))
-    lo, hi = np.percentile(values, [2.5, 97.5])
-    assert report["metrics"]["f_avg"]["ci"] == [pytest.approx(lo, abs=1e-6), pytest.approx(hi, abs=1e-6)]
+    g, p = indices(gold), indices(guess)
+    report = score(g, p, NAMES, targets=targets, samples=0)
+    assert_eval_pl(report, gold, guess, targets)
+    macro = f1_score(g, p, labels=[0, 1, 2], average="macro", zero_division=0)
+    assert report["metrics"]["macro_f1"]["value"] == pytest.approx(macro, abs=1e-6)
+    assert report["metrics"]["accuracy"]["value"] == pytest.approx(accuracy_score(g, p), abs=1e-6)
+    cm = confusion_matrix(g, p, labels=[0, 1, 2])
+    assert report["confusion"]["matrix"] == cm.tolist()
+    f1 = f1_score(g, p, labels=[0, 1, 2], average=None, zero_division=0)
+    assert [report["per_class"][n]["f1"] for n in NAMES] == pytest.approx(f1.tolist(), abs=1e-6)
+    assert [report["per_class"][n]["support"] for n in NAMES] == cm.sum(axis=1).tolist()
 
 
 def test_the_shipped_baselines_score_as_eval_pl_per_target():
     gold = belgrade_stance.load("stance", split="test", format="arrow").to_pydict()
-    names = belgrade_stance.inventories()["stance_labels"]
     path = ROOT / "results/predictions/tfidf-lr/split.jsonl"
     pred = {r["id"]: r["label"] for r in map(json.loads, path.read_text().splitlines())}
     report = belgrade_stance.evaluate(path, samples=0)
-    g = [names[i] for i in gold["label"]]
-    p = [pred[i] if isinstance(pred[i], str) else names[pred[i]] for i in gold["id"]]
-    assert report["metrics"]["f_avg"]["value"] == pytest.approx(evalpl_macro_f(g, p), abs=1e-6)
-    for t in set(gold["target"]):
-        idx = [i for i, x in enumerate(gold["target"]) if x == t]
-        assert report["per_target"][t]["f_avg"]["value"] == pytest.approx(
-            evalpl_macro_f([g[i] for i in idx], [p[i] for i in idx]), abs=1e-6), t
+    g = [NAMES[i] for i in gold["label"]]
+    p = [pred[i] if isinstance(pred[i], str) else NAMES[pred[i]] for i in gold["id"]]
+    assert report["rows"] == len(g) and report["units"] == len(set(gold["sentence_id"]))
+    assert_eval_pl(report, g, p, gold["target"])
+
+
+def sentences(seed: int, n: int):
+    """Gold and two systems' labels of n sentences of 3 rows (one per target), and each row's sentence."""
+    rnd = random.Random(seed)
+    gold = rnd.choices(NAMES, [6, 2, 1], k=3 * n)
+    a, b = ([g if rnd.random() < q else rnd.choice(NAMES) for g in gold] for q in (0.5, 0.7))
+    return gold, a, b, [i // 3 for i in range(3 * n)]
+
+
+def resampled(draws, *labels):
+    """The labels of the rows of the drawn sentences (3 rows each), for every draw."""
+    return [[[x[3 * u + j] for u in draw for j in range(3)] for x in labels] for draw in draws]
+
+
+def test_every_bootstrap_resample_is_scored_by_eval_pl():
+    """Intervals are percentiles of eval.pl's Macro F (overall, per target) and of the accuracy over
+    the very resamples the scorer draws: whole sentences, numpy's default_rng(seed)."""
+    gold, guess, _, units = sentences(7, 20)
+    options = dict(units=units, targets=["t1", "t2", "t3"] * 20, samples=100)
+    report = score(indices(gold), indices(guess), NAMES, seed=11, **options)
+    assert report["bootstrap"]["unit"] == "sentence" and report["units"] == 20
+    draws = resampled(np.random.default_rng(11).integers(0, 20, size=(100, 20)), gold, guess)
+    for ours, values in (
+        (report["metrics"]["f_avg"]["ci"], [evalpl_macro_f(g, p) for g, p in draws]),
+        (report["metrics"]["accuracy"]["ci"], [np.mean([x == y for x, y in zip(g, p)]) for g, p in draws]),
+        (report["per_target"]["t1"]["f_avg"]["ci"], [evalpl_macro_f(g[::3], p[::3]) for g, p in draws]),
+    ):
+        assert ours == pytest.approx(np.percentile(values, [2.5, 97.5]).tolist(), abs=1e-6)
+    again, other = (score(indices(gold), indices(guess), NAMES, seed=seed, **options) for seed in (11, 12))
+    assert again == report and other["metrics"]["f_avg"]["ci"] != report["metrics"]["f_avg"]["ci"]
+
+
+def test_the_paired_bootstrap_resamples_sentences_for_both_systems():
+    gold, a, b, units = sentences(11, 30)
+    ours = paired(indices(gold), indices(a), indices(b), NAMES, units, samples=100, permutations=0, seed=17)
+    draws = resampled(np.random.default_rng(17).integers(0, 30, size=(100, 30)), gold, a, b)
+    diffs = [evalpl_macro_f(g, y) - evalpl_macro_f(g, x) for g, x, y in draws]
+    assert ours["f_avg"]["ci"] == pytest.approx(np.percentile(diffs, [2.5, 97.5]).tolist(), abs=1e-6)
+    difference = evalpl_macro_f(gold, b) - evalpl_macro_f(gold, a)
+    assert ours["f_avg"]["difference"] == pytest.approx(difference, abs=1e-6)
+
+
+@pytest.mark.parametrize("seed, n", [(0, 8), (1, 8), (2, 8), (3, 40)])
+def test_randomization_is_scipy_s_permutation_test(seed, n):
+    """Two-sided p of |F_avg(B) − F_avg(A)|, the systems' labels of a sentence swapped together:
+    scipy's for all 2^8 assignments; for 40 sentences, (1 + #extreme) / (1 + 2000) over the
+    scorer's own random assignments (default_rng(seed + 1)), and within 0.04 of scipy's."""
+    gold, a, b, units = sentences(seed, n)
+    ours = paired(indices(gold), indices(a), indices(b), NAMES, units, samples=0, permutations=2000, seed=5)
+    assert ours["randomization"] == {"assignments": 256 if n == 8 else 2000, "exact": n == 8}
+
+    def statistic(swap, _=None):  # swap[u] is 1 where sentence u's labels of A and B are exchanged
+        a2 = [y if swap[u] else x for x, y, u in zip(a, b, units)]
+        b2 = [x if swap[u] else y for x, y, u in zip(a, b, units)]
+        return abs(evalpl_macro_f(gold, b2) - evalpl_macro_f(gold, a2))
+
+    options = dict(permutation_type="samples", alternative="greater", n_resamples=2000, random_state=seed)
+    theirs = permutation_test((np.zeros(n), np.ones(n)), statistic, **options).pvalue
+    assert 0.01 < theirs < 0.99 and ours["f_avg"]["p"] == pytest.approx(theirs, abs=1e-6 if n == 8 else 0.04)
+    if n == 40:
+        null = [statistic(swap) for swap in np.random.default_rng(5 + 1).integers(0, 2, size=(2000, n))]
+        extreme = sum(value >= statistic(np.zeros(n)) - 1e-12 for value in null)
+        assert ours["f_avg"]["p"] == pytest.approx((extreme + 1) / 2001, abs=1e-6)
+
+
+def test_holm_by_hand():
+    assert holm({"a": 0.01, "b": 0.04, "c": 0.03}) == pytest.approx({"a": 0.03, "b": 0.06, "c": 0.06})
+    assert holm({"a": 0.5, "b": 0.9}) == pytest.approx({"a": 1.0, "b": 1.0})

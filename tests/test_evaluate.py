@@ -1,275 +1,168 @@
-"""The official scorer: metric values against scikit-learn, the bootstrap, input checks, protocols."""
+"""The scorers' interface: forms of predictions, restrictions, refusals with their rule ids
+(tests/bad-predictions/<task>/<rule>--<what>.*), cross-validation, folds, compare, the commands."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+from sklearn.metrics import f1_score
 
 import belgrade_stance
-from belgrade_stance.evaluate import PredictionError, confusion_scores, evaluate, evaluate_cv, folds, score
-from belgrade_stance_schema.inventory import STANCE_LABELS, TARGETS
+from belgrade_stance.cli import main
+from belgrade_stance.scoring import PredictionError, evaluate, evaluate_cv, evaluate_holders, folds
 
-NAMES = list(STANCE_LABELS)
-FAVOR, AGAINST = NAMES.index("favor"), NAMES.index("against")
+NAMES = ["none", "against", "favor"]
+BAD = Path(__file__).parent / "bad-predictions"
+PRED = Path(__file__).parents[1] / "results" / "predictions"
 
 
 def sk_favg(gold, pred) -> float:
-    """SemEval-2016 F_avg (eval.pl) from scikit-learn: the mean of the F1 of favor and against,
-    an undefined F1 counting as 0."""
-    return float(f1_score(gold, pred, labels=[FAVOR, AGAINST], average="macro", zero_division=0))
-
-
-def sk_macro(gold, pred) -> float:
-    return float(f1_score(gold, pred, labels=[0, 1, 2], average="macro", zero_division=0))
-
-
-def same(ours, theirs) -> bool:
-    if ours is None or (isinstance(ours, float) and np.isnan(ours)):
-        return bool(np.isnan(theirs))
-    return ours == pytest.approx(theirs, abs=1e-6)
-
-
-def random_sets(n_sets: int, seed: int = 7):
-    """Random gold/prediction pairs of many shapes, with degenerate ones (absent classes, constants)."""
-    rng = np.random.default_rng(seed)
-    for i in range(n_sets):
-        n = int(rng.integers(1, 60))
-        p_gold = rng.dirichlet(np.ones(3) * (0.3 if i % 3 == 0 else 2))
-        gold = rng.choice(3, size=n, p=p_gold)
-        kind = i % 4
-        if kind == 0:
-            pred = rng.integers(0, 3, n)
-        elif kind == 1:
-            pred = np.full(n, rng.integers(0, 3))
-        elif kind == 2:
-            pred = np.where(rng.random(n) < 0.7, gold, rng.integers(0, 3, n))
-        else:
-            pred = rng.choice(3, size=n, p=rng.dirichlet(np.ones(3) * 0.3))
-        yield gold, pred
+    """SemEval-2016's F_avg from scikit-learn: the mean F1 of favor and against, undefined F1 = 0."""
+    return float(f1_score(gold, pred, labels=[2, 1], average="macro", zero_division=0))
 
 
 @pytest.fixture(scope="module")
-def test_rows() -> pd.DataFrame:
-    return belgrade_stance.load("stance", split="test")
-
-
-@pytest.fixture(scope="module")
-def all_rows() -> pd.DataFrame:
+def rows() -> pd.DataFrame:
     return pd.concat(belgrade_stance.load("stance").values(), ignore_index=True)
 
 
-def test_metrics_equal_scikit_learn_on_many_random_sets():
-    checked = 0
-    for gold, pred in random_sets(400):
-        r = score(gold, pred, NAMES, samples=0)
-        assert same(r["metrics"]["f_avg"]["value"], sk_favg(gold, pred))
-        assert same(r["metrics"]["macro_f1"]["value"], sk_macro(gold, pred))
-        assert same(r["metrics"]["accuracy"]["value"], accuracy_score(gold, pred))
-        assert r["confusion"]["matrix"] == confusion_matrix(gold, pred, labels=[0, 1, 2]).tolist()
-        f1 = f1_score(gold, pred, labels=[0, 1, 2], average=None, zero_division=0)
-        for i, n in enumerate(NAMES):
-            assert same(r["per_class"][n]["f1"], f1[i])
-            assert r["per_class"][n]["support"] == int((gold == i).sum())
-        # the route the bootstrap takes (F1 from confusion counts) gives the same values
-        cs = confusion_scores(confusion_matrix(gold, pred, labels=[0, 1, 2]), NAMES)
-        assert same(float(cs["f_avg"]), sk_favg(gold, pred))
-        assert same(float(cs["macro_f1"]), sk_macro(gold, pred))
-        checked += 1
-    assert checked == 400
-
-
-def test_favor_and_against_are_not_mixed_up():
-    # gold favor everywhere, predicted against everywhere: F_avg 0; the reverse labelling would give 1
-    gold, pred = np.full(10, FAVOR), np.full(10, AGAINST)
-    assert score(gold, pred, NAMES, samples=0)["metrics"]["f_avg"]["value"] == 0.0
-    # 'none' never counts in F_avg: perfect none, wrong favor/against
-    gold = np.array([0, 0, 0, FAVOR, AGAINST])
-    pred = np.array([0, 0, 0, AGAINST, FAVOR])
-    r = score(gold, pred, NAMES, samples=0)
-    assert r["metrics"]["f_avg"]["value"] == 0.0
-    assert r["per_class"]["none"]["f1"] == 1.0
-
-
-def test_evaluate_on_the_test_split_equals_scikit_learn(test_rows):
-    rng = np.random.default_rng(3)
-    for _ in range(25):
-        pred = rng.integers(0, 3, len(test_rows))
-        r = evaluate(dict(zip(test_rows.id, pred.tolist())), samples=0)
-        gold = test_rows.label.to_numpy()
-        assert r["rows"] == len(test_rows) and r["units"] == test_rows.sentence_id.nunique()
-        assert same(r["metrics"]["f_avg"]["value"], sk_favg(gold, pred))
-        assert same(r["metrics"]["macro_f1"]["value"], sk_macro(gold, pred))
-        assert same(r["metrics"]["accuracy"]["value"], accuracy_score(gold, pred))
-        for t in TARGETS:
-            m = (test_rows.target == t).to_numpy()
-            assert same(r["per_target"][t]["f_avg"]["value"], sk_favg(gold[m], pred[m]))
-
-
-def test_label_names_indices_and_files_score_alike(test_rows, tmp_path):
-    rng = np.random.default_rng(5)
-    pred = rng.integers(0, 3, len(test_rows))
-    ids = test_rows.id.tolist()
-    as_ints = evaluate(dict(zip(ids, pred.tolist())))
-    jsonl = tmp_path / "p.jsonl"
-    jsonl.write_text("".join(json.dumps({"id": i, "label": NAMES[p].upper()}) + "\n" for i, p in zip(ids, pred)))
-    csv = tmp_path / "p.csv"
-    csv.write_text("id,label\n" + "".join(f"{i},{p}\n" for i, p in zip(ids, pred)))
+def test_label_names_indices_files_and_the_command_score_alike(rows, tmp_path, capsys):
+    ids = rows.id[rows.split == "test"].tolist()
+    pred = np.random.default_rng(5).integers(0, 3, len(ids)).tolist()
+    jsonl, csv, as_json = tmp_path / "p.jsonl", tmp_path / "p.csv", tmp_path / "p.json"
+    jsonl.write_text(
+        "".join(json.dumps({"id": i, "label": NAMES[p].upper()}) + "\n" for i, p in zip(ids, pred))
+    )
+    csv.write_text(" id , label\n" + "".join(f"{i} , {p}\n" for i, p in zip(ids, pred)))
+    as_json.write_text(json.dumps({i: NAMES[p] for i, p in zip(ids, pred)}))
     frame = pd.DataFrame({"id": ids, "label": [NAMES[p] for p in pred]})
-    for other in (jsonl, str(csv), frame, list(zip(ids, pred.tolist()))):
-        assert evaluate(other) == as_ints
+    reference = evaluate(dict(zip(ids, pred)), samples=50)
+    for other in (jsonl, str(csv), as_json, frame, list(zip(ids, pred))):
+        assert evaluate(other, samples=50) == reference
+    assert main(["evaluate", str(jsonl), "--json", "--samples", "50"]) == 0
+    assert json.loads(capsys.readouterr().out) == reference
+    assert main(["evaluate", str(csv), "--samples", "50"]) == 0
+    table = capsys.readouterr().out
+    assert "F_avg (official)" in table and "confusion (rows gold, columns predicted)" in table
 
 
-def test_gold_as_predictions_scores_one(test_rows):
-    r = evaluate(dict(zip(test_rows.id, test_rows.label.tolist())))
-    # eval.pl's rule inside the bootstrap: a resample without the test split's only favor sentence
-    # scores favor 0, so even the gold labels have a lower bound of 0.5
+def test_gold_scores_one_and_restrictions_score_their_rows(rows):
+    test = rows[rows.split == "test"]
+    r = evaluate(dict(zip(test.id, test.label.tolist())))
+    # eval.pl inside the bootstrap: resamples without the split's only favor sentence score favor 0
     assert r["metrics"]["f_avg"] == {"value": 1.0, "ci": [0.5, 1.0]}
     assert r["metrics"]["accuracy"]["value"] == 1.0
-
-
-def test_bootstrap_resamples_sentences_with_a_fixed_seed(test_rows):
-    """The vectorised bootstrap equals a plain loop that resamples whole sentences, scored by scikit-learn."""
-    rng = np.random.default_rng(11)
-    pred = rng.integers(0, 3, len(test_rows))
-    gold = test_rows.label.to_numpy()
-    units = test_rows.sentence_id.to_numpy()
-    samples, seed = 60, 123
-    r = score(gold, pred, NAMES, units=units, targets=test_rows.target.to_numpy(), samples=samples, seed=seed)
-    assert r["bootstrap"]["unit"] == "sentence" and r["bootstrap"]["seed"] == seed
-
-    names, inverse = np.unique(units, return_inverse=True)
-    draws = np.random.default_rng(seed).integers(0, len(names), size=(samples, len(names)))
-    favg, acc, war = [], [], []
-    war_mask = (test_rows.target == "war").to_numpy()
-    for d in draws:
-        rows = np.concatenate([np.flatnonzero(inverse == u) for u in d])
-        favg.append(sk_favg(gold[rows], pred[rows]))
-        acc.append(accuracy_score(gold[rows], pred[rows]))
-        wr = rows[war_mask[rows]]
-        war.append(sk_favg(gold[wr], pred[wr]))
-    for ours, values in ((r["metrics"]["f_avg"]["ci"], favg), (r["metrics"]["accuracy"]["ci"], acc),
-                         (r["per_target"]["war"]["f_avg"]["ci"], war)):
-        values = np.array(values)
-        values = values[~np.isnan(values)]
-        assert ours == pytest.approx(np.percentile(values, [2.5, 97.5]).tolist(), abs=1e-6)
-
-    assert score(gold, pred, NAMES, units=units, samples=samples, seed=seed) == \
-        score(gold, pred, NAMES, units=units, samples=samples, seed=seed)
-    other = score(gold, pred, NAMES, units=units, samples=samples, seed=seed + 1)
-    assert other["metrics"]["f_avg"]["ci"] != r["metrics"]["f_avg"]["ci"]
-
-
-def test_restrictions_agreed_items_and_targets(test_rows):
-    full = dict(zip(test_rows.id, test_rows.label.tolist()))
-    agreed = evaluate(full, agreed_only=True, samples=0)
-    assert agreed["rows"] == int(test_rows.passes_agree.sum())
-    assert agreed["agreed_only"] is True
-    two = evaluate(full, targets=["war", "putin"], samples=0)
-    assert two["rows"] == int(test_rows.target.isin(["war", "putin"]).sum())
+    pred = dict(zip(test.id, np.random.default_rng(2).integers(0, 3, len(test)).tolist()))
+    agreed = evaluate(dict(zip(rows.id, rows.label)), split="all", agreed_only=True, samples=0)
+    assert agreed["rows"] == rows.passes_agree.sum() < len(rows) and agreed["agreed_only"] is True
+    two = evaluate(pred, targets=["war", "putin"], samples=0)
+    assert two["rows"] == test.target.isin(["war", "putin"]).sum()
     assert set(two["per_target"]) == {"war", "putin"}
-    # a file restricted to the scored targets is enough; rows of other targets are not required
-    only = {k: v for k, v in full.items() if k.endswith(("-war", "-putin"))}
+    only = {k: v for k, v in pred.items() if k.endswith(("-war", "-putin"))}  # other targets' rows not needed
     assert evaluate(only, targets=["war", "putin"], samples=0)["metrics"] == two["metrics"]
     with pytest.raises(belgrade_stance.LoadError, match="unknown target"):
-        evaluate(full, targets=["brexit"])
+        evaluate(pred, targets=["brexit"])
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda p: p[1:], "1 missing id"),
-    (lambda p: p + [("d99-s000-war", "none")], "1 unknown id"),
-    (lambda p: p + [p[0]], "predicted more than once"),
-    (lambda p: [(p[0][0], "pro")] + p[1:], "1 unknown label"),
-    (lambda p: [(p[0][0], 3)] + p[1:], "1 unknown label"),
-    (lambda p: [(p[0][0], True)] + p[1:], "1 unknown label"),
-    (lambda p: [], "missing id"),
-])
-def test_bad_predictions_are_refused_with_the_offenders(test_rows, mutate, message):
-    preds = list(zip(test_rows.id, ["none"] * len(test_rows)))
+@pytest.mark.parametrize(
+    "mutate, rule, message",
+    [
+        (lambda p: p[1:], "missing-prediction", "1 missing id"),
+        (lambda p: p + [("d99-s000-war", "none")], "unknown-id", "1 unknown id"),
+        (lambda p: p + p[:1], "duplicate-prediction", "predicted more than once"),
+        (lambda p: [(p[0][0], "pro")] + p[1:], "unknown-label", "1 unknown label"),
+        (lambda p: [(p[0][0], 3)] + p[1:], "unknown-label", "1 unknown label"),
+        (lambda p: [(p[0][0], True)] + p[1:], "unknown-label", "1 unknown label"),
+        (lambda p: [], "no-predictions", "no predictions at all"),
+        (lambda p: [("x",)] + p, "prediction-record", "item 0: expected an"),
+        (lambda p: [(f"x{i}", "none") for i in range(40)], "unknown-id", r"40 unknown id\(s\).*\(35 more\)"),
+        (lambda p: 42, "predictions-type", "must be a file path"),
+        (lambda p: pd.DataFrame({"id": ["x"]}), "predictions-type", r"\(missing: label\)"),
+    ],
+)
+def test_bad_predictions_are_refused_with_the_offenders(rows, mutate, rule, message):
     with pytest.raises(PredictionError, match=message) as e:
-        evaluate(mutate(preds))
-    assert "nothing was scored" in str(e.value)
+        evaluate(mutate([(i, "none") for i in rows.id[rows.split == "test"]]), samples=0)
+    assert rule in e.value.rules and e.value.exit == 1
+    assert "nothing was scored" in str(e.value) and len(str(e.value)) < 1500
 
 
-def test_offender_lists_are_short(test_rows):
+@pytest.mark.parametrize(
+    "path", [*sorted(BAD.glob("*/*")), BAD / "stance" / "predictions-missing--absent.jsonl"]
+)
+def test_bad_prediction_files_are_refused_naming_the_rule_and_the_line(path, capsys):
+    rule, task = path.name.split("--")[0], path.parent.name
     with pytest.raises(PredictionError) as e:
-        evaluate([(f"x{i}", "none") for i in range(40)])
-    text = str(e.value)
-    assert "156 missing id(s)" in text and "40 unknown id(s)" in text and "more)" in text
-    assert len(text) < 1500
+        evaluate(path, samples=0) if task == "stance" else evaluate_holders(path)
+    assert e.value.rule == rule and e.value.source == str(path) and e.value.exit == 1
+    whole_file = rule in (
+        "no-predictions",
+        "predictions-unreadable",
+        "predictions-type",
+        "predictions-missing",
+    )
+    assert whole_file or re.search(r"\b(line|item) \d+", str(e.value))  # where the bad record is
+    assert main(["evaluate", str(path), "--task", task, "--samples", "0"]) == 1
+    err = capsys.readouterr().err
+    assert f"[{rule}]" in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("p.jsonl", '{"id": "d03-s000-war", "label": "none"}\nnot json\n', "line 2: not valid JSON"),
-    ("p.jsonl", '{"id": "d03-s000-war"}\n', "line 1: each record must be an object with the keys id and label"),
-    ("p.csv", "sentence,stance\nd03-s000-war,none\n", "line 1: the CSV header must name the columns id and label"),
-    ("p.csv", "id,label\nd03-s000-war,\n", "line 2: a row needs both id and label"),
-    ("p.jsonl", "", "no predictions at all"),
-])
-def test_bad_files_name_the_line(tmp_path, name, content, message):
-    path = tmp_path / name
-    path.write_text(content)
-    with pytest.raises(PredictionError, match=message):
-        evaluate(path)
-
-
-def test_lodo_scores_every_fold_and_the_pooled_predictions(all_rows):
+def test_cross_validation_scores_every_fold_and_the_pooled_predictions(rows):
     rng = np.random.default_rng(17)
-    pred = np.where(rng.random(len(all_rows)) < 0.6, all_rows.label, rng.integers(0, 3, len(all_rows)))
-    r = evaluate_cv(dict(zip(all_rows.id, pred.tolist())), samples=100)
-    assert list(r["folds"]) == sorted(all_rows.doc_id.unique())
+    gold = rows.label.to_numpy()
+    pred = np.where(rng.random(len(rows)) < 0.6, gold, rng.integers(0, 3, len(rows)))
+    r = evaluate_cv(dict(zip(rows.id, pred.tolist())), samples=100)
+    assert list(r["folds"]) == sorted(set(rows.doc_id))
     for doc, f in r["folds"].items():
-        m = (all_rows.doc_id == doc).to_numpy()
-        assert f["rows"] == int(m.sum())
-        assert same(f["f_avg"], sk_favg(all_rows.label.to_numpy()[m], pred[m]))
+        m = (rows.doc_id == doc).to_numpy()
+        assert f["rows"] == m.sum() and f["f_avg"] == pytest.approx(sk_favg(gold[m], pred[m]), abs=1e-6)
     values = [f["f_avg"] for f in r["folds"].values()]
-    assert r["over_folds"]["f_avg"]["mean"] == pytest.approx(np.mean(values), abs=1e-6)
-    assert r["over_folds"]["f_avg"]["sd"] == pytest.approx(np.std(values, ddof=1), abs=1e-6)
-    assert same(r["pooled"]["metrics"]["f_avg"]["value"], sk_favg(all_rows.label.to_numpy(), pred))
-    assert r["pooled"]["units"] == all_rows.sentence_id.nunique()
-    with pytest.raises(PredictionError, match="missing id"):
-        evaluate_cv(dict(zip(all_rows.id[:-1], pred[:-1].tolist())))
+    summary = [r["over_folds"]["f_avg"]["mean"], r["over_folds"]["f_avg"]["sd"]]
+    assert summary == pytest.approx([np.mean(values), np.std(values, ddof=1)], abs=1e-6)
+    assert r["pooled"]["metrics"]["f_avg"]["value"] == pytest.approx(sk_favg(gold, pred), abs=1e-6)
+    assert r["pooled"]["units"] == rows.sentence_id.nunique()
+    assert r["pooled"]["document_bootstrap"]["units"] == rows.doc_id.nunique()
+    loto = evaluate_cv(dict(zip(rows.id, gold.tolist())), protocol="loto", samples=0)
+    assert loto["fold_by"] == "target" and set(loto["folds"]) == set(belgrade_stance.inventories()["targets"])
+    assert loto["pooled"]["metrics"]["f_avg"]["value"] == 1.0
 
 
-def test_folds_need_no_split_code(all_rows):
-    seen = []
-    for name, train, test in folds("lodo"):
-        assert set(test.doc_id) == {name}
-        assert name not in set(train.doc_id)
-        assert not set(train.sentence_id) & set(test.sentence_id)
-        assert len(train) + len(test) == len(all_rows)
-        seen.append(name)
-    assert seen == sorted(all_rows.doc_id.unique())
+def test_folds_hold_out_one_document_or_one_target(rows):
+    targets = list(belgrade_stance.inventories()["targets"])
+    for protocol, key, names in (("lodo", "doc_id", sorted(set(rows.doc_id))), ("loto", "target", targets)):
+        seen = []
+        for name, train, test in folds(protocol):
+            assert set(test[key]) == {name} and name not in set(train[key])
+            assert len(train) + len(test) == len(rows)
+            assert protocol == "loto" or not set(train.sentence_id) & set(test.sentence_id)
+            seen.append(name)
+        assert seen == names
     [(name, train, test)] = list(folds("split"))
     assert name == "test" and set(train.split) == {"train"} and set(test.split) == {"test"}
-    arrow = next(folds("lodo", format="arrow"))
-    assert arrow[1].num_rows + arrow[2].num_rows == len(all_rows)
+    _, train, test = next(folds("lodo", format="arrow"))
+    assert train.num_rows + test.num_rows == len(rows)
     with pytest.raises(belgrade_stance.LoadError):
         next(folds("kfold"))
 
 
-def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "belgrade_stance.cli", "evaluate", *map(str, args)],
-                          capture_output=True, text=True)
-
-
-def test_cli_table_json_and_refusal(test_rows, tmp_path):
-    path = tmp_path / "pred.jsonl"
-    path.write_text("".join(json.dumps({"id": i, "label": "against"}) + "\n" for i in test_rows.id))
-    table = _cli(path)
-    assert table.returncode == 0, table.stderr
-    assert "F_avg (official)" in table.stdout and "confusion" in table.stdout
-    as_json = _cli(path, "--json", "--samples", "200")
-    assert json.loads(as_json.stdout) == evaluate(path, samples=200)
-    lines = path.read_text().splitlines()
-    path.write_text("\n".join(lines[:-1] + [lines[0]]) + "\n")
-    bad = _cli(path)
-    assert bad.returncode == 1 and bad.stdout == ""
-    assert "missing id" in bad.stderr and "more than once" in bad.stderr and "line 1, line 156" in bad.stderr
-    assert "Traceback" not in bad.stderr
-    assert _cli(tmp_path / "absent.jsonl").returncode == 1
+def test_compare_scores_each_side_as_evaluate_does_and_the_command_prints_it(capsys):
+    a, b = PRED / "tfidf-lr" / "lodo.jsonl", PRED / "minilm-lr" / "lodo.jsonl"
+    r = belgrade_stance.compare(a, b, protocol="lodo", samples=0, permutations=0)
+    for side, path in (("a", a), ("b", b)):
+        assert r["f_avg"][side] == evaluate_cv(path, samples=0)["pooled"]["metrics"]["f_avg"]["value"]
+    assert r["rows"] == 1050 and set(r["per_target"]) == set(belgrade_stance.inventories()["targets"])
+    same = belgrade_stance.compare(a, a, protocol="lodo", samples=50, permutations=200)
+    assert same["f_avg"]["difference"] == 0 and same["f_avg"]["p"] == 1.0 and not same["f_avg"]["significant"]
+    assert all(e["f_avg"]["p_holm"] == 1.0 for e in same["per_target"].values())
+    a, b = PRED / "tfidf-lr" / "split.jsonl", PRED / "minilm-lr" / "split.jsonl"
+    assert main(["compare", str(a), str(b), "--samples", "50", "--permutations", "200"]) == 0
+    out = capsys.readouterr().out
+    assert "B − A" in out and "all targets" in out
+    assert main(["compare", str(a), str(BAD / "stance" / "missing-prediction--and-a-duplicate.jsonl")]) == 1
+    err = capsys.readouterr().err
+    assert "[missing-prediction]" in err and "[duplicate-prediction]" in err and "Traceback" not in err

@@ -11,9 +11,17 @@ except PackageNotFoundError:  # running from a checkout without installation
 from belgrade_stance.errors import DatasetError, LoadError  # noqa: E402
 from belgrade_stance.load import configs, features, inventories, label_names, load, manifest, splits  # noqa: E402
 from belgrade_stance.verify import verify  # noqa: E402
-from belgrade_stance.evaluate import PredictionError, evaluate, evaluate_cv, folds, format_report  # noqa: E402
-from belgrade_stance.compare import compare, format_comparison  # noqa: E402
-from belgrade_stance.holders import evaluate_holders, format_holders  # noqa: E402
+from belgrade_stance.scoring import (  # noqa: E402
+    PredictionError,
+    compare,
+    evaluate,
+    evaluate_cv,
+    evaluate_holders,
+    folds,
+    format_comparison,
+    format_holders,
+    format_report,
+)
 
 __all__ = ["__version__", "DatasetError", "LoadError", "PredictionError", "compare", "configs", "evaluate", "evaluate_holders", "label_names", "evaluate_cv", "features", "folds",
            "format_comparison", "format_holders", "format_report", "inventories", "load", "manifest", "splits", "verify"]

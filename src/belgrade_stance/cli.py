@@ -69,10 +69,10 @@ def cmd_verify(args) -> int:
 def cmd_evaluate(args) -> int:
     import json
 
-    from belgrade_stance.evaluate import evaluate, evaluate_cv, format_report
+    from belgrade_stance.scoring import evaluate, evaluate_cv, format_report
 
     if args.task == "holders":
-        from belgrade_stance.holders import evaluate_holders, format_holders
+        from belgrade_stance.scoring import evaluate_holders, format_holders
 
         report = evaluate_holders(args.predictions, split=args.split, protocol=args.protocol, data_dir=args.data,
                                   verify=not args.no_verify)
@@ -96,7 +96,7 @@ def cmd_evaluate(args) -> int:
 def cmd_compare(args) -> int:
     import json
 
-    from belgrade_stance.compare import compare, format_comparison
+    from belgrade_stance.scoring import compare, format_comparison
 
     targets = [t.strip() for t in args.targets.split(",") if t.strip()] if args.targets else None
     report = compare(args.a, args.b, protocol=args.protocol, split=args.split, agreed_only=args.agreed_only,
@@ -130,7 +130,7 @@ def add_verify(sub, parents) -> None:
 
 
 def add_evaluate(sub, parents) -> None:
-    from belgrade_stance.evaluate import SAMPLES, SCORED_SPLITS, SEED
+    from belgrade_stance.scoring import SAMPLES, SCORED_SPLITS, SEED
 
     e = sub.add_parser("evaluate", parents=[parents["data"]], help="Score stance predictions with the official scorer.",
                        description="Score a JSONL or CSV file of id,label predictions (labels as names or "
@@ -159,8 +159,7 @@ def add_evaluate(sub, parents) -> None:
 
 
 def add_compare(sub, parents) -> None:
-    from belgrade_stance.compare import PERMUTATIONS
-    from belgrade_stance.evaluate import SAMPLES, SCORED_SPLITS, SEED
+    from belgrade_stance.scoring import PERMUTATIONS, SAMPLES, SCORED_SPLITS, SEED
 
     c = sub.add_parser("compare", parents=[parents["data"]], help="Compare two systems' predictions (paired tests).",
                        description="B − A in F_avg and macro-F1 on the same rows, overall and per target: a paired "
