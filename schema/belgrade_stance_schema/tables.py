@@ -6,8 +6,6 @@ failure report as a list of (table, record, check, failure) rows.
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -48,7 +46,7 @@ def _no_overlap(spans) -> bool:
 SPLIT_BY_DOCUMENT = "splits are disjoint by document: one split and one fold per doc_id"
 
 
-def _one_split_per_document(df: pd.DataFrame) -> pd.Series:
+def one_split_per_document(df: pd.DataFrame) -> pd.Series:
     g = df.groupby("doc_id")
     return (g["split"].transform("nunique") == 1) & (g["fold"].transform("nunique") == 1)
 
@@ -193,7 +191,7 @@ class _SentenceTargetRows(pa.DataFrameModel):
 
     @pa.dataframe_check(error=SPLIT_BY_DOCUMENT)
     def split_by_document(cls, df: pd.DataFrame) -> Series[bool]:
-        return _one_split_per_document(df)
+        return one_split_per_document(df)
 
 
 class StanceModel(_SentenceTargetRows):
@@ -347,7 +345,7 @@ _stance_in_sentences = pa.DataFrameSchema(
 )
 
 
-def _failures(name: str, err: pa.errors.SchemaErrors, frame: pd.DataFrame, key: str) -> list[tuple]:
+def failures_of(name: str, err: pa.errors.SchemaErrors, frame: pd.DataFrame, key: str) -> list[tuple]:
     out = []
     fc = err.failure_cases
     for _, row in fc.iterrows():
@@ -370,7 +368,7 @@ def validate_tables(tables: dict[str, pd.DataFrame]) -> list[tuple]:
         try:
             model.validate(tables[name], lazy=True, inplace=True)
         except pa.errors.SchemaErrors as err:
-            failures += _failures(name, err, tables[name], keys[name])
+            failures += failures_of(name, err, tables[name], keys[name])
     if failures:
         return failures  # structure first: cross-table rules need valid tables
     docs, sents, stance = tables["documents"], tables["sentences"], tables["stance"]
@@ -407,7 +405,7 @@ def validate_tables(tables: dict[str, pd.DataFrame]) -> list[tuple]:
         try:
             schema.validate(frame, lazy=True)
         except pa.errors.SchemaErrors as err:
-            failures += _failures(name, err, frame, key)
+            failures += failures_of(name, err, frame, key)
     gold_docs = set(docs.loc[docs["annotation_status"] != "pending", "doc_id"])
     expected = set(sents.loc[sents["doc_id"].isin(gold_docs), "id"])
     missing = sorted(expected - set(stance["sentence_id"]))
@@ -421,61 +419,3 @@ def validate_tables(tables: dict[str, pd.DataFrame]) -> list[tuple]:
 # Rules across parts. Each part holds whole documents and is validated whole (every rule above,
 # within the part). What no part can see alone: document ids, source files and folds unique over
 # the corpus, sentence ids unique over the corpus, and sentence texts that leak across splits.
-# Every other corpus-wide rule follows from these and the part's own rules: a sentence's doc_id
-# is a document of its part, so a document's sentences share its part and its split; a stance
-# row's sentence_id is a sentence of its part and its id is `<sentence_id>-<target>`, so unique
-# sentence ids make stance ids and (sentence_id, target) unique over the corpus.
-KEY_COLUMNS = {
-    "documents": ["doc_id", "source_file", "split", "fold"],
-    "sentences": ["id", "doc_id", "split", "fold"],
-}
-_CORPUS_KEYS = {
-    "documents": pa.DataFrameSchema(
-        {
-            "doc_id": pa.Column(str, unique=True),
-            "source_file": pa.Column(str, unique=True),
-            "fold": pa.Column(int, unique=True),
-        }
-    ),
-    "sentences": pa.DataFrameSchema(
-        {"id": pa.Column(str, unique=True)},
-        checks=[pa.Check(_one_split_per_document, error=SPLIT_BY_DOCUMENT)],
-    ),
-}
-
-
-def validate_corpus(keys: dict[str, pd.DataFrame]) -> list[tuple]:
-    """The rules that span parts, on the key columns (KEY_COLUMNS) of every part together."""
-    failures: list[tuple] = []
-    for name, schema in _CORPUS_KEYS.items():
-        key = "doc_id" if name == "documents" else "id"
-        try:
-            schema.validate(keys[name], lazy=True, inplace=True)
-        except pa.errors.SchemaErrors as err:
-            failures += _failures(name, err, keys[name], key)
-    return failures
-
-
-def normalised(text: str) -> str:
-    """A sentence text as the leak rule compares it: whitespace collapsed, lower case."""
-    return re.sub(r"\s+", " ", text).strip().lower()
-
-
-class SplitLeaks:
-    """Sentence texts that occur in more than one split, found part by part.
-
-    Keeps one 64-bit digest and the split of every distinct normalised text seen so far (not
-    the texts), so memory grows by a few bytes per sentence, not by the corpus's text."""
-
-    def __init__(self) -> None:
-        self.split_of: dict[int, str] = {}
-
-    def add(self, texts, splits) -> list[str]:
-        """Record a part's sentences; return the (normalised) texts of this part seen in another split."""
-        leaks = []
-        for text, split in zip(texts, splits):
-            key = hash(normalised(text))
-            first = self.split_of.setdefault(key, split)
-            if first != split:
-                leaks.append(normalised(text))
-        return sorted(set(leaks))

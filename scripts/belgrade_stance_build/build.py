@@ -211,7 +211,8 @@ def build(layout: Layout, write: bool = True) -> dict:
 
 
 def _build(layout: Layout, metadata: list[dict], folder: Path | None) -> dict:
-    from belgrade_stance_schema.tables import KEY_COLUMNS, SplitLeaks, validate_corpus, validate_tables
+    from belgrade_stance_schema.corpus_keys import KEY_COLUMNS, validate_corpus
+    from belgrade_stance_schema.tables import validate_tables
 
     from belgrade_stance_build.stages.agreement import AgreementCounts
     from belgrade_stance_build.stages.consistency import SurfaceForms
@@ -220,7 +221,8 @@ def _build(layout: Layout, metadata: list[dict], folder: Path | None) -> dict:
 
     folds = {row["doc_id"]: i for i, row in enumerate(metadata)}
     problems, failed = Problems(), []
-    agreement, surfaces, leaks, sizes = AgreementCounts(), SurfaceForms(), SplitLeaks(), Sizes()
+    agreement, surfaces, sizes = AgreementCounts(), SurfaceForms(), Sizes()
+    split_of: dict[int, str] = {}  # a digest of every sentence text (spaces folded, lower case) → its split
     keys: dict[str, list[pd.DataFrame]] = {name: [] for name in KEY_COLUMNS}
     writer = DataWriter(folder) if folder is not None else None
     try:
@@ -245,7 +247,12 @@ def _build(layout: Layout, metadata: list[dict], folder: Path | None) -> dict:
             frames = tables(part, folds)
             _schema_problems(validate_tables(frames), problems)
             sentences = frames["sentences"]
-            for text in leaks.add(sentences["text"].tolist(), sentences["split"].tolist()):
+            leaks = set()
+            for text, split in zip(sentences["text"], sentences["split"]):
+                key = " ".join(text.split()).lower()
+                if split_of.setdefault(hash(key), split) != split:
+                    leaks.add(key)
+            for text in sorted(leaks):
                 problems.add(
                     "table sentences",
                     None,

@@ -10,7 +10,6 @@ except PackageNotFoundError:  # running from a checkout without installation
 
 from belgrade_stance.errors import DatasetError, LoadError  # noqa: E402
 from belgrade_stance.load import configs, features, inventories, label_names, load, manifest, splits  # noqa: E402
-from belgrade_stance.verify import verify  # noqa: E402
 from belgrade_stance.scoring import (  # noqa: E402
     PredictionError,
     compare,
@@ -22,6 +21,27 @@ from belgrade_stance.scoring import (  # noqa: E402
     format_holders,
     format_report,
 )
+from belgrade_stance.verify import verify  # noqa: E402
 
-__all__ = ["__version__", "DatasetError", "LoadError", "PredictionError", "compare", "configs", "evaluate", "evaluate_holders", "label_names", "evaluate_cv", "features", "folds",
-           "format_comparison", "format_holders", "format_report", "inventories", "load", "manifest", "splits", "verify"]
+__all__ = [
+    "__version__",
+    "DatasetError",
+    "LoadError",
+    "PredictionError",
+    "compare",
+    "configs",
+    "evaluate",
+    "evaluate_holders",
+    "label_names",
+    "evaluate_cv",
+    "features",
+    "folds",
+    "format_comparison",
+    "format_holders",
+    "format_report",
+    "inventories",
+    "load",
+    "manifest",
+    "splits",
+    "verify",
+]

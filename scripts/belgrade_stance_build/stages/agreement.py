@@ -1,7 +1,7 @@
 """Stage: agreement — inter-annotator agreement of passes A and B (data/agreement.json).
 
 Counted document by document while the parts stream through the build; F_avg is the official
-scorer's (belgrade_stance.evaluate), kappa scikit-learn's.
+scorer's (belgrade_stance.scoring), kappa scikit-learn's.
 """
 
 from __future__ import annotations
