@@ -1,256 +1,164 @@
-"""Exports: CoNLL and spaCy files read back to the gold data; Label Studio tasks round-trip to the
-same raw annotations, corrections come back line by line, bad exports are refused."""
+"""Exports: the CoNLL file read back by spaCy's converter and the spaCy DocBin give the gold data;
+Label Studio tasks round-trip to the same raw annotations, a correction comes back as its own line,
+and a bad Label Studio export is refused with nothing written (bad-inputs/label-studio/<rule>/)."""
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
-
-import belgrade_stance
-from belgrade_stance_schema.inventory import ENTITY_TYPES, STANCE_LABELS
+from belgrade_stance_build.annotation.label_studio import export_label_studio, import_label_studio
+from belgrade_stance_build.build import build
+from belgrade_stance_build.layout import Layout
 from helpers import ROOT, tree_digest
 
-TYPES = list(ENTITY_TYPES)
+import belgrade_stance
+from belgrade_stance.cli import main
+from belgrade_stance.spans import token_offsets
+
+BAD = Path(__file__).parent / "bad-inputs" / "label-studio"
 
 
-def cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "belgrade_stance.cli", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd)
+def entities(row) -> set[tuple[int, int, int, str, str]]:
+    """A sentence's gold entities as (sentence index, first token, end token, type, id)."""
+    offsets = token_offsets(row.text, row.tokens)
+    first, end = {a: k for k, (a, _) in enumerate(offsets)}, {b: k + 1 for k, (_, b) in enumerate(offsets)}
+    return {
+        (row.sentence_index, first[e["start"]], end[e["end"]], e["label"], e["entity_id"])
+        for e in row.entities
+    }
 
 
-@pytest.fixture(scope="module")
-def sentences() -> dict[str, pd.DataFrame]:
-    return belgrade_stance.load("sentences")
+def doc_entities(doc) -> set[tuple[int, int, int, str, str]]:
+    """A spaCy Doc's entities as (sentence, first token, end token, type, id) within their sentence."""
+    found = [(k, s.start, e) for k, s in enumerate(doc.sents) for e in s.ents]
+    return {(k, e.start - start, e.end - start, e.label_, e.kb_id_) for k, start, e in found}
 
 
-def gold_token_spans(row) -> set[tuple[int, int, str]]:
-    """Gold entities as token spans, from character offsets (independent of ner_tags)."""
-    bounds, i = [], 0
-    for tok in row.tokens:
-        j = row.text.index(tok, i)
-        bounds.append((j, j + len(tok)))
-        i = j + len(tok)
-    out = set()
-    for e in row.entities:
-        first = next(k for k, (a, b) in enumerate(bounds) if a <= e["start"] < b)
-        last = next(k for k, (a, b) in enumerate(bounds) if a < e["end"] <= b)
-        out.add((first, last + 1, TYPES[e["label"]]))
-    return out
-
-
-def read_conll(path: Path) -> list[list[list[tuple[str, str]]]]:
-    """Documents → sentences → (token, tag), as a CoNLL-2003 reader sees them."""
-    docs, sent = [], []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("-DOCSTART-"):
-            docs.append([])
-        elif not line.strip():
-            if sent:
-                docs[-1].append(sent)
-                sent = []
-        else:
-            cols = line.split(" ")
-            assert len(cols) == 4, line
-            sent.append((cols[0], cols[3]))
-    assert not sent
-    return docs
-
-
-def bio_spans(tags: list[str]) -> set[tuple[int, int, str]]:
-    spans, start, kind = set(), None, None
-    for k, tag in enumerate(tags + ["O"]):
-        if start is not None and not (tag.startswith("I-") and tag[2:] == kind):
-            spans.add((start, k, kind))
-            start = None
-        if tag.startswith("B-"):
-            start, kind = k, tag[2:]
-        assert not (tag.startswith("I-") and start is None), "I- tag without B-"
-    return spans
-
-
-def test_conll_reads_back_to_the_gold_spans(tmp_path, sentences):
-    done = cli("export", "conll", "--out", tmp_path, "--data", ROOT / "data")
-    assert done.returncode == 0, done.stderr
-    for split, table in sentences.items():
-        docs = read_conll(tmp_path / f"{split}.conll")
-        assert len(docs) == table.doc_id.nunique()
-        ordered = table.sort_values(["doc_id", "sentence_index"])
-        flat = [s for d in docs for s in d]
-        assert len(flat) == len(ordered)
-        for sent, row in zip(flat, ordered.itertuples()):
-            assert [t for t, _ in sent] == list(row.tokens)
-            assert bio_spans([tag for _, tag in sent]) == gold_token_spans(row)
-
-
-def test_spacy_docbin_matches_the_data(tmp_path, sentences):
-    spacy = pytest.importorskip("spacy")
+def test_the_conll_and_spacy_exports_hold_the_data(tmp_path):
+    """The spaCy export holds the tokens, sentences, entities (with their ids) and stance labels of the
+    data; spaCy's own converter (spacy convert -c ner) reads the CoNLL export back to the same
+    documents, sentences, tokens and entities."""
     from spacy.tokens import DocBin
+    from spacy.vocab import Vocab
 
-    done = cli("export", "spacy", "--out", tmp_path, "--data", ROOT / "data")
-    assert done.returncode == 0, done.stderr
-    stance = belgrade_stance.load("stance")
-    nlp = spacy.blank("en")
-    for split, table in sentences.items():
-        docs = list(DocBin().from_disk(tmp_path / f"{split}.spacy").get_docs(nlp.vocab))
-        assert sorted(d.user_data["doc_id"] for d in docs) == sorted(table.doc_id.unique())
-        labels = {(r.sentence_id, r.target): STANCE_LABELS[r.label] for r in stance[split].itertuples()}
-        for doc in docs:
-            rows = table[table.doc_id == doc.user_data["doc_id"]].sort_values("sentence_index")
-            sents = list(doc.sents)
-            assert [s.text for s in sents] == list(rows.text)
-            assert list(doc.user_data["sentence_ids"]) == list(rows.id)
-            got = {(sid, e.start_char - s.start_char, e.end_char - s.start_char, e.label_, e.kb_id_)
-                   for sid, s in zip(rows.id, sents) for e in doc.ents if s.start <= e.start < s.end}
-            want = {(r.id, e["start"], e["end"], TYPES[e["label"]], e["entity_id"])
-                    for r in rows.itertuples() for e in r.entities}
-            assert got == want
-            spans = {(sid, sp.label_) for sid, s in zip(rows.id, sents) for sp in doc.spans["stance"]
-                     if (sp.start, sp.end) == (s.start, s.end)}
-            assert spans == {(sid, f"{t}={lab}") for (sid, t), lab in labels.items() if sid in set(rows.id)}
-            assert {(sid, t): lab for sid, d in doc.user_data["stance"].items() for t, lab in d.items()} == \
-                {k: v for k, v in labels.items() if k[0] in set(rows.id)}
-
-
-def test_spacy_convert_reads_the_conll_export_back(tmp_path, sentences):
-    """spaCy's own converter (python -m spacy convert -c ner) makes exactly the documents,
-    sentences, tokens and entities of the data from the CoNLL export."""
-    import subprocess
-    import sys
-
-    import spacy
-    from spacy.tokens import DocBin
-
-    from belgrade_stance.export import export_conll
-
-    export_conll(tmp_path / "conll")
-    nlp = spacy.blank("xx")
-    for split, table in sentences.items():
-        out = tmp_path / "converted" / split
-        out.mkdir(parents=True)
-        done = subprocess.run([sys.executable, "-m", "spacy", "convert", str(tmp_path / "conll" / f"{split}.conll"),
-                               str(out), "--converter", "ner"], capture_output=True, text=True)
+    for fmt in ("conll", "spacy"):
+        assert main(["export", fmt, "--out", str(tmp_path / fmt), "--data", str(ROOT / "data")]) == 0
+    stance = belgrade_stance.load("stance", labels="names")
+    for split, table in belgrade_stance.load("sentences", labels="names").items():
+        convert = ["spacy", "convert", tmp_path / "conll" / f"{split}.conll", tmp_path, "-c", "ner"]
+        done = subprocess.run([sys.executable, "-m", *convert], capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
-        docs = list(DocBin().from_disk(out / f"{split}.spacy").get_docs(nlp.vocab))
-        rows = table.sort_values(["doc_id", "sentence_index"])
-        assert len(docs) == rows.doc_id.nunique()
-        for doc, (doc_id, group) in zip(docs, rows.groupby("doc_id", sort=True)):
-            assert [[t.text for t in s] for s in doc.sents] == [list(t) for t in group.tokens]
-            offsets = [0]
-            for toks in group.tokens:
-                offsets.append(offsets[-1] + len(toks))
-            got = {(e.start, e.end, e.label_) for e in doc.ents}
-            want = set()
-            for k, r in enumerate(group.itertuples()):
-                for first, last, label in gold_token_spans(r):
-                    want.add((offsets[k] + first, offsets[k] + last, label))
-            assert got == want, doc_id
+        bins = [DocBin().from_disk(folder / f"{split}.spacy") for folder in (tmp_path / "spacy", tmp_path)]
+        groups = table.sort_values(["doc_id", "sentence_index"]).groupby("doc_id", sort=True)
+        assert [len(b) for b in bins] == [len(groups)] * 2
+        for doc, converted, (doc_id, rows) in zip(*(b.get_docs(Vocab()) for b in bins), groups):
+            assert doc.user_data["doc_id"] == doc_id and list(doc.user_data["sentence_ids"]) == list(rows.id)
+            assert [s.text for s in doc.sents] == list(rows.text)
+            for d in (doc, converted):
+                assert [[t.text for t in s] for s in d.sents] == [list(t) for t in rows.tokens], doc_id
+            want = set().union(*(entities(r) for r in rows.itertuples()))
+            assert doc_entities(doc) == want and doc_entities(converted) == {(*e[:4], "") for e in want}
+            mine = {
+                (r.sentence_id, r.target, r.label) for r in stance[split].itertuples() if r.doc_id == doc_id
+            }
+            ids = {(s.start, s.end): sid for s, sid in zip(doc.sents, rows.id)}
+            assert {(ids[sp.start, sp.end], *sp.label_.split("=")) for sp in doc.spans["stance"]} == mine
+            assert {
+                (sid, t, lab) for sid, d in doc.user_data["stance"].items() for t, lab in d.items()
+            } == mine
 
 
-# --------------------------------------------------------------------------- Label Studio
-
-def export_tasks(root: Path, out: Path, pass_name: str = "gold") -> list[dict]:
-    done = cli("export", "label-studio", "--out", out, "--pass", pass_name, "--root", root)
-    assert done.returncode == 0, done.stderr
-    return json.loads((out / "tasks.json").read_text(encoding="utf-8"))
-
-
-def as_export(tasks: list[dict]) -> list[dict]:
-    """What Label Studio exports once every pre-annotation was accepted as it is."""
-    return [{"id": i + 1, "data": t["data"], "predictions": [i + 1],
-             "annotations": [{"id": i + 1, "result": t["predictions"][0]["result"], "was_cancelled": False,
-                              "created_at": "2026-11-01T10:00:00Z", "updated_at": "2026-11-01T10:00:00Z"}]}
-            for i, t in enumerate(tasks)]
+def exported(root: Path, out: Path, pass_name: str = "gold") -> Path:
+    """A pass's tasks as Label Studio exports them once every pre-annotation was accepted as it is."""
+    export_label_studio(Layout(root), out / "ls", pass_name)
+    tasks = json.loads((out / "ls" / "tasks.json").read_text(encoding="utf-8"))
+    for i, task in enumerate(tasks, 1):  # its regions listed in another order: the files do not change
+        result = task["predictions"][0]["result"][::-1]
+        task.update(id=i, annotations=[{"id": i, "result": result}], predictions=[i])
+    (out / "export.json").write_text(json.dumps(tasks), encoding="utf-8")
+    return out / "export.json"
 
 
 @pytest.mark.parametrize("pass_name", ["a", "b", "gold"])
-def test_label_studio_round_trip_gives_the_same_raw_files(project, tmp_path, pass_name):
+def test_a_label_studio_round_trip_gives_the_same_raw_files(project, tmp_path, pass_name):
     before = tree_digest(project / "raw")
-    tasks = export_tasks(project, tmp_path / "ls", pass_name)
-    assert len(tasks) == sum(len(t) for t in belgrade_stance.load("sentences").values())
-    export = tmp_path / "export.json"
-    export.write_text(json.dumps(as_export(tasks)), encoding="utf-8")
-    done = cli("import-label-studio", export, "--pass", pass_name, "--root", project)
-    assert done.returncode == 0, done.stderr
+    import_label_studio(Layout(project), exported(project, tmp_path, pass_name), pass_name)
     assert tree_digest(project / "raw") == before
+
+
+def correct(result: list[dict]) -> None:
+    """The annotator changes GPE to LOC in d03-s020 (a form found once in the corpus)."""
+    region = next(r for r in result if r.get("type") == "labels" and r["value"]["text"] == "Novi Urengoj")
+    region["value"]["labels"] = ["LOC"]
+
+
+def imports_the_correction(project: Path, export: Path) -> None:
+    """Importing the corrected export changes one line of the raw file, and the build takes it."""
+    path, before = project / "raw/annotations/gold/d03.jsonl", tree_digest(project / "raw")
+    old = path.read_text(encoding="utf-8").splitlines()
+    assert main(["label-studio", "import", str(export), "--root", str(project)]) == 0
+    after = tree_digest(project / "raw")
+    assert {k for k in before if before[k] != after[k]} == {"annotations/gold/d03.jsonl"}
+    new = path.read_text(encoding="utf-8").splitlines()
+    ((was, now),) = [(json.loads(a), json.loads(b)) for a, b in zip(old, new) if a != b]
+    assert len(old) == len(new) and was["text"] == "Novi Urengoj" and now == {**was, "label": "LOC"}
+    build(Layout(project))
+    sentences = belgrade_stance.load("sentences", "test", data_dir=project / "data", labels="names")
+    entities = sentences.set_index("id").entities["d03-s020"]
+    assert [e["label"] for e in entities if e["text"] == "Novi Urengoj"] == ["LOC"]
 
 
 def test_a_correction_comes_back_as_its_own_line_and_builds(project, tmp_path):
-    tasks = as_export(export_tasks(project, tmp_path / "ls"))
-    task = next(t for t in tasks if t["data"]["sentence_id"] == "d03-s020")
-    region = next(r for r in task["annotations"][0]["result"] if r["from_name"] == "entity"
-                  and r["value"]["text"] == "Novi Urengoj")
-    region["value"]["labels"] = ["LOC"]  # the annotator changes GPE to LOC (a form found once in the corpus)
-    export = tmp_path / "export.json"
+    export = exported(project, tmp_path)
+    tasks = json.loads(export.read_text())
+    correct(next(t for t in tasks if t["data"]["sentence_id"] == "d03-s020")["annotations"][0]["result"])
     export.write_text(json.dumps(tasks), encoding="utf-8")
-    path = project / "raw/annotations/gold/d03.jsonl"
-    old = path.read_text(encoding="utf-8").splitlines()
-    assert cli("import-label-studio", export, "--root", project).returncode == 0
-    new = path.read_text(encoding="utf-8").splitlines()
-    changed = [(a, b) for a, b in zip(old, new) if a != b] + [(None, b) for b in new[len(old):]]
-    assert len(old) == len(new)
-    assert len(changed) == 1 and '"Novi Urengoj"' in changed[0][1] and '"LOC"' in changed[0][1]
-    build = cli("build", "--root", project)
-    assert build.returncode == 0, build.stderr
-    sents = belgrade_stance.load("sentences", split="test", data_dir=project / "data")
-    ents = sents[sents.id == "d03-s020"].iloc[0].entities
-    assert [TYPES[e["label"]] for e in ents if e["text"] == "Novi Urengoj"] == ["LOC"]
+    imports_the_correction(project, export)
 
 
-LS_SPOILS = {
-    "task-missing": (lambda tasks: tasks.pop(3), "ls-missing-tasks", "lacks tasks for 1 sentence"),
-    "text-changed": (lambda tasks: tasks[0]["data"].update(text="changed"), "ls-text-changed", "differs from the sentence"),
-    "entity-type-unknown": (lambda tasks: next(r for r in tasks[0]["annotations"][0]["result"] if r.get("from_name") == "entity")
-                            ["value"].update(labels=["CITY"]), "ls-region", "unknown type 'CITY'"),
-    "region-outside": (lambda tasks: tasks[0]["annotations"][0]["result"].append(
-        {"id": "x1", "from_name": "entity", "to_name": "text", "type": "labels",
-         "value": {"start": 0, "end": 5000, "text": "", "labels": ["GPE"]}}), "ls-region", "outside the sentence"),
-    "none-with-evidence": (lambda tasks: [r for r in tasks[0]["annotations"][0]["result"] if r.get("from_name") == "stance_war"][0]
-                           ["value"].update(choices=["none"]), "ls-stance-choice", "is none but has"),
-    "task-twice": (lambda tasks: tasks.append(tasks[0]), "ls-duplicate-task", "appears in two tasks"),
-    "task-a-string": (lambda tasks: tasks.append("task"), "ls-task-data", "has no doc_id/sentence_id"),
-    "task-data-a-list": (lambda tasks: tasks[0].update(data=["d00"]), "ls-task-data", "has no doc_id/sentence_id"),
-    "unknown-document": (lambda tasks: tasks[0]["data"].update(doc_id="d99"), "ls-unknown-document", "'d99' is not in"),
-    "unknown-sentence": (lambda tasks: tasks[0]["data"].update(sentence_id="d00-s999"), "ls-unknown-sentence",
-                         "no such sentence"),
-    "annotations-a-string": (lambda tasks: tasks[0].update(annotations="none"), "ls-unreadable",
-                             "not of the shape Label Studio writes"),
-    "task-without-data": (lambda tasks: tasks.append({"id": 1}), "ls-task-data", "has no doc_id/sentence_id"),
+def value(tasks: list[dict], name: str) -> dict:
+    return next(r for r in tasks[0]["annotations"][0]["result"] if r.get("from_name") == name)["value"]
+
+
+OUTSIDE = dict(id="x", from_name="entity", type="labels", value={"start": 0, "end": 999, "labels": ["GPE"]})
+SPOILS = {  # bad exports made from a good one (its first task: d00-s000, against the war), and their rule
+    "task-missing": ("ls-missing-tasks", lambda t: t.pop(3)),
+    "task-twice": ("ls-duplicate-task", lambda t: t.append(t[0])),
+    "text-changed": ("ls-text-changed", lambda t: t[0]["data"].update(text="changed")),
+    "annotations-not-a-list": ("ls-unreadable", lambda t: t[0].update(annotations="none")),
+    "entity-type-unknown": ("ls-region", lambda t: value(t, "entity").update(labels=["CITY"])),
+    "region-outside": ("ls-region", lambda t: t[0]["annotations"][0]["result"].append(OUTSIDE)),
+    "war-none-with-evidence": ("ls-stance-choice", lambda t: value(t, "stance_war").update(choices=["none"])),
 }
 
 
-@pytest.mark.parametrize("case", sorted(LS_SPOILS))
-def test_bad_label_studio_exports_are_refused_and_nothing_is_written(project, tmp_path, case):
-    spoil, rule, message = LS_SPOILS[case]
-    tasks = as_export(export_tasks(project, tmp_path / "ls"))
-    tasks.sort(key=lambda t: t["data"]["sentence_id"])  # d00-s000 first: it has against for war
+@pytest.fixture(scope="module")
+def good_export(tmp_path_factory) -> list[dict]:
+    return json.loads(exported(ROOT, tmp_path_factory.mktemp("label-studio")).read_text())
+
+
+@pytest.mark.parametrize("case", [*SPOILS, *sorted(p.relative_to(BAD).as_posix() for p in BAD.glob("*/*"))])
+def test_a_bad_label_studio_export_is_refused(project, tmp_path, good_export, case, capsys):
+    export, rule = BAD / case, case.split("/")[0]
+    if case in SPOILS:
+        tasks, (rule, spoil) = copy.deepcopy(good_export), SPOILS[case]
+        spoil(tasks)
+        export = tmp_path / "export.json"
+        export.write_text(json.dumps(tasks), encoding="utf-8")
     before = tree_digest(project / "raw")
-    spoil(tasks)
-    export = tmp_path / "export.json"
-    export.write_text(json.dumps(tasks), encoding="utf-8")
-    done = cli("import-label-studio", export, "--root", project)
-    assert done.returncode == 1
-    assert message in done.stderr and "nothing was written" in done.stderr and "Traceback" not in done.stderr
-    assert f"[{rule}]" in done.stderr, done.stderr
-    assert tree_digest(project / "raw") == before
+    assert main(["label-studio", "import", str(export), "--root", str(project)]) == 1
+    err = capsys.readouterr().err
+    assert f"[{rule}]" in err and "Traceback" not in err, err
+    assert tree_digest(project / "raw") == before  # nothing written
 
 
-@pytest.mark.parametrize("content, rule", [
-    ("{not json", "ls-unreadable"), ('{"tasks": []}', "ls-unreadable"), (b"\xff\xfe", "ls-unreadable"),
-])
-def test_an_unreadable_label_studio_export_is_refused(project, tmp_path, content, rule):
-    export = tmp_path / "export.json"
-    export.write_bytes(content if isinstance(content, bytes) else content.encode())
-    done = cli("import-label-studio", export, "--root", project)
-    assert done.returncode == 1 and f"[{rule}]" in done.stderr and "Traceback" not in done.stderr
-
-
-def test_label_studio_needs_a_valid_checkout(project, tmp_path):
+def test_the_label_studio_export_needs_valid_raw_files(project, tmp_path, capsys):
     (project / "raw/segments/d02.jsonl").write_text("{broken\n", encoding="utf-8")
-    done = cli("export", "label-studio", "--out", tmp_path / "ls", "--root", project)
-    assert done.returncode == 1 and "[ls-raw-problems]" in done.stderr and "[unparseable-line]" in done.stderr
-    assert not (tmp_path / "ls").exists()
+    assert main(["label-studio", "export", "--out", str(tmp_path / "ls"), "--root", str(project)]) == 1
+    err = capsys.readouterr().err
+    assert "[ls-raw-problems]" in err and "[unparseable-line]" in err and not (tmp_path / "ls").exists()

@@ -7,6 +7,7 @@ venv of its own."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -17,98 +18,90 @@ import urllib.error
 import urllib.request
 
 import pytest
-
-from helpers import need, tree_digest
-from test_exports import cli, export_tasks
+from belgrade_stance_build.annotation.label_studio import export_label_studio
+from belgrade_stance_build.layout import Layout
+from helpers import need
+from test_exports import correct, imports_the_correction
 
 TOKEN = "b5c0c0ffee0123456789abcdef0123456789abcd"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def label_studio(tmp_path_factory):
-    exe = os.environ.get("LABEL_STUDIO_BIN") or shutil.which("label-studio")
-    if not exe:
-        need("label-studio", "pip install label-studio in a venv and set LABEL_STUDIO_BIN (.ci/run does)")
-    home = tmp_path_factory.mktemp("label-studio")
-    port = _free_port()
-    env = dict(os.environ, LABEL_STUDIO_BASE_DATA_DIR=str(home), LABEL_STUDIO_USERNAME="ci@example.org",
-               LABEL_STUDIO_PASSWORD="not-a-secret-1", LABEL_STUDIO_USER_TOKEN=TOKEN,
-               LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN="true", LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK="true")
-    log = open(home / "server.log", "w")
-    proc = subprocess.Popen([exe, "start", "--no-browser", "--port", str(port), "--internal-host", "127.0.0.1"],
-                            cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            if proc.poll() is not None:
-                pytest.fail("label-studio exited:\n" + (home / "server.log").read_text()[-3000:])
-            try:
-                with urllib.request.urlopen(base + "/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except (urllib.error.URLError, OSError):
-                time.sleep(1)
-        else:
-            pytest.fail("label-studio did not start:\n" + (home / "server.log").read_text()[-3000:])
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-
-
 def api(base: str, method: str, path: str, body=None):
-    req = urllib.request.Request(base + path, method=method,
-                                 data=None if body is None else json.dumps(body).encode(),
-                                 headers={"Authorization": f"Token {TOKEN}", "Content-Type": "application/json"})
+    """A call of Label Studio's API at base as the user whose token is TOKEN."""
+    data = None if body is None else json.dumps(body).encode()
+    headers = {"Authorization": f"Token {TOKEN}", "Content-Type": "application/json"}
     try:
-        with urllib.request.urlopen(req, timeout=120) as r:
+        with urllib.request.urlopen(
+            urllib.request.Request(base + path, data, headers, method=method), timeout=120
+        ) as r:
             return json.loads(r.read() or b"null")
     except urllib.error.HTTPError as e:
         pytest.fail(f"{method} {path}: {e.code} {e.read().decode()[:2000]}")
 
 
+def up(base: str) -> bool:
+    try:
+        urllib.request.urlopen(f"{base}/health", timeout=2).close()
+        return True
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@pytest.fixture(scope="module")
+def label_studio(tmp_path_factory):
+    """api() of a Label Studio server started for these tests."""
+    exe = os.environ.get("LABEL_STUDIO_BIN") or shutil.which("label-studio")
+    if not exe:
+        need("label-studio", "pip install label-studio in a venv and set LABEL_STUDIO_BIN (.ci/run does)")
+    home = tmp_path_factory.mktemp("label-studio")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        base = f"http://127.0.0.1:{s.getsockname()[1]}"
+    env = dict(os.environ, LABEL_STUDIO_BASE_DATA_DIR=str(home), LABEL_STUDIO_USERNAME="ci@example.org")
+    env |= dict(LABEL_STUDIO_PASSWORD="not-a-secret-1", LABEL_STUDIO_USER_TOKEN=TOKEN)
+    env |= dict(LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN="true", LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK="true")
+    command = [exe, "start", "--no-browser", "--port", base.rsplit(":", 1)[1], "--internal-host", "127.0.0.1"]
+    with open(home / "server.log", "w") as log:
+        server = subprocess.Popen(command, cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 240
+            while not up(base):
+                log_tail = (home / "server.log").read_text()[-3000:]
+                assert server.poll() is None and time.monotonic() < deadline, (
+                    f"label-studio did not start:\n{log_tail}"
+                )
+                time.sleep(1)
+            yield functools.partial(api, base)
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
 def test_label_studio_imports_the_tasks_and_its_export_comes_back(label_studio, project, tmp_path):
-    tasks = export_tasks(project, tmp_path / "ls")
+    export_label_studio(Layout(project), tmp_path / "ls")
+    tasks = json.loads((tmp_path / "ls" / "tasks.json").read_text(encoding="utf-8"))
     config = (tmp_path / "ls" / "label-config.xml").read_text(encoding="utf-8")
-    ls_project = api(label_studio, "POST", "/api/projects", {"title": "belgrade-stance gold", "label_config": config})
-    imported = api(label_studio, "POST", f"/api/projects/{ls_project['id']}/import", tasks)
-    assert imported["task_count"] == len(tasks) and imported["prediction_count"] == len(tasks)
+    ls_project = label_studio("POST", "/api/projects", {"title": "belgrade-stance", "label_config": config})[
+        "id"
+    ]
+    imported = label_studio("POST", f"/api/projects/{ls_project}/import", tasks)
+    assert imported["task_count"] == imported["prediction_count"] == len(tasks)
 
     # an annotator accepts every pre-annotation as Label Studio stored it, correcting one entity type
-    # (of a surface form found once in the corpus, so the corrected gold stays consistent)
-    predictions = api(label_studio, "GET", f"/api/predictions?project={ls_project['id']}")
+    export = f"/api/projects/{ls_project}/export?exportType=JSON"
+    sentence_of = {
+        t["id"]: t["data"]["sentence_id"] for t in label_studio("GET", export + "&download_all_tasks=true")
+    }
+    predictions = label_studio("GET", f"/api/predictions?project={ls_project}")
     assert len(predictions) == len(tasks)
-    stored = {t["id"]: t for t in api(label_studio, "GET",
-                                      f"/api/projects/{ls_project['id']}/export?exportType=JSON&download_all_tasks=true")}
-    for pred in predictions:
-        result = pred["result"]
-        if stored[pred["task"]]["data"]["sentence_id"] == "d03-s020":
-            region = next(r for r in result if r.get("from_name") == "entity" and r["value"]["text"] == "Novi Urengoj")
-            region["value"]["labels"] = ["LOC"]
-        api(label_studio, "POST", f"/api/tasks/{pred['task']}/annotations", {"result": result})
-    export = api(label_studio, "GET", f"/api/projects/{ls_project['id']}/export?exportType=JSON")
-    assert len(export) == len(tasks) and all(t["annotations"] for t in export)
-    path = tmp_path / "label-studio-export.json"
-    path.write_text(json.dumps(export), encoding="utf-8")
-
-    before = tree_digest(project / "raw")
-    old = (project / "raw/annotations/gold/d03.jsonl").read_text(encoding="utf-8").splitlines()
-    done = cli("import-label-studio", path, "--root", project)
-    assert done.returncode == 0, done.stderr
-    after = tree_digest(project / "raw")
-    assert {k for k in before if before[k] != after[k]} == {"annotations/gold/d03.jsonl"}
-    new = (project / "raw/annotations/gold/d03.jsonl").read_text(encoding="utf-8").splitlines()
-    diff = [(a, b) for a, b in zip(old, new) if a != b]
-    assert len(old) == len(new) and len(diff) == 1
-    assert json.loads(diff[0][1]) == {**json.loads(diff[0][0]), "label": "LOC"}
-    assert cli("build", "--root", project).returncode == 0
+    for prediction in predictions:
+        if sentence_of[prediction["task"]] == "d03-s020":
+            correct(prediction["result"])
+        label_studio("POST", f"/api/tasks/{prediction['task']}/annotations", {"result": prediction["result"]})
+    tasks = label_studio("GET", export)
+    assert len(tasks) == len(sentence_of) and all(t["annotations"] for t in tasks)
+    (tmp_path / "export.json").write_text(json.dumps(tasks), encoding="utf-8")
+    imports_the_correction(project, tmp_path / "export.json")
