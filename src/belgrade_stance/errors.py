@@ -2,7 +2,7 @@
 
 Every problem names its place and a stable rule id: ``file:line: [rule-id] message``. The rule
 ids are written where the problem is found; ``docs/errors.md`` lists them all, generated from
-the code by the build (belgrade_stance_build.rules).
+the code by `belgrade-stance build`.
 
 Exit codes of ``belgrade-stance``: 0 all held; 1 an input broke a rule (raw files, data files,
 predictions, an output folder); 2 a usage or environment problem (the rules in USAGE_RULES).
