@@ -7,13 +7,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import tree_digest
 
 from belgrade_stance.cli import main
 from belgrade_stance.outputs import LISTING
-
-
-def tree(folder):
-    return {p.relative_to(folder): p.is_file() and p.read_bytes() for p in sorted(folder.rglob("*"))}
 
 
 @pytest.mark.parametrize("command", ["export conll", "export spacy", "viewer", "label-studio export"])
@@ -40,11 +37,11 @@ def test_an_output_folder_is_written_whole_and_replaced_only_while_unchanged(
     refused |= {
         project / inside: "out-inside-project" for inside in ("data", "data/stance", "raw", "raw/texts/new")
     }
-    before = tree(tmp_path)
+    before = tree_digest(tmp_path)
     for out, rule in refused.items():
         code, err = run(out)
         assert code == 1 and f"[{rule}]" in err, (out, err)
-    assert tree(tmp_path) == before
+    assert tree_digest(tmp_path) == before
 
     out = tmp_path / "out"
     assert run(out)[0] == 0
@@ -68,9 +65,9 @@ def test_an_output_folder_is_written_whole_and_replaced_only_while_unchanged(
     for why, change in changes.items():
         assert run(out)[0] == 0  # back to a clean earlier output
         change()
-        before = tree(out)
+        before = tree_digest(out)
         code, err = run(out)
         assert code == 1 and "[out-foreign]" in err, (why, err)
-        assert tree(out) == before, why
+        assert tree_digest(out) == before, why
         for item in sorted(out.rglob("*"), reverse=True):  # clear it for the next case
             item.rmdir() if item.is_dir() else item.unlink()

@@ -19,8 +19,8 @@ from __future__ import annotations
 import filecmp
 import shutil
 import tempfile
+import tomllib
 from contextlib import nullcontext
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -41,66 +41,17 @@ class BuildFailed(Exception):
         super().__init__(f"{stage}: {len(problems)} problem(s)")
 
 
-@dataclass(frozen=True)
-class Stage:
-    name: str
-    help: str
-    scope: str  # once, per document, per part
-    writes: tuple[str, ...]  # files under the project root it writes (globs); [] for checks
-    module: str  # the module that does the work
-
-
-def _stage(name, help, scope="per document", writes=(), module=None) -> Stage:
-    return Stage(name, help, scope, writes, module or f"stages/{name}.py")
-
-
-STAGES = (
-    _stage("metadata", "Read and check raw/metadata.csv and the raw folders' listing.", "once"),
-    _stage("texts", "Read each raw text byte for byte and check its sha256."),
-    _stage("segments", "Check boilerplate ranges and the gold sentences; derive body and paragraphs."),
-    _stage("annotations", "Check entity and stance records of every pass (a, b, gold) against the text."),
-    _stage("adjudication", "Check that every A/B disagreement has an adjudication record matching gold."),
-    _stage(
-        "tables",
-        "Build the documents, sentences, stance and holders rows; validate them with pandera.",
-        "per part",
-        module="stages/rows.py",
-    ),
-    _stage(
-        "consistency", "Check that a surface form has one entity type and id (exceptions logged).", "per part"
-    ),
-    _stage("agreement", "Count agreement of passes A and B (kappa, F_avg, entity F1, holders).", "per part"),
-    _stage(
-        "data",
-        "Write Parquet per config and split, agreement and the manifest; swap data/ in.",
-        "once",
-        ("data/**/*",),
-    ),
-    _stage("figures", "Draw the card's figures from data/.", "once", ("figures/*.png",), "card/figures.py"),
-    _stage(
-        "card",
-        "Rewrite the generated blocks of DATASET_CARD.md and README.md.",
-        "once",
-        ("DATASET_CARD.md", "README.md"),
-        "card/render.py",
-    ),
-    _stage(
-        "docs",
-        "Write docs/errors.md, every rule id the code reports.",
-        "once",
-        ("docs/errors.md",),
-        "rules.py",
-    ),
-)
+STAGES = tomllib.loads((Path(__file__).parent / "stages.toml").read_text(encoding="utf-8"))["stage"]
+"""The stages in order, declared in stages.toml: name, scope, help, module and the files it writes."""
 
 
 def diagram() -> str:
     """The README's stage diagram, drawn from STAGES (a generated block)."""
-    lines = ["```text", "raw/ → " + " → ".join(s.name for s in STAGES), ""]
+    lines = ["```text", "raw/ → " + " → ".join(s["name"] for s in STAGES), ""]
     for stage in STAGES:
-        writes = f"  → {', '.join(stage.writes)}" if stage.writes else ""
-        lines.append(f"{stage.name:<13} {stage.scope:<13} {stage.help}{writes}")
-        lines.append(f"{'':<27} scripts/belgrade_stance_build/{stage.module}")
+        writes = f"  → {', '.join(stage['writes'])}" if stage.get("writes") else ""
+        lines.append(f"{stage['name']:<13} {stage['scope']:<13} {stage['help']}{writes}")
+        lines.append(f"{'':<27} scripts/belgrade_stance_build/{stage['module']}")
     return "\n".join([*lines, "```"]) + "\n"
 
 
@@ -253,12 +204,8 @@ def _build(layout: Layout, metadata: list[dict], folder: Path | None) -> dict:
                 if split_of.setdefault(hash(key), split) != split:
                     leaks.add(key)
             for text in sorted(leaks):
-                problems.add(
-                    "table sentences",
-                    None,
-                    "split-leak",
-                    f"sentence text occurs in two splits: {text[:60]!r}",
-                )
+                message = f"sentence text occurs in two splits: {text[:60]!r}"
+                problems.add("table sentences", None, "split-leak", message)
             if problems:
                 failed.append("tables")
                 continue
@@ -279,7 +226,7 @@ def _build(layout: Layout, metadata: list[dict], folder: Path | None) -> dict:
     finally:
         files = writer.close() if writer is not None else None
     if problems:
-        raise BuildFailed(problems, next(s.name for s in STAGES if s.name in failed))
+        raise BuildFailed(problems, next(s["name"] for s in STAGES if s["name"] in failed))
     report = agreement.report()
     manifest = write_manifest(folder, layout, files, metadata, report) if folder is not None else None
     return {"sizes": sizes, "agreement": report, "manifest": manifest, "summary": summary(sizes)}
@@ -347,29 +294,17 @@ def stale_outputs(layout: Layout) -> list[str]:
 
     with tempfile.TemporaryDirectory(prefix="belgrade-stance-check-") as tmp:
         fresh = Layout(Path(tmp))
-        for name in INPUTS:
-            source = layout.root / name
-            if source.is_dir():
-                shutil.copytree(source, fresh.root / name)
-            elif source.is_file():
-                shutil.copy2(source, fresh.root / name)
+        for source in (layout.root / name for name in INPUTS if (layout.root / name).exists()):
+            (shutil.copytree if source.is_dir() else shutil.copy2)(source, fresh.root / source.name)
         build_all(fresh)
         out = []
-        for pattern in (w for stage in STAGES for w in stage.writes):
+        for pattern in (w for stage in STAGES for w in stage.get("writes", ())):
             files = {p.relative_to(fresh.root) for p in fresh.root.glob(pattern) if p.is_file()}
             files |= {p.relative_to(layout.root) for p in layout.root.glob(pattern) if p.is_file()}
             for rel in sorted(files):
                 mine, theirs = layout.root / rel, fresh.root / rel
                 if not same_output(mine, theirs):
                     why = "differs from" if mine.is_file() and theirs.is_file() else "is missing in one of"
-                    out.append(
-                        str(
-                            Problem(
-                                str(rel),
-                                None,
-                                "stale-output",
-                                f"{why} a fresh build (run belgrade-stance build)",
-                            )
-                        )
-                    )
+                    message = f"{why} a fresh build (run belgrade-stance build)"
+                    out.append(str(Problem(str(rel), None, "stale-output", message)))
         return out

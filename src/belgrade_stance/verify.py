@@ -16,11 +16,8 @@ loader checks it."""
 
 def sha256_file(path: Path) -> str:
     """sha256 of a file, read in chunks."""
-    h = hashlib.sha256()
     with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _manifest_shape(manifest) -> str | None:
@@ -94,8 +91,7 @@ def verify(data_dir: Path | None = None, root: Path | None = None) -> list[str]:
     """Every mismatch between files and manifest, as messages; [] when all holds.
 
     Checks each Parquet file's sha256, row count, columns and embedded features, files present
-    but not listed, and, when
-    ``root`` is a source checkout, the sha256 of every raw input file.
+    but not listed, and, when ``root`` is a source checkout, the sha256 of every raw input file.
     """
     import pyarrow.parquet as pq
 
