@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
-from belgrade_stance.errors import Problem
 from belgrade_stance_build.layout import Layout, find_project
 
 
@@ -36,17 +36,17 @@ def cmd_build(args) -> int:
     try:
         if args.check:
             stale = stale_outputs(layout)
-            for line in stale:
-                print(line, file=sys.stderr)
-            print(
-                f"build --check: {len(stale)} output(s) differ from a fresh build"
-                if stale
-                else "build --check: every output equals a fresh build",
-                file=sys.stderr if stale else sys.stdout,
-            )
-            return 1 if stale else 0
-        for line in build_all(layout):
-            print(line)
+            if stale:
+                print(
+                    *stale,
+                    f"build --check: {len(stale)} output(s) differ from a fresh build",
+                    sep="\n",
+                    file=sys.stderr,
+                )
+                return 1
+            print("build --check: every output equals a fresh build")
+            return 0
+        print(*build_all(layout), sep="\n")
     except BuildFailed as failed:
         print(failed.problems.report(), file=sys.stderr)
         print(f"build failed at stage '{failed.stage}'; data/ left unchanged", file=sys.stderr)
@@ -55,45 +55,28 @@ def cmd_build(args) -> int:
 
 
 def cmd_publish(args) -> int:
-    from belgrade_stance_build.publish.hub_folder import PublishFailed, check_repo_id, publish, upload
+    """Refusals are DatasetErrors and failed writes OSErrors: the command prints them in one line."""
+    from belgrade_stance_build.publish.hub_folder import check_repo_id, publish, upload
 
     layout = find_project(args.root)
     if args.out is None and args.repo_id is None:
         print("publish: give --out DIR, --repo-id ID, or both", file=sys.stderr)
         return 2
-    try:
-        if args.repo_id is not None:
-            check_repo_id(args.repo_id)
+    if args.repo_id is not None:
+        check_repo_id(args.repo_id)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = publish(layout, args.out or Path(tmp) / "hub")
         if args.out is not None:
-            folder = publish(layout, args.out)
             print(f"published the Hub folder: {folder}")
-            if args.repo_id:
-                print(f"uploaded: {upload(folder, args.repo_id)}")
-        else:
-            import tempfile
-
-            with tempfile.TemporaryDirectory() as tmp:
-                folder = publish(layout, Path(tmp) / "hub")
-                print(f"uploaded: {upload(folder, args.repo_id)}")
-    except PublishFailed as e:
-        print(f"publish failed: {e}", file=sys.stderr)
-        return e.exit
-    except OSError as e:  # the destination could not be written (permissions, disk full): nothing swapped in
-        where = e.filename or ""
-        print(
-            f"publish failed: {Problem(where, None, 'publish-write', e.strerror or str(e))}", file=sys.stderr
-        )
-        return 1
+        if args.repo_id is not None:
+            print(f"uploaded: {upload(folder, args.repo_id)}")
     return 0
 
 
 def cmd_label_studio(args) -> int:
-    """Export a pass as Label Studio tasks, or import a Label Studio export into raw/annotations."""
-    from belgrade_stance_build.annotation.label_studio import (
-        LabelStudioError,
-        export_label_studio,
-        import_label_studio,
-    )
+    """Export a pass as Label Studio tasks, or import a Label Studio export into raw/annotations;
+    a refusal (a DatasetError) writes nothing."""
+    from belgrade_stance_build.annotation.label_studio import export_label_studio, import_label_studio
 
     layout: Layout = find_project(args.root)
     if (args.action == "export") != (args.out is not None) or (args.action == "import") != (
@@ -101,14 +84,10 @@ def cmd_label_studio(args) -> int:
     ):
         print("label-studio: export takes --out DIR; import takes the export FILE", file=sys.stderr)
         return 2
-    try:
-        if args.action == "export":
-            written = export_label_studio(layout, args.out, args.pass_name)
-        else:
-            written = import_label_studio(layout, args.path, args.pass_name)
-    except LabelStudioError as e:
-        print(f"label-studio {args.action}: {e}\nnothing was written", file=sys.stderr)
-        return e.exit
+    if args.action == "export":
+        written = export_label_studio(layout, args.out, args.pass_name)
+    else:
+        written = import_label_studio(layout, args.path, args.pass_name)
     for path in written:
         print(f"wrote {layout.rel(path)}")
     if args.action == "import":

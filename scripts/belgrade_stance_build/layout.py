@@ -5,19 +5,27 @@ installed package knows only data folders (belgrade_stance.paths)."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from belgrade_stance.errors import DatasetError
 
 
-@dataclass(frozen=True)
 class Layout:
     """Locations inside a source checkout (the folder holding pyproject.toml and raw/), and the
     sha256 of every raw input read through it (reads: path relative to root → sha256)."""
 
-    root: Path
-    reads: dict = field(default_factory=dict, compare=False, repr=False)
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.reads: dict[str, str] = {}
+        self.raw, self.data = self.root / "raw", self.root / "data"
+        self.texts, self.segments, self.annotations = (
+            self.raw / n for n in ("texts", "segments", "annotations")
+        )
+        self.metadata = self.raw / "metadata.csv"
+        self.figures, self.results = self.root / "figures", self.root / "results"
+        self.baseline_results = self.results / "baselines.json"
+        self.card, self.readme = self.root / "DATASET_CARD.md", self.root / "README.md"
+        self.guidelines = self.root / "docs" / "annotation-guidelines.md"
 
     def read_raw(self, path: Path) -> bytes:
         """The bytes of a raw input, read once and hashed: the manifest vouches for the very
@@ -26,59 +34,11 @@ class Layout:
         self.reads[self.rel(path)] = hashlib.sha256(data).hexdigest()
         return data
 
-    @property
-    def raw(self) -> Path:
-        return self.root / "raw"
-
-    @property
-    def texts(self) -> Path:
-        return self.raw / "texts"
-
-    @property
-    def metadata(self) -> Path:
-        return self.raw / "metadata.csv"
-
-    @property
-    def segments(self) -> Path:
-        return self.raw / "segments"
-
     def segment_file(self, doc_id: str) -> Path:
         return self.segments / f"{doc_id}.jsonl"
 
-    @property
-    def annotations(self) -> Path:
-        return self.raw / "annotations"
-
     def annotation_file(self, pass_name: str, doc_id: str) -> Path:
         return self.annotations / pass_name / f"{doc_id}.jsonl"
-
-    @property
-    def data(self) -> Path:
-        return self.root / "data"
-
-    @property
-    def figures(self) -> Path:
-        return self.root / "figures"
-
-    @property
-    def results(self) -> Path:
-        return self.root / "results"
-
-    @property
-    def baseline_results(self) -> Path:
-        return self.results / "baselines.json"
-
-    @property
-    def card(self) -> Path:
-        return self.root / "DATASET_CARD.md"
-
-    @property
-    def readme(self) -> Path:
-        return self.root / "README.md"
-
-    @property
-    def guidelines(self) -> Path:
-        return self.root / "docs" / "annotation-guidelines.md"
 
     def rel(self, path: Path) -> str:
         """A path as shown in messages: relative to the project root where possible."""
