@@ -228,6 +228,7 @@ def _run(checkout, *args):
     return subprocess.run(cmd, cwd=checkout, env=env, capture_output=True, text=True, timeout=600)
 
 
+@pytest.mark.slow
 def test_a_change_to_the_code_the_build_runs_is_never_missed(tmp_path):
     """Change bio_tags (it makes ner_tags): --check names the stale output; build rewrites it."""
     checkout = _checkout_copy(tmp_path)

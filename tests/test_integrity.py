@@ -16,7 +16,7 @@ import pytest
 from helpers import ROOT, tree_digest
 
 from belgrade_stance.cli import main
-from belgrade_stance.files import folder_swap
+from belgrade_stance.files import clear_leftovers, folder_swap
 from belgrade_stance.verify import verify
 
 
@@ -88,6 +88,12 @@ def test_a_failed_swap_leaves_the_folder_and_no_leftovers(tmp_path):
         raise RuntimeError("stage failed")
     assert (target / "keep").read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+    target.rename(tmp_path / ".data-old-k1ll3d00")  # killed between the swap's two renames
+    (tmp_path / ".data-new-k1ll3d00").mkdir()
+    (tmp_path / ".data-new-not-ours").mkdir()
+    clear_leftovers(target, "data")
+    assert (target / "keep").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".data-new-not-ours", "data"]
 
 
 def _build_command(project):
@@ -104,13 +110,14 @@ def test_a_killed_build_leaves_data_whole_and_the_next_build_clears_its_leftover
     run.send_signal(signal.SIGKILL)
     run.communicate()
     assert tree_digest(project / "data") == before
-    (project / ".data-old-x").mkdir()  # as if killed between the swap's two renames, too
+    (project / ".data-old-k1ll3d00").mkdir()  # as if killed between the swap's two renames, too
     done = subprocess.run(_build_command(project), capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert [p.name for p in project.iterdir() if p.name.startswith(".data-")] == []
     assert tree_digest(project / "data") == tree_digest(ROOT / "data")
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_both_succeed(project):
     runs = [subprocess.Popen(_build_command(project), stderr=subprocess.PIPE, text=True) for _ in range(2)]
     errs = [r.communicate(timeout=600)[1] for r in runs]

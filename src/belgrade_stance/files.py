@@ -67,12 +67,12 @@ def clear_leftovers(target: Path, prefix: str) -> None:
     """Remove the temporary folders of a folder_swap that was killed; if it was killed between its
     two renames (target missing, the old folder aside), put the old folder back first."""
     target = Path(target)
-    for old in sorted(target.parent.glob(f".{prefix}-old-*")):
+    for old in sorted(target.parent.glob(f".{prefix}-old-????????")):
         if not target.exists():
             os.replace(old, target)
         else:
             shutil.rmtree(old, ignore_errors=True)
-    for new in target.parent.glob(f".{prefix}-new-*"):
+    for new in target.parent.glob(f".{prefix}-new-????????"):
         shutil.rmtree(new, ignore_errors=True)
 
 
