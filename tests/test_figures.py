@@ -7,12 +7,12 @@ import json
 import shutil
 
 import pandas as pd
-from belgrade_stance_build.card.figures import FIGURES, TOP_HOLDERS, figure_data, write_figures
-from belgrade_stance_build.layout import Layout
-from helpers import ROOT
 from PIL import Image
 
 import belgrade_stance
+from belgrade_stance_build.card.figures import FIGURES, TOP_HOLDERS, figure_data, write_figures
+from belgrade_stance_build.layout import Layout
+from helpers import ROOT
 
 
 def test_figures_are_fresh_and_carry_their_numbers(tmp_path):

@@ -16,6 +16,13 @@ import mlcroissant as mlc
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from datasets import ClassLabel, Features, List, load_dataset
+from huggingface_hub import constants
+
+import belgrade_stance
+from belgrade_stance.cli import main
+from belgrade_stance.paths import split_file
+from belgrade_stance.verify import sha256_file
 from belgrade_stance_build.card.figures import FIGURES
 from belgrade_stance_build.card.render import BLOCK, write_blocks
 from belgrade_stance_build.layout import Layout
@@ -23,14 +30,7 @@ from belgrade_stance_build.publish.croissant import ENUMERATIONS
 from belgrade_stance_build.publish.hub_folder import PublishFailed, publish, upload
 from belgrade_stance_schema.features import features
 from belgrade_stance_schema.inventory import CONFIGS, DEFAULT_CONFIG, LICENSE_EXPRESSION, LICENSES, SPLITS
-from datasets import ClassLabel, Features, List, load_dataset
 from helpers import ROOT
-from huggingface_hub import constants
-
-import belgrade_stance
-from belgrade_stance.cli import main
-from belgrade_stance.paths import split_file
-from belgrade_stance.verify import sha256_file
 
 
 def plain(value):
@@ -45,19 +45,10 @@ def plain(value):
 def test_the_folder_holds_exactly_the_upload(hub):
     files = {p.relative_to(hub).as_posix() for p in hub.rglob("*") if p.is_file()}
     parquet = {f"{c}/{s}.parquet" for c in CONFIGS for s in SPLITS}
-    listed = {
-        "README.md",
-        "croissant.json",
-        "annotation-guidelines.md",
-        "errors.md",
-        "LICENSE",
-        "manifest.json",
-    }
-    listed |= {"agreement.json", "publish-manifest.json"} | {f"figures/{name}.png" for name in FIGURES}
-    assert files == parquet | listed
-    assert set(json.loads((hub / "publish-manifest.json").read_text())["files"]) == files - {
-        "publish-manifest.json"
-    }
+    listed = {"README.md", "croissant.json", "annotation-guidelines.md", "errors.md", "LICENSE"}
+    listed |= {"manifest.json", "agreement.json"} | {f"figures/{name}.png" for name in FIGURES}
+    assert files == parquet | listed | {"publish-manifest.json"}
+    assert set(json.loads((hub / "publish-manifest.json").read_text())["files"]) == parquet | listed
     assert all((hub / f).read_bytes() == (ROOT / "data" / f).read_bytes() for f in parquet)
     assert all((hub / f).read_bytes() == (ROOT / f).read_bytes() for f in files if f.startswith("figures/"))
 
@@ -153,22 +144,20 @@ def test_croissant_lists_files_enumerations_splits_and_the_rai_fields(hub):
     }
     rai = "Collection AnnotationProtocol Biases Limitations UseCases ReleaseMaintenancePlan".split()
     assert all(meta[f"rai:data{f}"] for f in rai) and meta["rai:personalSensitiveInformation"]
+    card = (hub / "README.md").read_text(encoding="utf-8")  # the RAI texts are the card's sections
+    assert meta["rai:dataCollection"] in card and meta["rai:personalSensitiveInformation"][0] in card
     sets = {r["@id"]: r for r in meta["recordSet"]}
     assert set(sets) == set(CONFIGS) | set(ENUMERATIONS) | {"splits"}
     fields = {
         f["@id"]: f for c in CONFIGS for top in sets[c]["field"] for f in [top, *top.get("subField", [])]
     }
     # every ClassLabel, nested ones included, refers to an sc:Enumeration that mlcroissant reads as its names
-    read = {
-        rid: mlc.Dataset(jsonld=str(hub / "croissant.json")).records(record_set=rid) for rid in ENUMERATIONS
-    }
-    read = {
-        rid: {r[f"{rid}/index"]: plain(r[f"{rid}/name"]) for r in records} for rid, records in read.items()
-    }
+    read = {}
+    for rid in ENUMERATIONS:
+        records = mlc.Dataset(jsonld=str(hub / "croissant.json")).records(record_set=rid)
+        read[rid] = {r[f"{rid}/index"]: plain(r[f"{rid}/name"]) for r in records}
     labels = dict(label for config in CONFIGS for label in classlabels(config))
-    assert (
-        len(labels) >= 10
-    )  # label, label_a, label_b, holders.label, holder_type, ner_tags, entities.label, …
+    assert len(labels) >= 10  # label, label_a, label_b, holders.label, holder_type, ner_tags, entities.label…
     for path, label in labels.items():
         ref = fields[path]["references"]["field"]["@id"]
         rid = ref.split("/")[0]
@@ -257,14 +246,9 @@ def test_an_invalid_repo_id_is_refused_before_anything_is_written(tmp_path, repo
     assert not (tmp_path / "hub").exists()
 
 
-HUB_ERRORS = [
-    OSError("Network is unreachable"),
-    RuntimeError("401 Client Error: hf_secret_tok"),
-    ValueError(),
-]
-
-
-@pytest.mark.parametrize("error", HUB_ERRORS)
+@pytest.mark.parametrize(
+    "error", [OSError("Network is unreachable"), RuntimeError("401: hf_secret_tok"), ValueError()]
+)
 def test_hub_errors_are_one_line_without_the_token(hub, monkeypatch, error):
     monkeypatch.setenv("HF_TOKEN", "hf_secret_tok")
     with pytest.raises(PublishFailed) as failed:

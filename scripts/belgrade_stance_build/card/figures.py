@@ -1,12 +1,5 @@
-"""The card's figures, drawn from data/ with matplotlib.
-
-figures/labels.png      stance labels per target and split
-figures/entities.png    entity mentions per type and split
-figures/agreement.png   Cohen's κ and raw agreement of the two passes per target
-figures/holders.png     who stands where: the most frequent holders × targets, favor/against records
-
-Each PNG carries the numbers it draws as JSON in its `Description` text chunk.
-"""
+"""The card's figures (figures/NAME.png), drawn from data/ with matplotlib; each PNG carries the
+numbers it draws as JSON in its `Description` text chunk."""
 
 from __future__ import annotations
 
@@ -14,12 +7,12 @@ import io
 import json
 from pathlib import Path
 
-from belgrade_stance_schema.inventory import ENTITY_TYPES, HOLDER_TYPES, SPLITS, STANCE_LABELS, TARGETS
 from matplotlib.figure import Figure
 
 from belgrade_stance.files import atomic_write
 from belgrade_stance_build.card.render import count, items, read
 from belgrade_stance_build.layout import Layout
+from belgrade_stance_schema.inventory import ENTITY_TYPES, HOLDER_TYPES, SPLITS, STANCE_LABELS, TARGETS
 
 FIGURES = {
     "labels": "Stance labels per target and split",
@@ -39,6 +32,15 @@ def figure_data(data: Path) -> dict[str, dict]:
     mentions = items(read(data, "sentences", ["split", "entities"]), "entities", ["label"])
     labels, entities = count(stance, "split", "target", "label"), count(mentions, "split", "label")
     agreement = json.loads((data / "agreement.json").read_text(encoding="utf-8"))["per_target"]
+    # the holders with the most favor/against records (ties by name): type, records per target and label
+    rows = read(data, "holders", ["holder", "holder_type", "target", "label"]).to_pandas()
+    records, totals = count(rows, "holder", "target", "label"), rows.holder.value_counts()
+    kind = dict(zip(rows.holder, rows.holder_type))
+    holders = {}
+    for h in sorted(totals.index, key=lambda h: (-totals[h], h))[:TOP_HOLDERS]:
+        holders[h] = {"type": list(HOLDER_TYPES)[kind[h]]}
+        for t in TARGETS:
+            holders[h][t] = {lab: records[(h, t, STANCE_LABELS.index(lab))] for lab in ("favor", "against")}
     return {
         "labels": {
             s: {t: {lab: labels[(s, t, i)] for i, lab in enumerate(STANCE_LABELS)} for t in TARGETS}
@@ -49,24 +51,8 @@ def figure_data(data: Path) -> dict[str, dict]:
             t: {"kappa": round(v["kappa"], 6), "raw": round(v["percent_agreement"], 6), "items": v["items"]}
             for t, v in agreement.items()
         },
-        "holders": holder_counts(data),
+        "holders": holders,
     }
-
-
-def holder_counts(data: Path) -> dict[str, dict]:
-    """The TOP_HOLDERS holders with the most favor/against records (ties by name), each with its
-    type and, per target, its favor and against records (the holders config)."""
-    rows = read(data, "holders", ["holder", "holder_type", "target", "label"]).to_pandas()
-    records = count(rows, "holder", "target", "label")
-    totals = rows.holder.value_counts()
-    kind = dict(zip(rows.holder, rows.holder_type))
-    top = sorted(totals.index, key=lambda h: (-totals[h], h))[:TOP_HOLDERS]
-    shown = {}
-    for h in top:
-        shown[h] = {"type": list(HOLDER_TYPES)[kind[h]]}
-        for t in TARGETS:
-            shown[h][t] = {lab: records[(h, t, STANCE_LABELS.index(lab))] for lab in ("favor", "against")}
-    return shown
 
 
 def _stacked(ax, names: list[str], values: dict, colours: dict[str, str]) -> None:
@@ -130,25 +116,22 @@ def draw(name: str, values: dict) -> Figure:
     return fig
 
 
-def figure_pngs(data: Path) -> dict[str, bytes]:
-    """Every figure as PNG bytes, its numbers in the `Description` chunk."""
+def stale_figures(layout: Layout) -> dict[Path, bytes]:
+    """The figures whose drawing from data/ differs from figures/ (or is missing there): path → PNG."""
     out = {}
-    for name, values in figure_data(data).items():
+    for name, values in figure_data(layout.data).items():
+        png, path = io.BytesIO(), layout.figures / f"{name}.png"
         description = json.dumps({"figure": name, "data": values}, sort_keys=True)
-        png = io.BytesIO()
-        draw(name, values).savefig(
-            png, format="png", dpi=110, metadata={"Software": None, "Description": description}
-        )
-        out[name] = png.getvalue()
+        metadata = {"Software": None, "Description": description}
+        draw(name, values).savefig(png, format="png", dpi=110, metadata=metadata)
+        if not path.is_file() or path.read_bytes() != png.getvalue():
+            out[path] = png.getvalue()
     return out
 
 
 def write_figures(layout: Layout) -> list[Path]:
     """Draw every figure from data/ into figures/; return the files changed."""
-    changed = []
-    for name, png in figure_pngs(layout.data).items():
-        path = layout.figures / f"{name}.png"
-        if not path.is_file() or path.read_bytes() != png:
-            atomic_write(path, png)
-            changed.append(path)
-    return changed
+    stale = stale_figures(layout)
+    for path, png in stale.items():
+        atomic_write(path, png)
+    return list(stale)

@@ -1,29 +1,21 @@
-"""croissant.json of a Hub folder: Croissant 1.1 with the Responsible-AI fields.
-
-One FileObject per Parquet file with its sha256, one FileSet and one RecordSet per config, whose
-fields, types and descriptions come from schema/features.py. A list of structs (stance.holders,
-sentences.entities, …) is a repeated field with one subField per key, read from the column by a
-jsonPath transform. Class names follow the spec's categorical data: one sc:Enumeration record set
-per label inventory (index → name), referred to by every ClassLabel field, nested ones included;
-the gold label fields are also typed cr:Label. Splits follow the spec's splits: a cr:Split record
-set (train, validation, test → cr:TrainingSplit, …) that every `split` field refers to, its value
-read from the file's path.
-"""
+"""croissant.json of a Hub folder: Croissant 1.1, its Responsible-AI fields taken from the card. A list
+of structs is a repeated field with one subField per key; every ClassLabel field refers to an
+sc:Enumeration record set (index → name), every `split` field to the cr:Split record set `splits`."""
 
 from __future__ import annotations
 
 import datetime
 import json
+import re
 from pathlib import Path
 
 import mlcroissant as mlc
-from belgrade_stance_schema import inventory as inv
-from belgrade_stance_schema.features import DESCRIPTIONS, features
 from datasets import ClassLabel, List
 
 from belgrade_stance.paths import split_file
 from belgrade_stance.verify import sha256_file
-from belgrade_stance_build.card.render import corpus_figures, year_span
+from belgrade_stance_schema import inventory as inv
+from belgrade_stance_schema.features import DESCRIPTIONS, features
 
 ENUMERATIONS = {  # the class names of every ClassLabel: record set id → (names, meaning of each name)
     "stance_labels": (inv.STANCE_LABELS, {}),
@@ -35,68 +27,24 @@ GOLD_LABELS = {"stance/label", "holders/label", "sentences/ner_tags", "sentences
 SPLIT_URLS = {"train": "cr:TrainingSplit", "validation": "cr:ValidationSplit", "test": "cr:TestSplit"}
 TEXT, INTEGER = mlc.DataType.TEXT, mlc.DataType.INTEGER
 DATA_TYPES = {"string": TEXT, "int32": INTEGER, "int64": INTEGER, "bool": mlc.DataType.BOOL}
+RAI = {  # the Responsible-AI fields, each the text of a section of the card
+    "data_collection": "#### Data collection and processing",
+    "data_annotation_protocol": "#### Annotation process",
+    "data_annotation_analysis": "#### Agreement (computed at build time from the shipped passes)",
+    "machine_annotation_tools": "#### Who are the annotators?",
+    "data_biases": "## Bias, risks and limitations",
+    "data_limitations": "## Bias, risks and limitations",
+    "data_use_cases": "### Direct use",
+    "personal_sensitive_information": "### Personal and sensitive information",
+    "data_release_maintenance_plan": "## Maintenance",
+}
+RAI_TEXT = {"data_collection", "data_release_maintenance_plan"}  # the others are lists of texts
 
 
-def rai(n_docs: int, years: str, test_docs: int) -> dict:
-    """The Responsible-AI fields; the figures come from the built documents table."""
-    return {
-        "data_collection": (
-            f"{n_docs} English news articles ({years}) about Russian anti-war emigrants in Serbia, collected "
-            "as text files and copied byte for byte; boilerplate (navigation, bylines, footers) is marked as "
-            "typed ranges, never deleted. Metadata (outlet, publisher, author, date with precision and "
-            "evidence) was curated by hand from the texts."
-        ),
-        "data_collection_type": ["Web Scraping", "Manual Human Curation"],
-        "data_preprocessing_protocol": [
-            "Sentence segmentation drafted with spaCy and corrected by reading; tokens by spaCy's rule-based "
-            "English tokenizer; every raw text checked against its recorded sha256 at build time."
-        ],
-        "data_annotation_protocol": [
-            "Every body sentence labelled for every target as favor, against or none (SemEval-2016 "
-            "definitions), with holder and evidence span, and every named mention with an OntoNotes type "
-            "and canonical id, following the shipped annotation guidelines. Two independent passes (A, B; "
-            "B blind to A); every disagreement adjudicated against the guidelines and logged with a reason."
-        ],
-        "data_annotation_platform": ["Standoff JSON Lines files validated by the build's pandera schemas."],
-        "data_annotation_analysis": [
-            "Cohen's kappa, raw agreement and F_avg of pass B against pass A, holder and entity agreement, "
-            "computed at build time (data/agreement.json and the card). Both passes come from the same "
-            "model family, so agreement is an upper bound on reliability."
-        ],
-        "annotations_per_item": "2 independent passes plus adjudication of disagreements",
-        "machine_annotation_tools": [
-            "Passes A and B and the adjudication were made by separate instances of a large language model "
-            "that read each sentence against the written guidelines; no human annotator took part."
-        ],
-        "data_biases": [
-            f"{n_docs} articles on one topic; the emigrants' anti-war perspective dominates and pro-war "
-            "stances appear mostly as reported views of unnamed groups; labels are skewed towards none; all "
-            "texts are English-language reporting for international readers."
-        ],
-        "data_limitations": [
-            f"Very small: the test split is {test_docs} document(s), so scores have wide confidence "
-            "intervals; labels are machine-generated; some texts are machine rewrites with garbled sentences."
-        ],
-        "data_use_cases": [
-            "Target-stance classification benchmark (macro-F1 over favor and against, leave-one-document-out "
-            "cross-validation); stance-holder analysis; named-entity recognition on news. Not for claims "
-            "about real people or populations."
-        ],
-        "data_social_impact": (
-            "Makes stance and its holders in news explicit; misuse could expose the political opinions of "
-            "named emigrants."
-        ),
-        "personal_sensitive_information": [
-            "The texts name private individuals together with their political opinions about the Russian "
-            "government and the war (sensitive data). Do not profile, identify, contact or track them, nor "
-            "link their names to other data."
-        ],
-        "data_release_maintenance_plan": (
-            "Versioned releases; every number in the card is regenerated from the data at build time; "
-            "corrections and removal requests through the issue tracker lead to a new version recorded in "
-            "the changelog."
-        ),
-    }
+def section(card: str, heading: str) -> str:
+    """The text under a heading of the card, up to the next heading, without block markers."""
+    text = re.split(r"\n#+ ", card.split(f"\n{heading}\n", 1)[1], maxsplit=1)[0]
+    return re.sub(r"<!-- /?generated:[a-z_]+ -->\n", "", text).strip()
 
 
 def _literal(ctx, rid: str, data_type, description: str, columns: list[tuple], rows) -> mlc.RecordSet:
@@ -131,112 +79,95 @@ def _class_sets(ctx) -> list[mlc.RecordSet]:
     return sets + [_literal(ctx, "splits", mlc.DataType.SPLIT, description, columns, SPLIT_URLS.items())]
 
 
-def _field(
-    ctx, config: str, path: str, feature, description: str, source, is_array: bool | None
-) -> mlc.Field:
-    """A field (path: its name, or list/key for a subField). A ClassLabel refers to its enumeration and
-    says its indices; `split` refers to the splits."""
-    if isinstance(feature, ClassLabel):
-        enumeration = next(rid for rid, (names, _) in ENUMERATIONS.items() if tuple(feature.names) == names)
-        references, types = f"{enumeration}/index", [INTEGER]
-        description += " Indices: " + ", ".join(f"{i}={n}" for i, n in enumerate(feature.names)) + "."
-    else:
-        references, types = "splits/name" if path == "split" else None, [DATA_TYPES.get(feature.dtype, TEXT)]
-    if f"{config}/{path}" in GOLD_LABELS:
-        types.append("http://mlcommons.org/croissant/Label")
-    return mlc.Field(
-        ctx=ctx,
-        id=f"{config}/{path}",
-        name=path.rsplit("/", 1)[-1],
-        description=description,
-        data_types=types,
-        is_array=is_array,
-        source=source,
-        references=mlc.Source(ctx=ctx, field=references) if references else None,
-    )
-
-
 def _fields(ctx, config: str) -> list[mlc.Field]:
-    """The fields of a config's record set, in column order except that `split` comes first: it is
-    read from the file's path, and mlcroissant 1.1.1 joins a record set on its first referencing
-    field only and cannot join on a repeated one."""
+    """The fields of a config's record set, `split` first: it is read from the file's path, and
+    mlcroissant 1.1.1 joins a record set on its first referencing field only (never a repeated one)."""
 
-    def source(extract: mlc.Extract, **transform) -> mlc.Source:
+    def field(path: str, feature, description: str, extract, is_array=None, **transform) -> mlc.Field:
+        """A field (path: its name, or list/key for a subField)."""
         transforms = [mlc.Transform(ctx=ctx, **transform)] if transform else []
-        return mlc.Source(ctx=ctx, file_set=f"{config}-files", extract=extract, transforms=transforms)
+        source = mlc.Source(ctx=ctx, file_set=f"{config}-files", extract=extract, transforms=transforms)
+        references, types = "splits/name" if path == "split" else None, [DATA_TYPES.get(feature.dtype, TEXT)]
+        if isinstance(feature, ClassLabel):
+            enumeration = next(r for r, (names, _) in ENUMERATIONS.items() if tuple(feature.names) == names)
+            references, types = f"{enumeration}/index", [INTEGER]
+            description += " Indices: " + ", ".join(f"{i}={n}" for i, n in enumerate(feature.names)) + "."
+        if f"{config}/{path}" in GOLD_LABELS:
+            types.append("http://mlcommons.org/croissant/Label")
+        return mlc.Field(
+            ctx=ctx,
+            id=f"{config}/{path}",
+            name=path.rsplit("/", 1)[-1],
+            description=description,
+            data_types=types,
+            is_array=is_array,
+            source=source,
+            references=mlc.Source(ctx=ctx, field=references) if references else None,
+        )
 
     fields = []
     for name, feature in features(config).items():
         inner = feature.feature if isinstance(feature, List) else feature
         description, column = DESCRIPTIONS[config][name], mlc.Extract(ctx=ctx, column=name)
         if name == "split":  # from the file's path, so that a reader fetches only the files of a split
+            regex = rf"^(?:.*/)?{config}/({'|'.join(inv.SPLITS)})\.parquet$"
             path = mlc.Extract(ctx=ctx, file_property="fullpath")
-            split = source(path, regex=rf"^(?:.*/)?{config}/({'|'.join(inv.SPLITS)})\.parquet$")
-            fields.append(_field(ctx, config, name, inner, description, split, None))
+            fields.insert(0, field(name, inner, description, path, regex=regex))
         elif not isinstance(inner, dict):
-            fields.append(
-                _field(ctx, config, name, inner, description, source(column), inner is not feature or None)
-            )
+            fields.append(field(name, inner, description, column, inner is not feature or None))
         else:  # a list of structs: one repeated subField per key, read by a jsonPath
             subfields = []
             for key, sub in inner.items():
                 text = key + ("." if isinstance(sub, ClassLabel) else " of each item.")
-                subfields.append(
-                    _field(ctx, config, f"{name}/{key}", sub, text, source(column, json_path=key), True)
-                )
-            description += " A list of structs: one subField per key."
+                subfields.append(field(f"{name}/{key}", sub, text, column, True, json_path=key))
             fields.append(
                 mlc.Field(
                     ctx=ctx,
                     id=f"{config}/{name}",
                     name=name,
-                    description=description,
+                    description=description + " A list of structs: one subField per key.",
                     is_array=True,
                     data_types=[],
                     sub_fields=subfields,
                 )
             )
-    return sorted(fields, key=lambda field: field.name != "split")
+    return fields
 
 
 def metadata(folder: Path) -> mlc.Metadata:
-    """The Croissant metadata of the Hub folder's Parquet files."""
+    """The Croissant metadata of a Hub folder's Parquet files and card (README.md)."""
     ctx = mlc.Context(conforms_to="http://mlcommons.org/croissant/1.1")
     parquet, distribution, record_sets = ["application/x-parquet"], [], []
     for config in inv.CONFIGS:
         for s in inv.SPLITS:
-            sha256, name = sha256_file(split_file(folder, config, s)), f"{config}-{s}"
             distribution.append(
                 mlc.FileObject(
                     ctx=ctx,
-                    id=name,
-                    name=name,
+                    id=f"{config}-{s}",
+                    name=f"{config}-{s}",
                     content_url=f"{config}/{s}.parquet",
                     encoding_formats=parquet,
-                    sha256=sha256,
+                    sha256=sha256_file(split_file(folder, config, s)),
                 )
             )
-        name = f"{config}-files"
-        files = mlc.FileSet(
-            ctx=ctx, id=name, name=name, encoding_formats=parquet, includes=[f"{config}/*.parquet"]
+        files = f"{config}/*.parquet"
+        name, fields = f"{config}-files", _fields(ctx, config)
+        distribution.append(
+            mlc.FileSet(ctx=ctx, id=name, name=name, encoding_formats=parquet, includes=[files])
         )
         description = (
-            f"The {config} config: every split of {config}/*.parquet (the split is in the `split` field). "
+            f"The {config} config: every split of {files} (the split is in the `split` field). "
             "Lists of structs are repeated fields with one subField per key."
         )
-        distribution.append(files)
         record_sets.append(
-            mlc.RecordSet(
-                ctx=ctx, id=config, name=config, description=description, fields=_fields(ctx, config)
-            )
+            mlc.RecordSet(ctx=ctx, id=config, name=config, description=description, fields=fields)
         )
-    fig = corpus_figures(folder)
+    card = (folder / "README.md").read_text(encoding="utf-8")
+    rai = {key: section(card, heading) for key, heading in RAI.items()}
     return mlc.Metadata(
         ctx=ctx,
         name="belgrade-stance",
-        description="English news sentences about Russian anti-war emigrants in Serbia, labelled for stance "
-        f"({', '.join(inv.STANCE_LABELS)}) towards {len(inv.TARGETS)} targets with holders, and for named "
-        "entities.",
+        description=section(card, "# belgrade-stance"),
         cite_as=f"belgrade-stance maintainers. belgrade-stance (dataset), version {inv.DATASET_VERSION}.",
         license=list(inv.LICENSES),
         version=inv.DATASET_VERSION,
@@ -245,7 +176,9 @@ def metadata(folder: Path) -> mlc.Metadata:
         keywords=["stance detection", "named-entity recognition", "news", "Serbia", "Russian emigration"],
         distribution=distribution,
         record_sets=_class_sets(ctx) + record_sets,
-        **rai(fig["n_docs"], year_span(fig["years"], "-"), fig["test_docs"]),
+        data_collection_type=["Web Scraping", "Manual Human Curation"],
+        annotations_per_item="2 independent passes plus adjudication of disagreements",
+        **{key: text if key in RAI_TEXT else [text] for key, text in rai.items()},
     )
 
 
@@ -255,7 +188,6 @@ def write_croissant(folder: Path) -> Path:
     if md.ctx.issues.errors:
         raise ValueError("croissant metadata is invalid:\n" + "\n".join(sorted(md.ctx.issues.errors)))
     path = folder / "croissant.json"
-    path.write_text(
-        json.dumps(md.to_json(), indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
-    )
+    text = json.dumps(md.to_json(), indent=2, ensure_ascii=False, default=str)
+    path.write_text(text + "\n", encoding="utf-8")
     return path
