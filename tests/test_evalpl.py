@@ -1,6 +1,5 @@
-"""The scorers agree with independent computations: `evalpl_macro_f` re-implements SemEval-2016's
-eval.pl line by line (labels as strings, counts in dicts), apart from the scorers' confusion-matrix
-code; the other figures are checked against scikit-learn, scipy's permutation_test and Holm by hand."""
+"""The scorers agree with independent computations: `evalpl_macro_f` is SemEval-2016's eval.pl line by
+line (labels as strings, counts in dicts); scikit-learn, scipy's permutation_test, Holm by hand."""
 
 from __future__ import annotations
 
@@ -9,12 +8,12 @@ import random
 
 import numpy as np
 import pytest
-from helpers import ROOT
 from scipy.stats import permutation_test
-from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
 import belgrade_stance
-from belgrade_stance.scoring import holm, paired, score
+from belgrade_stance.scoring.metrics import holm, paired, score
+from helpers import ROOT
 
 NAMES = ["none", "against", "favor"]
 
@@ -65,9 +64,8 @@ def indices(labels: list[str]) -> list[int]:
 )
 def test_f_avg_is_eval_pl_on_crafted_cases(gold, guess):
     targets = (["a", "b"] * len(gold))[: len(gold)]
-    assert_eval_pl(
-        score(indices(gold), indices(guess), NAMES, targets=targets, samples=0), gold, guess, targets
-    )
+    report = score(indices(gold), indices(guess), NAMES, targets=targets, samples=0)
+    assert_eval_pl(report, gold, guess, targets)
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -86,8 +84,9 @@ def test_every_figure_is_eval_pl_and_scikit_learn_on_random_files(seed):
     assert report["metrics"]["accuracy"]["value"] == pytest.approx(accuracy_score(g, p), abs=1e-6)
     cm = confusion_matrix(g, p, labels=[0, 1, 2])
     assert report["confusion"]["matrix"] == cm.tolist()
-    f1 = f1_score(g, p, labels=[0, 1, 2], average=None, zero_division=0)
-    assert [report["per_class"][n]["f1"] for n in NAMES] == pytest.approx(f1.tolist(), abs=1e-6)
+    per_class = precision_recall_fscore_support(g, p, labels=[0, 1, 2], zero_division=0)
+    for key, theirs in zip(("precision", "recall", "f1"), per_class):
+        assert [report["per_class"][n][key] for n in NAMES] == pytest.approx(theirs.tolist(), abs=1e-6)
     assert [report["per_class"][n]["support"] for n in NAMES] == cm.sum(axis=1).tolist()
 
 
@@ -97,7 +96,7 @@ def test_the_shipped_baselines_score_as_eval_pl_per_target():
     pred = {r["id"]: r["label"] for r in map(json.loads, path.read_text().splitlines())}
     report = belgrade_stance.evaluate(path, samples=0)
     g = [NAMES[i] for i in gold["label"]]
-    p = [pred[i] if isinstance(pred[i], str) else NAMES[pred[i]] for i in gold["id"]]
+    p = [pred[i] for i in gold["id"]]
     assert report["rows"] == len(g) and report["units"] == len(set(gold["sentence_id"]))
     assert_eval_pl(report, g, p, gold["target"])
 
@@ -116,8 +115,7 @@ def resampled(draws, *labels):
 
 
 def test_every_bootstrap_resample_is_scored_by_eval_pl():
-    """Intervals are percentiles of eval.pl's Macro F (overall, per target) and of the accuracy over
-    the very resamples the scorer draws: whole sentences, numpy's default_rng(seed)."""
+    """Intervals: percentiles of eval.pl's Macro F and accuracy over the scorer's very resamples."""
     gold, guess, _, units = sentences(7, 20)
     options = dict(units=units, targets=["t1", "t2", "t3"] * 20, samples=100)
     report = score(indices(gold), indices(guess), NAMES, seed=11, **options)
@@ -133,7 +131,7 @@ def test_every_bootstrap_resample_is_scored_by_eval_pl():
     assert again == report and other["metrics"]["f_avg"]["ci"] != report["metrics"]["f_avg"]["ci"]
 
 
-def test_the_paired_bootstrap_resamples_sentences_for_both_systems():
+def test_the_paired_bootstrap_resamples_sentences_for_both_systems_and_holm_is_as_by_hand():
     gold, a, b, units = sentences(11, 30)
     ours = paired(indices(gold), indices(a), indices(b), NAMES, units, samples=100, permutations=0, seed=17)
     draws = resampled(np.random.default_rng(17).integers(0, 30, size=(100, 30)), gold, a, b)
@@ -141,13 +139,14 @@ def test_the_paired_bootstrap_resamples_sentences_for_both_systems():
     assert ours["f_avg"]["ci"] == pytest.approx(np.percentile(diffs, [2.5, 97.5]).tolist(), abs=1e-6)
     difference = evalpl_macro_f(gold, b) - evalpl_macro_f(gold, a)
     assert ours["f_avg"]["difference"] == pytest.approx(difference, abs=1e-6)
+    assert holm({"a": 0.01, "b": 0.04, "c": 0.03}) == pytest.approx({"a": 0.03, "b": 0.06, "c": 0.06})
+    assert holm({"a": 0.5, "b": 0.9}) == pytest.approx({"a": 1.0, "b": 1.0})
 
 
 @pytest.mark.parametrize("seed, n", [(0, 8), (1, 8), (2, 8), (3, 40)])
 def test_randomization_is_scipy_s_permutation_test(seed, n):
-    """Two-sided p of |F_avg(B) − F_avg(A)|, the systems' labels of a sentence swapped together:
-    scipy's for all 2^8 assignments; for 40 sentences, (1 + #extreme) / (1 + 2000) over the
-    scorer's own random assignments (default_rng(seed + 1)), and within 0.04 of scipy's."""
+    """Two-sided p of |F_avg(B) − F_avg(A)|, a sentence's labels swapped together: scipy's for all 2^8
+    assignments; for 40, (1 + #extreme) / 2001 over the scorer's own draws, within 0.04 of scipy's."""
     gold, a, b, units = sentences(seed, n)
     ours = paired(indices(gold), indices(a), indices(b), NAMES, units, samples=0, permutations=2000, seed=5)
     assert ours["randomization"] == {"assignments": 256 if n == 8 else 2000, "exact": n == 8}
@@ -164,8 +163,3 @@ def test_randomization_is_scipy_s_permutation_test(seed, n):
         null = [statistic(swap) for swap in np.random.default_rng(5 + 1).integers(0, 2, size=(2000, n))]
         extreme = sum(value >= statistic(np.zeros(n)) - 1e-12 for value in null)
         assert ours["f_avg"]["p"] == pytest.approx((extreme + 1) / 2001, abs=1e-6)
-
-
-def test_holm_by_hand():
-    assert holm({"a": 0.01, "b": 0.04, "c": 0.03}) == pytest.approx({"a": 0.03, "b": 0.06, "c": 0.06})
-    assert holm({"a": 0.5, "b": 0.9}) == pytest.approx({"a": 1.0, "b": 1.0})

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+
 import belgrade_stance
 from belgrade_stance.cli import main
-from belgrade_stance.scoring import evaluate_holders, normalise
+from belgrade_stance.scoring import evaluate_holders
+from belgrade_stance.scoring.holder_scorer import normalise
 
 SPLITS = ("train", "validation", "test")
 NAMES = ["none", "against", "favor"]
@@ -41,7 +44,6 @@ def test_gold_scores_one_in_every_form(tmp_path, capsys):
     assert r["tuple"]["f1"] == r["tuple_without_holder"]["f1"] == r["evidence"]["token_f1_over_gold"] == 1.0
     as_list.write_text(json.dumps(test), encoding="utf-8")
     txt.write_text("".join(json.dumps(r) + "\n" for r in test), encoding="utf-8")
-    # read by the stance scorer's reader: JSON Lines (any suffix) or a .json list; or a list
     for predictions in (test, as_list, txt):
         assert evaluate_holders(predictions)["tuple"]["f1"] == 1.0
     assert main(["evaluate", str(jsonl), "--task", "holders", "--protocol", "lodo", "--json"]) == 0
@@ -67,15 +69,12 @@ def test_tuples_need_the_normalised_holder_and_evidence_overlap_counts_tokens():
 
 
 def test_context_is_the_paragraph_so_far_or_the_previous_sentence():
-    stance = {s: belgrade_stance.load("stance", s) for s in SPLITS}
-    checked = 0
-    for s in SPLITS:
-        sentences = belgrade_stance.load("sentences", s).sort_values(["doc_id", "sentence_index"])
-        for _, doc in sentences.groupby("doc_id"):
-            rows = doc.to_dict("records")
-            for i, r in enumerate(rows):
-                before = [p["text"] for p in rows[:i] if p["paragraph_index"] == r["paragraph_index"]]
-                want = " ".join(before) if before else (rows[i - 1]["text"] if i else "")
-                assert set(stance[s][stance[s].sentence_id == r["id"]].context) == {want}, r["id"]
-                checked += 1
-    assert checked == sum(len(belgrade_stance.load("sentences", s)) for s in SPLITS)
+    contexts = pd.concat(belgrade_stance.load("stance").values()).groupby("sentence_id").context.agg(set)
+    sentences = pd.concat(belgrade_stance.load("sentences").values())
+    assert len(contexts) == len(sentences)
+    for _, doc in sentences.groupby("doc_id"):
+        rows = doc.sort_values("sentence_index").to_dict("records")
+        for i, r in enumerate(rows):
+            before = [p["text"] for p in rows[:i] if p["paragraph_index"] == r["paragraph_index"]]
+            want = " ".join(before) if before else (rows[i - 1]["text"] if i else "")
+            assert contexts[r["id"]] == {want}, r["id"]

@@ -1,13 +1,6 @@
-"""The metrics of the scorers, as SemEval-2016's official eval.pl (Zhu, 2015) computes them.
-
-Per class, P = TP/predicted (0 if the class is never predicted), R = TP/gold (0 if it is not in
-gold), F = 2PR/(P+R) (0 if P + R = 0), and F_avg = (F_favor + F_against) / 2, always divided by
-two. The rule holds overall, per target, per fold and inside every bootstrap resample, so a
-target or resample without favor (or against) rows counts that class as 0, as eval.pl does.
-Macro-F1 is the mean over the three labels by the same rule (scikit-learn's
-`f1_score(labels=all, average="macro", zero_division=0)`). Bootstrap intervals (percentile method)
-resample whole units (sentences) with replacement within the scored set, with a fixed seed.
-"""
+"""The scorers' arithmetic, as SemEval-2016's eval.pl (Zhu, 2015) computes it: per class P = TP /
+predicted, R = TP / gold, F = 2PR / (P + R), each 0 where undefined; F_avg = (F_favor + F_against)
+/ 2 overall, per target and inside every resample. Resamples and swaps draw whole units (sentences)."""
 
 from __future__ import annotations
 
@@ -15,12 +8,12 @@ import math
 
 from belgrade_stance.errors import LoadError
 
-SAMPLES = 1000
-"""Bootstrap resamples drawn for the confidence intervals."""
-SEED = 2016
-"""Seed of the bootstrap's random generator (numpy's default_rng)."""
-LEVEL = 0.95
-"""Confidence level of the intervals."""
+SAMPLES = 1000  # bootstrap resamples drawn for the confidence intervals
+SEED = 2016  # seed of the bootstrap's random generator (numpy's default_rng)
+LEVEL = 0.95  # confidence level of the intervals (percentile method)
+PERMUTATIONS = 10_000  # approximate-randomization permutations (all assignments if there are fewer)
+ALPHA = 0.05  # the comparison flags differences significant at this level (Holm-corrected for targets)
+COMPARED = ("f_avg", "macro_f1")
 
 
 def require_numpy():
@@ -37,23 +30,23 @@ def require_numpy():
 
 
 def whole_numbers(**values) -> None:
-    """LoadError unless every value is an int ≥ 0."""
     for name, value in values.items():
         if type(value) is not int or value < 0:
             raise LoadError("bad-argument", f"{name} must be a whole number ≥ 0, not {value!r}")
 
 
-def confusion_scores(confusion, names: list[str]) -> dict:
-    """F_avg, macro-F1 and accuracy from confusion matrices (..., k, k), gold rows, predicted
-    columns; arrays of the leading shape.
+def rounded(x) -> float | None:
+    """A figure of a report: rounded to 6 places, None for NaN."""
+    return None if math.isnan(float(x)) else round(float(x), 6)
 
-    The F1 of a class is eval.pl's 2PR/(P+R) with an undefined P, R or F being 0, which is
-    2·TP/(gold + predicted), and 0 where the class is in neither gold nor predictions. F_avg is
-    (F_favor + F_against) / 2, always over both classes; macro-F1 the mean F1 of all k classes."""
+
+def confusion_scores(confusion, names: list[str]) -> dict:
+    """F_avg, macro-F1 and accuracy of confusion matrices (..., k, k) (rows gold, columns
+    predicted). A class's F1 is 2·TP / (gold + predicted), eval.pl's 2PR/(P+R), 0 if undefined."""
     np = require_numpy()
     cm = np.asarray(confusion, dtype=float)
     tp = np.diagonal(cm, axis1=-2, axis2=-1)
-    denom = cm.sum(axis=-1) + cm.sum(axis=-2)  # (TP + FN) + (TP + FP)
+    denom = cm.sum(axis=-1) + cm.sum(axis=-2)
     total = cm.sum(axis=(-2, -1))
     with np.errstate(invalid="ignore", divide="ignore"):
         f1 = np.where(denom > 0, 2 * tp / np.where(denom > 0, denom, 1), 0.0)
@@ -64,29 +57,22 @@ def confusion_scores(confusion, names: list[str]) -> dict:
     return {"f_avg": f1[..., fa].mean(axis=-1), "macro_f1": f1.mean(axis=-1), "accuracy": accuracy}
 
 
-def rounded(x) -> float | None:
-    """A figure of a report: rounded to 6 places, None for NaN."""
-    x = float(x)
-    return None if math.isnan(x) else round(x, 6)
-
-
-def interval(values, level: float = LEVEL) -> list[float | None]:
+def interval(values) -> list[float | None]:
     """The percentile interval of the defined values ([None, None] if there are none)."""
     np = require_numpy()
     values = np.asarray(values, dtype=float)
     values = values[~np.isnan(values)]
     if values.size == 0:
         return [None, None]
-    lo, hi = np.percentile(values, [100 * (1 - level) / 2, 100 * (1 + level) / 2])
-    return [rounded(lo), rounded(hi)]
+    return [rounded(v) for v in np.percentile(values, [100 * (1 - LEVEL) / 2, 100 * (1 + LEVEL) / 2])]
 
 
 def unit_confusions(unit_ids, gold, pred, k: int, mask=None):
     """(units, k·k) confusion counts contributed by every unit (rows outside mask count nothing)."""
     np = require_numpy()
     counts = np.zeros((unit_ids.max() + 1, k * k))
-    rows = np.ones(gold.size, bool) if mask is None else mask
-    np.add.at(counts, (unit_ids[rows], gold[rows] * k + pred[rows]), 1)
+    mask = slice(None) if mask is None else mask
+    np.add.at(counts, (unit_ids[mask], gold[mask] * k + pred[mask]), 1)
     return counts
 
 
@@ -98,82 +84,65 @@ def resample_weights(n_units: int, samples: int, seed: int):
     return np.bincount(flat, minlength=samples * n_units).reshape(samples, n_units).astype(float)
 
 
-def score(
-    gold,
-    pred,
-    names: list[str],
-    *,
-    units=None,
-    targets=None,
-    samples: int = SAMPLES,
-    seed: int = SEED,
-    level: float = LEVEL,
-) -> dict:
-    """Score label indices `pred` against `gold` (same length).
+def _groups(np, rows: int, units, targets) -> tuple:
+    """Each row's unit index (default: the row), and a row mask per target (in order of appearance)."""
+    unit_ids = np.arange(rows) if units is None else np.unique(np.asarray(units), return_inverse=True)[1]
+    targets = np.asarray(targets) if targets is not None else np.array([])
+    return unit_ids, {t: targets == t for t in dict.fromkeys(targets.tolist())}
 
-    units: the bootstrap's resampling unit of every row (sentence ids); default: each row alone.
-    targets: the target of every row, for per-target F_avg; default: no per-target scores.
-    samples: bootstrap resamples (0: no intervals).
-    """
+
+def _prf(tp, n_gold, n_pred, undefined=None) -> dict:
+    """eval.pl's precision, recall and F1 (2·TP / (gold + predicted)), `undefined` where 0 / 0."""
+
+    def ratio(a, b):
+        return rounded(a / b) if b else undefined
+
+    return {"precision": ratio(tp, n_pred), "recall": ratio(tp, n_gold), "f1": ratio(2 * tp, n_gold + n_pred)}
+
+
+def score(gold, pred, names: list[str], *, units=None, targets=None, samples=SAMPLES, seed=SEED):
+    """Score label indices `pred` against `gold`. units: each row's bootstrap unit (sentence ids;
+    default: the row); targets: each row's target, for per-target F_avg; samples: 0 for no intervals."""
     np = require_numpy()
-    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
-
     whole_numbers(samples=samples, seed=seed)
     gold, pred = np.asarray(gold, dtype=int), np.asarray(pred, dtype=int)
     if gold.shape != pred.shape or gold.ndim != 1 or gold.size == 0:
         raise ValueError("gold and pred must be non-empty sequences of the same length")
     k = len(names)
-    labels = list(range(k))
-    cm = confusion_matrix(gold, pred, labels=labels)
-    precision, recall, f1, support = precision_recall_fscore_support(
-        gold, pred, labels=labels, average=None, zero_division=0
-    )  # eval.pl: an undefined P or R is 0
-    unit_ids = np.arange(gold.size) if units is None else np.unique(np.asarray(units), return_inverse=True)[1]
-    n_units = int(unit_ids.max()) + 1
-    groups = {}
-    if targets is not None:
-        targets = np.asarray(targets)
-        groups = {t: targets == t for t in dict.fromkeys(targets.tolist())}
+    unit_ids, groups = _groups(np, gold.size, units, targets)
+    weights = resample_weights(int(unit_ids.max()) + 1, samples, seed) if samples else None
+
+    def scored(mask=None):  # the rows' confusion matrix, and each metric's value and interval
+        counts = unit_confusions(unit_ids, gold, pred, k, mask)
+        cm = counts.sum(axis=0).reshape(k, k)
+        out = {m: {"value": rounded(v)} for m, v in confusion_scores(cm, names).items()}
+        if samples:
+            for m, v in confusion_scores((weights @ counts).reshape(samples, k, k), names).items():
+                out[m]["ci"] = interval(v)
+        return cm, out
+
+    cm, metrics = scored()
+    per_class = {}
+    for i, n in enumerate(names):
+        support, predicted = int(cm[i].sum()), int(cm[:, i].sum())
+        per_class[n] = {**_prf(cm[i, i], support, predicted, 0.0), "support": support, "predicted": predicted}
     report = {
         "rows": int(gold.size),
-        "units": n_units,
-        "metrics": {m: {"value": rounded(v)} for m, v in confusion_scores(cm, names).items()},
-        "per_class": {
-            n: {
-                "precision": rounded(precision[i]),
-                "recall": rounded(recall[i]),
-                "f1": rounded(f1[i]),
-                "support": int(support[i]),
-                "predicted": int(cm[:, i].sum()),
-            }
-            for i, n in enumerate(names)
-        },
+        "units": int(unit_ids.max()) + 1,
+        "metrics": metrics,
+        "per_class": per_class,
         "per_target": {},
         "confusion": {"labels": list(names), "matrix": cm.astype(int).tolist()},
     }
     for t, mask in groups.items():
-        tcm = confusion_matrix(gold[mask], pred[mask], labels=labels)
-        report["per_target"][t] = {
-            "rows": int(mask.sum()),
-            "f_avg": {"value": rounded(confusion_scores(tcm, names)["f_avg"])},
-            "support": {n: int(tcm[i].sum()) for i, n in enumerate(names)},
-        }
+        tcm, tm = scored(mask)
+        support = {n: int(tcm[i].sum()) for i, n in enumerate(names)}
+        report["per_target"][t] = {"rows": int(mask.sum()), "f_avg": tm["f_avg"], "support": support}
     if samples:
-        weights = resample_weights(n_units, samples, seed)
-
-        def resampled(mask=None):
-            return confusion_scores(
-                (weights @ unit_confusions(unit_ids, gold, pred, k, mask)).reshape(samples, k, k), names
-            )
-
-        for m, values in resampled().items():
-            report["metrics"][m]["ci"] = interval(values, level)
-        for t, mask in groups.items():
-            report["per_target"][t]["f_avg"]["ci"] = interval(resampled(mask)["f_avg"], level)
         report["bootstrap"] = {
             "samples": samples,
             "seed": seed,
-            "level": level,
+            "level": LEVEL,
             "method": "percentile",
             "unit": "sentence" if units is not None else "row",
             "note": "resamples drawn with replacement within the scored set",
@@ -181,28 +150,87 @@ def score(
     return report
 
 
-def _prf(tp: int, n_gold: int, n_pred: int) -> dict:
-    return {
-        "precision": rounded(tp / n_pred) if n_pred else None,
-        "recall": rounded(tp / n_gold) if n_gold else None,
-        "f1": rounded(2 * tp / (n_gold + n_pred)) if n_gold + n_pred else None,
-        "gold": n_gold,
-        "predicted": n_pred,
-        "correct": tp,
-    }
-
-
 def score_entities(gold, pred, types: list[str]) -> dict:
-    """Exact-span scores of entity mentions. gold, pred: iterables of (unit, start, end, type),
-    unit being e.g. the sentence id. A prediction is correct when unit, start, end and type all
-    equal those of a gold mention. Per type, micro-averaged over the types, and untyped spans."""
-    gold, pred = set(map(tuple, gold)), set(map(tuple, pred))
-    out = {"per_type": {}}
-    for t in types:
-        g, p = {m for m in gold if m[3] == t}, {m for m in pred if m[3] == t}
-        out["per_type"][t] = _prf(len(g & p), len(g), len(p))
-    g, p = {m for m in gold if m[3] in types}, {m for m in pred if m[3] in types}
-    out["micro"] = _prf(len(g & p), len(g), len(p))
-    gs, ps = {m[:3] for m in g}, {m[:3] for m in p}
-    out["spans_untyped"] = _prf(len(gs & ps), len(gs), len(ps))
+    """Exact-span scores of entity mentions (unit, start, end, type): per type, micro-averaged over
+    the types, and of the spans regardless of their type."""
+
+    def counted(g: set, p: set) -> dict:
+        tp = len(g & p)
+        return {**_prf(tp, len(g), len(p)), "gold": len(g), "predicted": len(p), "correct": tp}
+
+    gold = {tuple(m) for m in gold if m[3] in types}
+    pred = {tuple(m) for m in pred if m[3] in types}
+    per_type = {t: counted({m for m in gold if m[3] == t}, {m for m in pred if m[3] == t}) for t in types}
+    untyped = counted({m[:3] for m in gold}, {m[:3] for m in pred})
+    return {"per_type": per_type, "micro": counted(gold, pred), "spans_untyped": untyped}
+
+
+def holm(pvalues: dict) -> dict:
+    """Holm's step-down adjusted p-values (family-wise error), same keys."""
+    order = sorted(pvalues, key=lambda k: (pvalues[k], str(k)))
+    m, running, out = len(order), 0.0, {}
+    for i, k in enumerate(order):
+        running = max(running, min(1.0, (m - i) * pvalues[k]))
+        out[k] = running
+    return out
+
+
+def _compared(np, names, ca, cb, rows: int, samples: int, permutations: int, seed: int):
+    """B − A and the scores of A and B, from the (units, k·k) confusion counts of each system."""
+    k = len(names)
+
+    def differences(a, b):
+        sa, sb = (confusion_scores(c.reshape(*c.shape[:-1], k, k), names) for c in (a, b))
+        return {m: np.asarray(sb[m]) - np.asarray(sa[m]) for m in COMPARED}, sa, sb
+
+    observed, sa, sb = differences(ca.sum(axis=0), cb.sum(axis=0))
+    entry = {
+        m: {"a": rounded(sa[m]), "b": rounded(sb[m]), "difference": rounded(observed[m])} for m in COMPARED
+    }
+    entry["rows"] = rows
+    if samples:
+        weights = resample_weights(ca.shape[0], samples, seed)
+        boot = differences(weights @ ca, weights @ cb)[0]
+        for m in COMPARED:
+            entry[m]["ci"] = interval(boot[m])
+    if permutations:  # a unit's predictions of A and B swapped: every assignment if few enough
+        n = ca.shape[0]
+        exact = n <= 30 and 2**n <= permutations
+        if exact:
+            swap = ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(float)
+        else:
+            swap = np.random.default_rng(seed + 1).integers(0, 2, size=(permutations, n)).astype(float)
+        null = differences((1 - swap) @ ca + swap @ cb, swap @ ca + (1 - swap) @ cb)[0]
+        for m in COMPARED:
+            extreme = int((np.abs(null[m]) >= abs(observed[m]) - 1e-12).sum())
+            entry[m]["p"] = rounded(extreme / len(swap) if exact else (extreme + 1) / (len(swap) + 1))
+        entry["randomization"] = {"assignments": len(swap), "exact": exact}
+    return entry
+
+
+def paired(
+    gold, pred_a, pred_b, names, units, *, targets=None, samples=SAMPLES, permutations=PERMUTATIONS, seed=SEED
+):
+    """B − A of label indices pred_b and pred_a against gold, overall and per target: a paired
+    bootstrap interval and a two-sided paired approximate-randomization p-value (Holm over targets)."""
+    np = require_numpy()
+    whole_numbers(samples=samples, permutations=permutations, seed=seed)
+    gold, pred_a, pred_b = (np.asarray(x, dtype=int) for x in (gold, pred_a, pred_b))
+    units, groups = _groups(np, gold.size, units, targets)
+    out: dict = {"rows": int(gold.size), "units": int(units.max()) + 1, "per_target": {}}
+    for group, mask in {"all": None, **groups}.items():
+        ca, cb = (unit_confusions(units, gold, p, len(names), mask) for p in (pred_a, pred_b))
+        used = np.flatnonzero(ca.sum(axis=1) > 0)  # the sentences this group has rows in
+        rows = int(gold.size if mask is None else mask.sum())
+        entry = _compared(np, names, ca[used], cb[used], rows, samples, permutations, seed)
+        if group == "all":
+            out.update(entry)
+        else:
+            out["per_target"][group] = entry
+    for m in COMPARED if permutations else ():
+        out[m]["significant"] = out[m]["p"] < ALPHA
+        adjusted = holm({t: e[m]["p"] for t, e in out["per_target"].items()})
+        for t, e in out["per_target"].items():
+            e[m]["p_holm"] = rounded(adjusted[t])
+            e[m]["significant"] = adjusted[t] < ALPHA
     return out

@@ -1,28 +1,17 @@
-"""The official scorer of the stance benchmark, its folds and its report.
+"""The official scorer of the stance benchmark, its folds, and the paired comparison of two systems;
+the metrics and tests are described in DATASET_CARD.md ("Scorer") and computed in `metrics`.
 
-    import belgrade_stance
     report = belgrade_stance.evaluate("predictions.jsonl", split="test")
     print(belgrade_stance.format_report(report))
-
-Predictions: see `predictions` (one label per row of the `stance` config). Metrics (see
-`metrics`, all as eval.pl computes them):
-* **F_avg** (the official figure, SemEval-2016 Task 6): the mean of the F1 of `favor` and of
-  `against`, over all rows of the scored set pooled;
-* macro-F1 over the three labels; accuracy; per-class precision, recall and F1;
-* F_avg per target; the confusion matrix (rows gold, columns predicted);
-* 95% bootstrap confidence intervals (percentile method) for F_avg, macro-F1, accuracy and each
-  target's F_avg. The resampled unit is the sentence (all target rows of a sentence together),
-  drawn with replacement within the scored set, with a fixed seed.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 
 from belgrade_stance.errors import LoadError
 from belgrade_stance.load import inventories, load
-from belgrade_stance.scoring.metrics import SAMPLES, SEED, require_numpy, rounded, score
+from belgrade_stance.scoring import metrics
 from belgrade_stance.scoring.predictions import check_predictions
 
 PROTOCOLS = ("split", "lodo", "loto")
@@ -32,138 +21,86 @@ SCORED_SPLITS = ("train", "validation", "test", "all")
 GOLD_COLUMNS = ["id", "sentence_id", "doc_id", "target", "label", "passes_agree"]
 
 
-def gold_rows(
-    split: str = "test", data_dir: Path | str | None = None, verify: bool = True
-) -> dict[str, list]:
-    """The gold columns of the stance config for a split ("all": every split), as lists; the
-    files are checked against the manifest as they are read (verify)."""
+def split_names(split: str) -> list[str]:
+    """The splits a scored split stands for ("all": every split), or LoadError."""
     if split not in SCORED_SPLITS:
         raise LoadError("unknown-split", f"unknown split {split!r}; valid: {', '.join(SCORED_SPLITS)}")
+    return list(SCORED_SPLITS[:-1]) if split == "all" else [split]
+
+
+def scored_rows(split: str, agreed_only: bool, targets, data_dir, verify: bool, *systems):
+    """(rows, label names, scope, predictions): the gold columns of the scored rows, and each
+    system's label indices for them, once every system's predictions are checked."""
+    splits = split_names(split)
     tables = load("stance", format="arrow", data_dir=data_dir, verify=verify)
-    out: dict[str, list] = {c: [] for c in GOLD_COLUMNS}
-    for s in list(tables) if split == "all" else [split]:
-        t = tables[s].select(GOLD_COLUMNS)
-        for c in GOLD_COLUMNS:
-            out[c].extend(t[c].to_pylist())
-    return out
-
-
-def _kept(gold: dict[str, list], agreed_only: bool, targets) -> list[int]:
-    valid = set(gold["target"])
+    parts = [tables[s].select(GOLD_COLUMNS).to_pydict() for s in splits]
+    gold = {c: [v for part in parts for v in part[c]] for c in GOLD_COLUMNS}
+    scope = "all splits" if split == "all" else f"split '{split}'"
     if targets is not None:
-        names = isinstance(targets, (list, tuple, set, frozenset)) and all(
-            isinstance(t, str) for t in targets
-        )
-        if not isinstance(targets, str) and not names:
+        targets = [targets] if isinstance(targets, str) else targets
+        if not isinstance(targets, (list, tuple, set, frozenset)):
             raise LoadError(
                 "bad-argument", f"targets must be a target name or a list of them, not {targets!r}"
             )
-        targets = [targets] if isinstance(targets, str) else list(targets)
-        unknown = [t for t in targets if t not in valid]
-        if unknown:
+        valid = list(dict.fromkeys(gold["target"]))
+        if unknown := [str(t) for t in targets if t not in valid]:
             raise LoadError(
-                "unknown-target",
-                f"unknown target(s) {', '.join(unknown)}; valid: {', '.join(dict.fromkeys(gold['target']))}",
+                "unknown-target", f"unknown target(s) {', '.join(unknown)}; valid: {', '.join(valid)}"
             )
-    keep = set(targets) if targets is not None else valid
-    rows = zip(gold["target"], gold["passes_agree"])
-    return [i for i, (t, agree) in enumerate(rows) if t in keep and (agree or not agreed_only)]
-
-
-def _scope(split: str, agreed_only: bool, targets) -> str:
-    s = "all splits" if split == "all" else f"split '{split}'"
-    if targets is not None:
-        s += " (targets " + ", ".join([targets] if isinstance(targets, str) else targets) + ")"
+        scope += " (targets " + ", ".join(targets) + ")"
     if agreed_only:
-        s += " (items both passes agreed on)"
-    return s
-
-
-def scored_rows(
-    predictions, split: str, agreed_only: bool, targets, data_dir, verify: bool = True, gold=None
-):
-    """(rows, label names, scope): the scored rows' gold columns and their predicted label
-    index ("pred"), once the predictions are checked. gold: the split's gold_rows, if read already."""
-    gold = gold if gold is not None else gold_rows(split, data_dir, verify)
-    names = inventories(data_dir)["stance_labels"]
-    keep = _kept(gold, agreed_only, targets)
-    scope = _scope(split, agreed_only, targets)
+        scope += " (items both passes agreed on)"
+    pairs = enumerate(zip(gold["target"], gold["passes_agree"]))
+    keep = [i for i, (t, agree) in pairs if (targets is None or t in targets) and (agree or not agreed_only)]
     if not keep:
         raise LoadError("nothing-to-score", f"nothing to score in {scope}")
-    labels = check_predictions(predictions, [gold["id"][i] for i in keep], set(gold["id"]), names, scope)
+    names = inventories(data_dir)["stance_labels"]
     rows = {c: [gold[c][i] for i in keep] for c in GOLD_COLUMNS}
-    rows["pred"] = [labels[i] for i in rows["id"]]
-    return rows, names, scope
-
-
-def _score_rows(rows: dict, names: list[str], samples: int, seed: int) -> dict:
-    units, targets = rows["sentence_id"], rows["target"]
-    return score(rows["label"], rows["pred"], names, units=units, targets=targets, samples=samples, seed=seed)
+    preds = []
+    for predictions in systems:
+        labels = check_predictions(predictions, rows["id"], set(gold["id"]), names, scope)
+        preds.append([labels[i] for i in rows["id"]])
+    return rows, names, scope, preds
 
 
 def evaluate(
     predictions,
     split: str = "test",
     *,
+    protocol: str = "split",
     agreed_only: bool = False,
     targets=None,
-    samples: int = SAMPLES,
-    seed: int = SEED,
+    samples: int = metrics.SAMPLES,
+    seed: int = metrics.SEED,
     data_dir: Path | str | None = None,
     verify: bool = True,
 ) -> dict:
-    """Score stance predictions on a split of the benchmark (the official scorer).
-
-    predictions: see `predictions`; must cover every row scored (no more, no fewer).
-    split: "test" (the official one), "validation", "train" or "all".
-    agreed_only: score only the rows on which both annotation passes gave the same label.
-    targets: score only these targets (a name or a list of names).
-    samples, seed: bootstrap resamples and seed for the 95% intervals.
-    verify: check the gold files against the manifest as they are read (default; False skips it).
-    """
-    require_numpy()  # before anything else: the extra's absence is the first thing to say
-    rows, names, scope = scored_rows(predictions, split, agreed_only, targets, data_dir, verify)
-    report = _score_rows(rows, names, samples, seed)
-    return {
-        "protocol": "split",
+    """Score stance predictions, one for every row scored (no more, no fewer), on a split ("test" is
+    the official one, "all" every split); or, with protocol "lodo" or "loto", the cross-validation
+    predictions of every row, each made by the model that did not see the row's document or target:
+    every fold, the mean ± sample sd over folds and the pooled predictions (intervals over
+    sentences and, for lodo, over documents). agreed_only: only the rows both annotation passes
+    agree on; targets: only these targets; verify: check the gold files against the manifest."""
+    np = metrics.require_numpy()  # before anything else: the extra's absence is the first thing to say
+    if protocol not in PROTOCOLS:
+        raise LoadError("bad-argument", f"unknown protocol {protocol!r}; valid: {', '.join(PROTOCOLS)}")
+    split = "all" if protocol in FOLD_KEYS else split
+    rows, names, scope, (pred,) = scored_rows(split, agreed_only, targets, data_dir, verify, predictions)
+    by_sentence = {"units": rows["sentence_id"], "targets": rows["target"], "samples": samples, "seed": seed}
+    pooled = metrics.score(rows["label"], pred, names, **by_sentence)
+    head = {
+        "protocol": protocol,
         "split": split,
         "scope": scope,
         "agreed_only": agreed_only,
-        "targets": sorted(report["per_target"]),
+        "targets": sorted(pooled["per_target"]),
         "documents": len(set(rows["doc_id"])),
-        **report,
     }
-
-
-def evaluate_cv(
-    predictions,
-    *,
-    protocol: str = "lodo",
-    agreed_only: bool = False,
-    targets=None,
-    samples: int = SAMPLES,
-    seed: int = SEED,
-    data_dir: Path | str | None = None,
-    verify: bool = True,
-) -> dict:
-    """Score cross-validation predictions: one prediction for every row of every split, each made
-    by the model that did not see the row's fold (see `folds`): its document (protocol "lodo") or
-    its target (protocol "loto", zero-shot targets).
-
-    Reports every fold, the mean ± sample standard deviation over folds of F_avg, macro-F1 and
-    accuracy, and the pooled predictions scored as one set, with bootstrap intervals that
-    resample whole sentences and, as `document_bootstrap`, whole documents (clusters).
-    """
-    np = require_numpy()  # before anything else: the extra's absence is the first thing to say
-    if protocol not in FOLD_KEYS:
-        raise LoadError(
-            "bad-argument", f"unknown cross-validation protocol {protocol!r}; valid: {', '.join(FOLD_KEYS)}"
-        )
-    rows, names, scope = scored_rows(predictions, "all", agreed_only, targets, data_dir, verify)
-    pooled = _score_rows(rows, names, samples, seed)
+    if protocol == "split":
+        return {**head, **pooled}
     if samples and protocol == "lodo":  # the folds are documents: draw whole documents as well
-        by_document = score(
-            rows["label"], rows["pred"], names, units=rows["doc_id"], samples=samples, seed=seed
+        by_document = metrics.score(
+            rows["label"], pred, names, units=rows["doc_id"], samples=samples, seed=seed
         )
         pooled["document_bootstrap"] = {
             "unit": "document",
@@ -172,85 +109,101 @@ def evaluate_cv(
             "seed": seed,
             "metrics": {m: v["ci"] for m, v in by_document["metrics"].items()},
         }
-    by_fold: dict[str, list[int]] = defaultdict(list)
-    for i, key in enumerate(rows[FOLD_KEYS[protocol]]):
-        by_fold[key].append(i)
+    fold_of, gold, pred = np.array(rows[FOLD_KEYS[protocol]]), np.array(rows["label"]), np.array(pred)
     folds = {}
-    for fold, idx in sorted(by_fold.items()):
-        r = score([rows["label"][i] for i in idx], [rows["pred"][i] for i in idx], names, samples=0)
+    for fold in sorted(set(fold_of.tolist())):
+        r = metrics.score(gold[fold_of == fold], pred[fold_of == fold], names, samples=0)
         folds[fold] = {"rows": r["rows"], **{m: v["value"] for m, v in r["metrics"].items()}}
     summary = {}
     for m in pooled["metrics"]:
         values = np.array([f[m] for f in folds.values() if f[m] is not None], dtype=float)
         summary[m] = {
-            "mean": rounded(values.mean()) if values.size else None,
-            "sd": rounded(values.std(ddof=1)) if values.size > 1 else None,
+            "mean": metrics.rounded(values.mean()) if values.size else None,
+            "sd": metrics.rounded(values.std(ddof=1)) if values.size > 1 else None,
             "folds": int(values.size),
         }
+    return {**head, "fold_by": FOLD_KEYS[protocol], "folds": folds, "over_folds": summary, "pooled": pooled}
+
+
+def evaluate_cv(predictions, *, protocol: str = "lodo", **options) -> dict:
+    """`evaluate` of cross-validation predictions of every row (protocol "lodo" or "loto")."""
+    if protocol not in FOLD_KEYS:
+        raise LoadError("bad-argument", f"unknown cross-validation protocol {protocol!r}; valid: lodo, loto")
+    return evaluate(predictions, protocol=protocol, **options)
+
+
+def folds(protocol: str = "lodo", *, data_dir: Path | str | None = None):
+    """Yield the folds of a protocol as (name, train, test) DataFrames of the stance config: "split"
+    one fold ("test", train, test); "lodo" one per document (doc_id, every other document, the
+    document); "loto" one per target, a zero-shot target predicted from its `target_description`."""
+    if protocol not in PROTOCOLS:
+        raise LoadError("bad-argument", f"unknown protocol {protocol!r}; valid: {', '.join(PROTOCOLS)}")
+    import pandas as pd
+
+    tables = load("stance", data_dir=data_dir)
+    if protocol == "split":
+        yield "test", tables["train"], tables["test"]
+        return
+    every = pd.concat(tables.values(), ignore_index=True)
+    key, present = FOLD_KEYS[protocol], set(every[FOLD_KEYS[protocol]])
+    order = sorted(present) if protocol == "lodo" else inventories(data_dir)["targets"]
+    for value in (v for v in order if v in present):
+        held_out = every[key] == value
+        yield value, every[~held_out].reset_index(drop=True), every[held_out].reset_index(drop=True)
+
+
+def compare(
+    predictions_a,
+    predictions_b,
+    protocol: str = "split",
+    split: str = "test",
+    *,
+    agreed_only: bool = False,
+    targets=None,
+    samples: int = metrics.SAMPLES,
+    permutations: int = metrics.PERMUTATIONS,
+    seed: int = metrics.SEED,
+    data_dir: Path | str | None = None,
+    verify: bool = True,
+) -> dict:
+    """Paired comparison of two prediction sets, each checked as `evaluate` checks one: B − A with
+    a paired bootstrap interval and an approximate-randomization p-value (`metrics.paired`), on one
+    split (protocol "split") or on the cross-validation predictions of every row ("lodo", "loto")."""
+    metrics.require_numpy()
+    if protocol not in PROTOCOLS:
+        raise LoadError("bad-argument", f"unknown protocol {protocol!r}; valid: {', '.join(PROTOCOLS)}")
+    split = "all" if protocol in FOLD_KEYS else split
+    systems = predictions_a, predictions_b
+    rows, names, scope, (pred_a, pred_b) = scored_rows(
+        split, agreed_only, targets, data_dir, verify, *systems
+    )
+    options = {"targets": rows["target"], "samples": samples, "permutations": permutations, "seed": seed}
+    report = metrics.paired(rows["label"], pred_a, pred_b, names, rows["sentence_id"], **options)
+    a, b = (str(p) if isinstance(p, (str, Path)) else type(p).__name__ for p in systems)
     return {
         "protocol": protocol,
-        "split": "all",
+        "split": split,
         "scope": scope,
-        "agreed_only": agreed_only,
-        "targets": sorted(pooled["per_target"]),
-        "documents": len(set(rows["doc_id"])),
-        "fold_by": FOLD_KEYS[protocol],
-        "folds": folds,
-        "over_folds": summary,
-        "pooled": pooled,
+        "a": a,
+        "b": b,
+        "alpha": metrics.ALPHA,
+        "bootstrap": {"samples": samples, "seed": seed, "unit": "sentence", "method": "percentile"},
+        **report,
     }
 
 
-def folds(protocol: str = "lodo", format: str = "pandas", data_dir: Path | str | None = None):
-    """Yield the folds of a protocol as (name, train, test) with tables of the stance config.
-
-    "split": one fold, ("test", train, test); select models on load("stance", split="validation").
-    "lodo": one fold per document, (doc_id, rows of every other document, rows of doc_id).
-    "loto": one fold per target, (target, rows of every other target, rows of the target): a
-    zero-shot target, to be predicted from its `target_description`.
-    format: "pandas" or "arrow".
-    """
-    if protocol not in PROTOCOLS:
-        raise LoadError("bad-argument", f"unknown protocol {protocol!r}; valid: {', '.join(PROTOCOLS)}")
-    if format not in ("pandas", "arrow"):
-        raise LoadError("unknown-format", f"folds come as 'pandas' or 'arrow' tables, not {format!r}")
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    tables = load("stance", format="arrow", data_dir=data_dir)
-
-    def convert(table):
-        return table.to_pandas(use_threads=False) if format == "pandas" else table
-
-    if protocol == "split":
-        yield "test", convert(tables["train"]), convert(tables["test"])
-        return
-    every = pa.concat_tables(tables.values())
-    key = FOLD_KEYS[protocol]
-    present = set(every[key].to_pylist())
-    values = (
-        sorted(present)
-        if protocol == "lodo"
-        else [t for t in inventories(data_dir)["targets"] if t in present]
-    )
-    for value in values:
-        held_out = pc.equal(every[key], value)
-        yield value, convert(every.filter(pc.invert(held_out))), convert(every.filter(held_out))
+def _fmt(v: float | None, sign: str = "") -> str:
+    return "  n/a" if v is None else f"{v:{sign}.3f}"
 
 
-def _fmt(v: float | None) -> str:
-    return "  n/a" if v is None else f"{v:.3f}"
-
-
-def _with_ci(m: dict) -> str:
+def _with_ci(m: dict, sign: str = "") -> str:
     ci = m.get("ci")
-    return _fmt(m["value"]) + (f"  [{_fmt(ci[0])}, {_fmt(ci[1])}]" if ci else "")
+    interval = f"  [{_fmt(ci[0], sign)}, {_fmt(ci[1], sign)}]" if ci else ""
+    return _fmt(m.get("value", m.get("difference")), sign) + interval
 
 
 def _split_report(r: dict) -> list[str]:
-    names = r["confusion"]["labels"]
-    b = r.get("bootstrap")
-    out = []
+    names, b, out = r["confusion"]["labels"], r.get("bootstrap"), []
     if b:
         out.append(
             f"95% intervals: {b['method']} bootstrap, {b['samples']} resamples of {b['unit']}s "
@@ -264,19 +217,13 @@ def _split_report(r: dict) -> list[str]:
         f"  {'class':<10}{'precision':>10}{'recall':>8}{'F1':>8}{'gold':>6}{'pred':>6}",
     ]
     for n, c in r["per_class"].items():
-        out.append(
-            f"  {n:<10}{_fmt(c['precision']):>10}{_fmt(c['recall']):>8}{_fmt(c['f1']):>8}"
-            f"{c['support']:>6}{c['predicted']:>6}"
-        )
+        scores = f"{_fmt(c['precision']):>10}{_fmt(c['recall']):>8}{_fmt(c['f1']):>8}"
+        out.append(f"  {n:<10}{scores}{c['support']:>6}{c['predicted']:>6}")
     out += ["", f"  {'target':<16}{'rows':>5}  F_avg  [95% interval]   gold " + "/".join(names)]
     for t, v in r["per_target"].items():
         support = "/".join(str(v["support"][n]) for n in names)
         out.append(f"  {t:<16}{v['rows']:>5}  {_with_ci(v['f_avg']):<25}" + support)
-    out += [
-        "",
-        "  confusion (rows gold, columns predicted)",
-        "  " + " " * 10 + "".join(f"{n:>9}" for n in names),
-    ]
+    out += ["", "  confusion (rows gold, columns predicted)", " " * 12 + "".join(f"{n:>9}" for n in names)]
     for n, row in zip(names, r["confusion"]["matrix"]):
         out.append(f"  {n:<10}" + "".join(f"{c:>9}" for c in row))
     return out
@@ -300,17 +247,44 @@ def format_report(report: dict) -> str:
     for fold, f in report["folds"].items():
         scores = f"{_fmt(f['f_avg']):>8}{_fmt(f['macro_f1']):>10}{_fmt(f['accuracy']):>10}"
         out.append(f"  {fold:<16}{f['rows']:>5}{scores}")
-    summary = ", ".join(
+    summary = (
         f"{m} {_fmt(v['mean'])} ± {_fmt(v['sd'])} ({v['folds']} folds)"
         for m, v in report["over_folds"].items()
     )
-    out.append("  mean ± sd over folds (sample sd; folds with an undefined value left out): " + summary)
-    pooled = report["pooled"]
+    out.append(
+        "  mean ± sd over folds (sample sd; folds with an undefined value left out): " + ", ".join(summary)
+    )
+    pooled, d = report["pooled"], report["pooled"].get("document_bootstrap")
     out += ["", f"pooled predictions: {pooled['rows']} rows, {pooled['units']} sentences"]
-    d = pooled.get("document_bootstrap")
     if d:
         out.append(
             f"95% intervals resampling whole documents ({d['units']} documents, {d['samples']} resamples): "
             + ", ".join(f"{m} [{_fmt(ci[0])}, {_fmt(ci[1])}]" for m, ci in d["metrics"].items())
         )
     return "\n".join(out + _split_report(pooled)) + "\n"
+
+
+def format_comparison(r: dict) -> str:
+    """The comparison as a readable table."""
+    boot, rand = r["bootstrap"], r.get("randomization")
+    test = "no randomization test"
+    if rand:
+        kind = "assignments, exact" if rand["exact"] else "permutations"
+        test = f"approximate randomization ({rand['assignments']} {kind})"
+    out = [
+        f"belgrade-stance compare: B − A on {r['scope']} ({r['protocol']}), {r['rows']} rows, "
+        f"{r['units']} sentences",
+        f"  A: {r['a']}",
+        f"  B: {r['b']}",
+        f"  paired bootstrap over sentences ({boot['samples']} resamples, seed {boot['seed']}); {test}"
+        f"; * significant at {r['alpha']} (targets: Holm-corrected)",
+        "",
+    ]
+    for m in metrics.COMPARED:
+        out.append(f"  {m:<16}{'A':>7}{'B':>7}  {'B − A':>6}")
+        for label, e in [("all targets", r[m]), *((t, v[m]) for t, v in r["per_target"].items())]:
+            p = e.get("p_holm", e.get("p"))
+            test = "" if p is None else f"  p {p:.4f}" + (" *" if e.get("significant") else "")
+            out.append(f"  {label:<16}{e['a']:>7.3f}{e['b']:>7.3f}  {_with_ci(e, '+')}{test}")
+        out.append("")
+    return "\n".join(out)
