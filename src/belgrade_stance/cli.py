@@ -81,11 +81,8 @@ def cmd_evaluate(args) -> int:
             verify=not args.no_verify,
         )
         _print(report, scoring.format_holders(report), args.json)
-    elif args.protocol in ("lodo", "loto"):
-        report = scoring.evaluate_cv(args.predictions, protocol=args.protocol, **_options(args))
-        _print(report, scoring.format_report(report), args.json)
     else:
-        report = scoring.evaluate(args.predictions, split=args.split, **_options(args))
+        report = scoring.evaluate(args.predictions, args.split, protocol=args.protocol, **_options(args))
         _print(report, scoring.format_report(report), args.json)
     return 0
 
