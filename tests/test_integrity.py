@@ -90,10 +90,10 @@ def test_a_failed_swap_leaves_the_folder_and_no_leftovers(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
     target.rename(tmp_path / ".data-old-k1ll3d00")  # killed between the swap's two renames
     (tmp_path / ".data-new-k1ll3d00").mkdir()
-    (tmp_path / ".data-new-not-ours").mkdir()
+    (tmp_path / ".data-new-users-own").mkdir()
     clear_leftovers(target, "data")
     assert (target / "keep").read_text() == "old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".data-new-not-ours", "data"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".data-new-users-own", "data"]
 
 
 def _build_command(project):

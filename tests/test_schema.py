@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from belgrade_stance_schema.corpus_keys import KEY_COLUMNS, validate_corpus
-from belgrade_stance_schema.tables import SPLIT_BY_DOCUMENT, validate_tables
+
+from belgrade_stance_schema.tables import KEY_COLUMNS, SPLIT_BY_DOCUMENT, validate_corpus, validate_tables
 
 
 def _first(df, where):

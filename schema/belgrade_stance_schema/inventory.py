@@ -1,8 +1,7 @@
 """The label inventories: every closed set of values in the corpus, defined once.
 
-Schemas, Parquet/Hugging Face features, the card, the scorer and the tests all
-import these names from here; the built data carries them in its features and
-manifest, so the installed package reads them from the data it ships.
+Schemas, features, the card, the scorer and the tests import them from here; the built data
+carries them in its features and manifest, so the installed package reads them from its data.
 """
 
 from __future__ import annotations
@@ -13,12 +12,10 @@ DATASET_VERSION = "0.2.0"
 RELEASED = "2026-12"
 """Year and month of the release of DATASET_VERSION (the card's citation and changelog)."""
 
-# Stance labels. The order is the ClassLabel order and never changes:
-# it is the order tweet_eval's stance configs use (none=0, against=1, favor=2).
+# Stance labels in ClassLabel order, which never changes: tweet_eval's (none=0, against=1, favor=2).
 STANCE_LABELS: tuple[str, ...] = ("none", "against", "favor")
 
-# Targets: a closed set. Each is described as annotators read it (see
-# docs/annotation-guidelines.md for the full definitions and decision rules).
+# Targets, each described as annotators read it (docs/annotation-guidelines.md defines them fully).
 TARGETS: dict[str, str] = {
     "war": "Russia's war against Ukraine: the 2022 invasion, its conduct and continuation.",
     "putin": "Vladimir Putin and the Russian leadership under him (the Kremlin, his government).",
@@ -48,7 +45,7 @@ NER_TAGS: tuple[str, ...] = ("O",) + tuple(
     f"{prefix}-{etype}" for etype in ENTITY_TYPES for prefix in ("B", "I")
 )
 
-# Who holds a stance: the article's own voice, a annotated entity, or an unnamed group.
+# Who holds a stance: the article's own voice, an annotated entity, or an unnamed group.
 HOLDER_TYPES: dict[str, str] = {
     "author": "The article's own voice (the journalist or outlet).",
     "entity": "A named entity annotated in the document; holder is its entity id.",

@@ -74,10 +74,10 @@ def read_document(layout: Layout, meta: dict, problems: Problems) -> tuple[str |
     segments = read_segments(layout, doc_id, text, problems)
     if segments is None or len(problems) > before:
         return "segments", {}
-    annotations = read_annotations(layout, [meta], {doc_id: text}, {doc_id: segments}, problems)
+    annotations = {doc_id: read_annotations(layout, meta, text, segments, problems)}
     if len(problems) > before:
         return "annotations", {}
-    check_adjudication(layout, annotations, problems)
+    check_adjudication(layout, doc_id, annotations[doc_id], problems)
     if len(problems) > before:
         return "adjudication", {}
     return None, {"text": text, "segments": segments, "annotations": annotations}
@@ -162,13 +162,11 @@ def build(layout: Layout, write: bool = True) -> dict:
 
 
 def _build(layout: Layout, metadata: list[dict], folder: Path | None) -> dict:
-    from belgrade_stance_schema.corpus_keys import KEY_COLUMNS, validate_corpus
-    from belgrade_stance_schema.tables import validate_tables
-
     from belgrade_stance_build.stages.agreement import AgreementCounts
     from belgrade_stance_build.stages.consistency import SurfaceForms
     from belgrade_stance_build.stages.data import DataWriter, arrow_table, write_manifest
     from belgrade_stance_build.stages.rows import tables
+    from belgrade_stance_schema.tables import KEY_COLUMNS, validate_corpus, validate_tables
 
     folds = {row["doc_id"]: i for i, row in enumerate(metadata)}
     problems, failed = Problems(), []

@@ -1,99 +1,84 @@
 """Stage: agreement — inter-annotator agreement of passes A and B (data/agreement.json).
 
-Counted document by document while the parts stream through the build; F_avg is the official
-scorer's (belgrade_stance.scoring), kappa scikit-learn's.
+Counted part by part while the parts stream through the build; F_avg is the official scorer's
+(belgrade_stance.scoring), kappa scikit-learn's.
 """
 
 from __future__ import annotations
 
-from belgrade_stance_schema.inventory import STANCE_LABELS, TARGETS
+from collections import Counter
+
+import pandas as pd
 
 from belgrade_stance_build.stages.annotations import Annotation
+from belgrade_stance_schema.inventory import STANCE_LABELS, TARGETS
+
+LABEL = pd.CategoricalDtype(STANCE_LABELS)
+CODES = {"target": pd.CategoricalDtype(list(TARGETS)), "label_a": LABEL, "label_b": LABEL}
+
+
+def _holders(records) -> list[tuple]:
+    return sorted((r.label, r.holder_type, r.holder) for r in records)
 
 
 class AgreementCounts:
-    """Agreement of A and B, gathered document by document (stance labels as codes, holder and
-    entity counts), so that the parsed passes of a document can be dropped once it is counted."""
+    """What the report needs of the documents with both passes, kept small so that a part's parsed
+    passes can be dropped once counted: the target and both labels of every item, as categories,
+    and the holder and entity counts."""
 
     def __init__(self) -> None:
         self.documents: list[str] = []
-        self.codes = {lab: i for i, lab in enumerate(STANCE_LABELS)}
-        self.target_codes = {t: i for i, t in enumerate(TARGETS)}
-        self.la: list = []
-        self.lb: list = []
-        self.targets: list = []
-        self.holder_same = self.holder_items = 0
-        self.span_a = self.span_b = self.span_both = self.type_same = 0
+        self.items: list[pd.DataFrame] = []
+        self.counts: Counter[str] = Counter()
 
-    def add(self, annotations: dict[str, dict[str, Annotation]], stance) -> None:
+    def add(self, annotations: dict[str, dict[str, Annotation]], stance: pd.DataFrame) -> None:
         """Count the documents of annotations that have both passes; stance: their stance rows."""
-        import numpy as np
-
         docs = sorted(d for d, p in annotations.items() if {"a", "b"} <= set(p))
-        if not docs:
-            return
-        self.documents += docs
         both = stance[stance["doc_id"].isin(docs)]
-        self.la.append(both["label_a"].map(self.codes).to_numpy(dtype=np.int8))
-        self.lb.append(both["label_b"].map(self.codes).to_numpy(dtype=np.int8))
-        self.targets.append(both["target"].map(self.target_codes).to_numpy(dtype=np.int8))
+        self.documents += docs
+        self.items.append(both[list(CODES)].astype(CODES))
         same = both[(both["label_a"] == both["label_b"]) & (both["label_a"] != "none")]
-        self.holder_items += len(same)
         for doc_id, sid, target in zip(same["doc_id"], same["sentence_id"], same["target"]):
-            a, b = annotations[doc_id]["a"], annotations[doc_id]["b"]
-            ha = sorted((r.label, r.holder_type, r.holder) for r in a.stance[(sid, target)])
-            hb = sorted((r.label, r.holder_type, r.holder) for r in b.stance[(sid, target)])
-            self.holder_same += ha == hb
+            a, b = (annotations[doc_id][p].stance[(sid, target)] for p in "ab")
+            self.counts["holder_same"] += _holders(a) == _holders(b)
+        self.counts["holder_items"] += len(same)
         for doc_id in docs:
-            ea = {(e.start, e.end): e.label for e in annotations[doc_id]["a"].entities}
-            eb = {(e.start, e.end): e.label for e in annotations[doc_id]["b"].entities}
-            self.span_a += len(ea)
-            self.span_b += len(eb)
-            common = set(ea) & set(eb)
-            self.span_both += len(common)
-            self.type_same += sum(ea[s] == eb[s] for s in common)
-
-    def merge(self, other: AgreementCounts) -> None:
-        """Add the counts of another part (built elsewhere) to these."""
-        self.documents += other.documents
-        self.la += other.la
-        self.lb += other.lb
-        self.targets += other.targets
-        for name in ("holder_same", "holder_items", "span_a", "span_b", "span_both", "type_same"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+            a, b = ({(e.start, e.end): e.label for e in annotations[doc_id][p].entities} for p in "ab")
+            common = a.keys() & b.keys()
+            self.counts.update(span_a=len(a), span_b=len(b), span_both=len(common))
+            self.counts["type_same"] += sum(a[s] == b[s] for s in common)
 
     def report(self) -> dict:
         """The agreement report (scikit-learn metrics) over every document counted."""
-        import numpy as np
         from sklearn.metrics import cohen_kappa_score, confusion_matrix
 
         from belgrade_stance.scoring import confusion_scores
 
         if not self.documents:
             return {"documents": [], "items": 0}
-        la, lb = np.concatenate(self.la).astype(np.int64), np.concatenate(self.lb).astype(np.int64)
-        targets = np.concatenate(self.targets)
-        codes = self.codes
-        labels = list(range(len(STANCE_LABELS)))
+        items = pd.concat(self.items, ignore_index=True)
+        la, lb = (items[c].cat.codes.to_numpy().astype("int64") for c in ("label_a", "label_b"))
+        labels, none = list(range(len(STANCE_LABELS))), STANCE_LABELS.index("none")
+        n = self.counts
 
         def kappa(x, y):
             return float(cohen_kappa_score(x, y, labels=labels)) if len(set(x) | set(y)) > 1 else 1.0
 
         per_target = {}
-        for t, code in self.target_codes.items():
-            m = targets == code
+        for t in TARGETS:
+            m = (items["target"] == t).to_numpy()
             x, y = la[m], lb[m]
             per_target[t] = {
                 "items": int(m.sum()),
                 "kappa": kappa(x, y),
                 "percent_agreement": float((x == y).mean()),
-                "favor_against_a": int((x != codes["none"]).sum()),
-                "favor_against_b": int((y != codes["none"]).sum()),
+                "favor_against_a": int((x != none).sum()),
+                "favor_against_b": int((y != none).sum()),
             }
         # pass B scored against pass A by the official scorer's F_avg
         favg = float(confusion_scores(confusion_matrix(la, lb, labels=labels), list(STANCE_LABELS))["f_avg"])
-        precision = self.span_both / self.span_b if self.span_b else 1.0
-        recall = self.span_both / self.span_a if self.span_a else 1.0
+        precision = n["span_both"] / n["span_b"] if n["span_b"] else 1.0
+        recall = n["span_both"] / n["span_a"] if n["span_a"] else 1.0
         return {
             "documents": sorted(self.documents),
             "items": int(len(la)),
@@ -101,11 +86,11 @@ class AgreementCounts:
             "stance_percent_agreement": float((la == lb).mean()),
             "stance_favg": favg,
             "per_target": per_target,
-            "holder_agreement": self.holder_same / self.holder_items if self.holder_items else 1.0,
-            "holder_items": int(self.holder_items),
-            "entity_mentions_a": self.span_a,
-            "entity_mentions_b": self.span_b,
+            "holder_agreement": n["holder_same"] / n["holder_items"] if n["holder_items"] else 1.0,
+            "holder_items": n["holder_items"],
+            "entity_mentions_a": n["span_a"],
+            "entity_mentions_b": n["span_b"],
             "entity_span_f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
-            "entity_type_agreement": self.type_same / self.span_both if self.span_both else 1.0,
-            "entity_spans_matched": self.span_both,
+            "entity_type_agreement": n["type_same"] / n["span_both"] if n["span_both"] else 1.0,
+            "entity_spans_matched": n["span_both"],
         }
