@@ -11,6 +11,7 @@ os.environ["HF_DATASETS_OFFLINE"] = "1"
 os.environ["HF_HUB_OFFLINE"] = "1"
 
 import pytest  # noqa: E402
+
 from helpers import ROOT  # noqa: E402
 
 
@@ -51,11 +52,10 @@ def built(tmp_path_factory) -> dict:
 @pytest.fixture(scope="session")
 def tables() -> dict:
     """The four tables of the real corpus as the build validates them (labels as names)."""
+    from belgrade_stance.errors import Problems
     from belgrade_stance_build.build import read_corpus, read_document
     from belgrade_stance_build.layout import Layout
     from belgrade_stance_build.stages.rows import tables as rows
-
-    from belgrade_stance.errors import Problems
 
     layout, problems = Layout(ROOT), Problems()
     metadata = read_corpus(layout)

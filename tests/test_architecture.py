@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+
 from helpers import ROOT
 
 CODE = ("src", "schema", "scripts")

@@ -11,6 +11,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+
 from belgrade_stance_build.build import BuildFailed, build
 from belgrade_stance_build.layout import Layout
 from helpers import tree_digest
@@ -83,11 +84,8 @@ def test_the_command_prints_one_line_per_problem_and_exits_1(project, name):
     rule, case = CASES[name]
     apply(project, case)
     before = tree_digest(project / "data")
-    run = subprocess.run(
-        [sys.executable, "-m", "belgrade_stance", "build", "--root", str(project)],
-        capture_output=True,
-        text=True,
-    )
+    command = [sys.executable, "-m", "belgrade_stance", "build", "--root", str(project)]
+    run = subprocess.run(command, capture_output=True, text=True)
     assert run.returncode == 1, run.stderr
     assert "Traceback" not in run.stderr and f"{place(case)}: [{rule}] " in run.stderr, run.stderr
     problems = [line for line in run.stderr.splitlines() if re.match(r"\S+: \[[a-z0-9-]+\] \S", line)]

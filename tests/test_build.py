@@ -9,17 +9,17 @@ import shutil
 import subprocess
 import sys
 
-import belgrade_stance_build.build as build_module
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from sklearn.metrics import cohen_kappa_score
+
+import belgrade_stance_build.build as build_module
+from belgrade_stance.cli import main
 from belgrade_stance_build.build import INPUTS, BuildFailed, build, same_output
 from belgrade_stance_build.layout import Layout
 from belgrade_stance_schema.inventory import STANCE_LABELS, TARGETS
 from helpers import ROOT, add_document, tree_digest
-from sklearn.metrics import cohen_kappa_score
-
-from belgrade_stance.cli import main
 
 
 def test_committed_data_equals_a_fresh_build(built):

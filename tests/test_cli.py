@@ -10,10 +10,10 @@ import subprocess
 import sys
 
 import pytest
-from helpers import ROOT
 
 import belgrade_stance
 from belgrade_stance import cli
+from helpers import ROOT
 
 MAJORITY = ROOT / "results/predictions/majority/split.jsonl"
 

@@ -9,12 +9,12 @@ import shutil
 
 import pandas as pd
 import pytest
-from belgrade_stance_build.rules import reported_rules, rules_page
-from helpers import ROOT
 
 import belgrade_stance
 from belgrade_stance.cli import main
 from belgrade_stance.errors import USAGE_RULES, DatasetError, exit_code
+from belgrade_stance_build.rules import reported_rules, rules_page
+from helpers import ROOT
 
 MAJORITY = ROOT / "results/predictions/majority/split.jsonl"
 

@@ -10,6 +10,7 @@ import venv
 from pathlib import Path
 
 import pytest
+
 from helpers import ROOT
 
 CHECK = """

@@ -13,11 +13,11 @@ import time
 
 import pyarrow.parquet as pq
 import pytest
-from helpers import ROOT, tree_digest
 
 from belgrade_stance.cli import main
 from belgrade_stance.files import clear_leftovers, folder_swap
 from belgrade_stance.verify import verify
+from helpers import ROOT, tree_digest
 
 
 def _flip(path):

@@ -8,11 +8,11 @@ import sys
 import pandas as pd
 import pyarrow as pa
 import pytest
-from belgrade_stance_schema.inventory import CONFIGS, DEFAULT_CONFIG, SPLITS, TARGETS
 
 import belgrade_stance
 from belgrade_stance import LoadError
 from belgrade_stance.paths import packaged_data_dir, split_file
+from belgrade_stance_schema.inventory import CONFIGS, DEFAULT_CONFIG, SPLITS, TARGETS
 
 
 def test_the_default_is_the_stance_config_as_pandas():
@@ -106,9 +106,8 @@ def test_verify_false_reads_without_the_check(tmp_path):
 
 
 def test_the_scorer_refuses_gold_files_that_changed(tmp_path, capsys):
-    from helpers import ROOT
-
     from belgrade_stance.cli import main
+    from helpers import ROOT
 
     data = _flipped_copy(tmp_path, lambda n: (n // 2, 3))
     pred = ROOT / "results" / "predictions" / "tfidf-lr" / "split.jsonl"

@@ -8,12 +8,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from belgrade_stance_build.build import BuildFailed, build
 from belgrade_stance_build.layout import Layout
 from belgrade_stance_build.rules import reported_rules
 from helpers import ROOT
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 RULES = set(reported_rules(ROOT))
 

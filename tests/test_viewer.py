@@ -6,19 +6,23 @@ from __future__ import annotations
 
 import functools
 import http.server
+import io
 import os
 import threading
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import ROOT, need
 
 import belgrade_stance
 from belgrade_stance.viewer import write_viewer
+from helpers import ROOT, need
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
 ARGS += ["--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LOCAL = ("file:", "http://127.0.0.1", "data:", "about:")
+MARKED = "els => els.map(e => [e.dataset.record + ' ' + e.classList[0].slice(3), e.textContent])"
+"""(record and kind, text) of every holder and evidence mark, in document order."""
 
 
 def rows(config: str) -> pd.DataFrame:
@@ -26,10 +30,14 @@ def rows(config: str) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("viewer") / "site"
-    write_viewer(out, ROOT / "data")
-    return out
+def site(tmp_path_factory):
+    """The viewer of the data: its URL from file:// and from a local HTTP server."""
+    write_viewer(out := tmp_path_factory.mktemp("viewer") / "site", ROOT / "data")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield {"file": out.as_uri(), "http": f"http://127.0.0.1:{httpd.server_address[1]}"}
+    httpd.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -42,18 +50,7 @@ def browser():
     except ImportError:
         need("playwright", "pip install playwright (in the test extra)")
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def server(site):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+        yield p.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
 
 
 @pytest.fixture
@@ -61,18 +58,15 @@ def page(browser):
     pg, errors = browser.new_page(viewport={"width": 1100, "height": 1400}), []
     pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     pg.on("pageerror", lambda e: errors.append(str(e)))
-    local = ("file://", "http://127.0.0.1", "data:", "about:")
-    pg.on(
-        "request", lambda r: None if r.url.startswith(local) else errors.append(f"network request: {r.url}")
-    )
+    pg.on("request", lambda r: r.url.startswith(LOCAL) or errors.append(f"network request: {r.url}"))
     yield pg
     pg.close()
     assert errors == []
 
 
 @pytest.mark.parametrize("via", ["file", "http"])
-def test_the_index_lists_and_filters_the_documents_and_shows_who_stands_where(page, site, server, via):
-    page.goto(f"{site.as_uri() if via == 'file' else server}/index.html")
+def test_the_index_lists_and_filters_the_documents_and_shows_who_stands_where(page, site, via):
+    page.goto(f"{site[via]}/index.html")
     holders = rows("holders").holder.value_counts().sort_index().sort_values(ascending=False, kind="stable")
     assert page.locator("#who-stands-where tbody tr td").first.inner_text() == holders.index[0]
     links = page.locator("#documents tbody tr:not(.hidden) td:first-child a")
@@ -91,24 +85,13 @@ def test_a_document_page_marks_entities_holders_and_evidence_in_place(page, site
     """Every sentence and entity mention is marked, and every favor/against record's evidence (and
     holder mention) inside the sentence text, at the holders config's offsets: the marked pieces
     read exactly the stored texts."""
-    sentences = rows("sentences").query("doc_id == @doc_id")
-    holders = rows("holders").query("doc_id == @doc_id")
-    page.goto((site / f"{doc_id}.html").as_uri())
+    sentences, holders = (rows(c).query(f"doc_id == '{doc_id}'") for c in ("sentences", "holders"))
+    page.goto(f"{site['file']}/{doc_id}.html")
     assert page.locator(".sentence mark.ent").count() == sum(len(e) for e in sentences.entities)
     assert page.locator(".sentence").count() == len(sentences) and page.locator(".boilerplate").count() > 0
-    marked = page.evaluate("""() => {
-        const out = {};
-        for (const el of document.querySelectorAll('.hl-evidence, .hl-holder')) {
-            const kind = el.classList.contains('hl-evidence') ? 'evidence' : 'holder';
-            const key = el.dataset.record + ' ' + kind;
-            // the text of the outermost element of this record and kind, ent-label badges left out
-            if (el.parentElement.closest(`[data-record="${el.dataset.record}"].hl-${kind}`)) continue;
-            const copy = el.cloneNode(true);
-            copy.querySelectorAll('.ent-label').forEach(x => x.remove());
-            out[key] = (out[key] || '') + copy.textContent;
-        }
-        return out;
-    }""")
+    marked: dict[str, str] = {}
+    for key, text in page.locator(".hl-evidence, .hl-holder").evaluate_all(MARKED):
+        marked[key] = marked.get(key, "") + text
     assert len(holders) and len(marked) == len(holders) + holders.holder_text.notna().sum()
     for r in holders.itertuples():
         assert marked[f"{r.id} evidence"] == r.evidence_text, r.id
@@ -122,25 +105,22 @@ def test_a_document_page_marks_entities_holders_and_evidence_in_place(page, site
 def test_filters_show_exactly_the_sentences_of_a_target_and_label(page, site, case):
     doc_id, target, label = case.split()
     stance = rows("stance").query("doc_id == @doc_id and target == @target and label == @label")
-    page.goto((site / f"{doc_id}.html").as_uri())
+    page.goto(f"{site['file']}/{doc_id}.html")
     page.select_option("#f-target", target)
     page.select_option("#f-label", label)
-    shown = page.locator(".sentence:not(.hidden)")
-    ids = "els => els.map(e => e.id)"
+    shown, ids = page.locator(".sentence:not(.hidden)"), "els => els.map(e => e.id)"
     assert sorted(shown.evaluate_all(ids)) == sorted(stance.sentence_id)
     assert page.inner_text("#match-count") == str(len(stance))
     page.check("#f-dis")
     assert sorted(shown.evaluate_all(ids)) == sorted(stance[~stance.passes_agree].sentence_id)
 
 
-def test_a_screenshot_shows_text_and_entity_colours(page, site, tmp_path):
+def test_a_screenshot_shows_text_and_entity_colours(page, site):
     from PIL import Image, ImageStat
 
-    page.goto((site / "d03.html").as_uri())
-    page.screenshot(path=str(tmp_path / "d03.png"), full_page=True)
-    with Image.open(tmp_path / "d03.png") as im:
+    page.goto(f"{site['file']}/d03.html")
+    with Image.open(io.BytesIO(page.screenshot(full_page=True))) as im:
         assert im.size[0] == 1100 and im.size[1] > 1400
         assert ImageStat.Stat(im.convert("L")).stddev[0] > 20  # text and highlights, not a blank page
         colours = {rgb for _, rgb in im.convert("RGB").getcolors(maxcolors=1 << 20) or []}
-        gpe = (0xFE, 0xCA, 0x74)
-        assert any(max(abs(x - y) for x, y in zip(rgb, gpe)) < 4 for rgb in colours), "no GPE colour"
+        assert any(max(abs(x - y) for x, y in zip(rgb, (0xFE, 0xCA, 0x74))) < 4 for rgb in colours), "no GPE"

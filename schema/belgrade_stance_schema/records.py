@@ -1,10 +1,7 @@
-"""Strict models of every raw record (pydantic v2), checked before any cross-record rule:
-"false" is not a boolean, 1 is not true, "3" is not an integer; no unknown keys; every string
-bounded; hand-written values (ids, holders, reasons, metadata cells) in NFC, without surrounding
-white space or control characters. A field with a rule of its own names it once: in its `rule()`
-(a value breaking the field's constraints) or in the check that raises a RecordError; the build
-reports them (belgrade_stance_build.stages.raw_records).
-"""
+"""Strict models of every raw record, checked before any rule across records: exact types, no unknown
+keys, strings bounded, hand-written values in NFC without surrounding white space or control characters,
+every span's text the raw text it points at. A field's rule is named in `rule()`, a validator's in its
+RecordError (reported by belgrade_stance_build.stages.raw_records)."""
 
 from __future__ import annotations
 
@@ -13,7 +10,7 @@ import unicodedata
 from datetime import date
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, Field, TypeAdapter, ValidationInfo, model_validator
 from pydantic.functional_validators import AfterValidator
 from pydantic_core import PydanticCustomError as RecordError  # (rule, message[, values])
 
@@ -22,14 +19,12 @@ from belgrade_stance_schema import inventory as inv
 MAX_ID = 64  # an id: doc_id, sentence id, entity_id
 MAX_WORDS = 2000  # a hand-written text: a holder, a reason, a headline, a rights note
 MAX_TEXT = 100_000  # a span text: a sentence, a boilerplate range
-MAX_OFFSET = 50_000_000  # a character offset
 ENTITY_ID = r"^[a-z0-9]+(_[a-z0-9]+)*$"
 
 
-def rule(name: str, type_rule: str = "field-type", **constraints):
-    """A field's constraints (a pattern, bounds, a closed set) and the rule that a value failing
-    them breaks; a value of another type breaks `type_rule` (reported by stages.raw_records)."""
-    return Field(json_schema_extra={"rule": name, "type_rule": type_rule}, **constraints)
+def rule(name: str, **constraints):
+    """A field's constraints (a pattern, bounds, a closed set) and the rule a value failing them breaks."""
+    return Field(json_schema_extra={"rule": name}, **constraints)
 
 
 def _handwritten(value: str) -> str:
@@ -48,7 +43,6 @@ HANDWRITTEN = AfterValidator(_handwritten)
 Words = Annotated[str, Field(min_length=1, max_length=MAX_WORDS), HANDWRITTEN]
 SpanText = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
 Key = Annotated[str, Field(min_length=1, max_length=MAX_ID)]
-Offset = Annotated[int, rule("offset-out-of-range", type_rule="offset-type", ge=0, le=MAX_OFFSET)]
 Target = Annotated[Literal[tuple(inv.TARGETS)], rule("unknown-target")]
 StanceLabel = Annotated[Literal[tuple(inv.STANCE_LABELS)], rule("unknown-stance-label")]
 
@@ -92,9 +86,22 @@ METADATA_REQUIRED = tuple(n for n, f in MetadataRow.model_fields.items() if f.is
 
 
 class Span(Record):
-    start: Offset
-    end: Offset
+    start: int  # an offset (of another type: offset-type, stages.raw_records)
+    end: int
     text: SpanText
+
+    @model_validator(mode="after")
+    def _points_at_its_text(self, info: ValidationInfo):
+        """The standoff invariant raw[start:end] == text, where the raw text is given as context."""
+        raw, at = (info.context or {}).get("raw"), {"start": self.start, "end": self.end}
+        if self.start >= self.end:
+            raise RecordError("reversed-offsets", "start {start} >= end {end}", at)
+        if self.start < 0 or (raw is not None and self.end > len(raw)):
+            raise RecordError("offset-out-of-range", "{start}-{end} outside the raw text", at)
+        if raw is not None and raw[self.start : self.end] != self.text:
+            found = {**at, "text": repr(self.text), "raw": repr(raw[self.start : self.end])}
+            raise RecordError("span-text-mismatch", "{text} != raw text[{start}:{end}] {raw}", found)
+        return self
 
 
 class Boilerplate(Span):
@@ -153,8 +160,8 @@ class StanceAdjudication(Record):
 class EntityAdjudication(Record):
     type: Literal["entity"]
     sentence: Key | None = None
-    start: Offset
-    end: Offset
+    start: int
+    end: int
     text: SpanText | None = None
     a: Annotated[str, Field(max_length=MAX_ID + 16)] | None = None
     b: Annotated[str, Field(max_length=MAX_ID + 16)] | None = None

@@ -24,10 +24,10 @@ from contextlib import nullcontext
 from pathlib import Path
 
 import pandas as pd
-from belgrade_stance_schema.inventory import ANNOTATION_PASSES, CONFIGS, SPLITS
 
 from belgrade_stance.errors import Problems
 from belgrade_stance_build.layout import Layout
+from belgrade_stance_schema.inventory import ANNOTATION_PASSES, CONFIGS, SPLITS
 
 PART_DOCUMENTS = 50
 

@@ -1,25 +1,11 @@
-"""Exports of the shipped data to the formats of other tools.
-
-    belgrade-stance export conll --out DIR     # DIR/<split>.conll, CoNLL-2003-style BIO
-    belgrade-stance export spacy --out DIR     # DIR/<split>.spacy, a spaCy DocBin per split
-
-CoNLL: one token per line with four columns (`token _ _ BIO-tag`; there are no POS or chunk
-tags), the document line `-DOCSTART- -X- O O` (spaCy's, so that `python -m spacy convert -c ner`
-makes one Doc per document) and a blank line before each document, a blank line after each
-sentence. Documents in id order, sentences in reading order.
-
-spaCy: one `Doc` per document, built from the corpus's tokens with sentence starts set and the
-gold entities as `doc.ents` (each with its entity id as `kb_id_`). `doc.spans["stance"]` holds
-one span over each sentence per target, labelled `target=label` (`war=against`, `nato=none`, …);
-`doc.user_data` holds `doc_id`, `split`, `sentence_ids` (in order) and `stance`
-({sentence_id: {target: label}}).
-
-DIR is written whole, and only if it is empty, new, or an earlier, unchanged output of the same
-export (belgrade_stance.outputs); it also gets belgrade-stance-output.json, the sha256 of its files.
-"""
+"""Exports of the shipped data to other tools' formats, one file per split: `export conll`
+(CoNLL-2003-style BIO) and `export spacy` (a spaCy DocBin, one Doc per document), as the README's
+"Exports and the viewer" describes; DIR is written as belgrade_stance.outputs allows."""
 
 from __future__ import annotations
 
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 from belgrade_stance.errors import LoadError
@@ -31,48 +17,48 @@ DOCSTART = "-DOCSTART- -X- O O"
 """The CoNLL document line, as spaCy's converter (spacy convert -c ner) splits documents on it."""
 
 
-def _documents(data_dir: Path | str | None = None) -> dict[str, list[tuple[str, list[dict]]]]:
-    """Per split: (doc_id, its sentences in order) with tokens, BIO tags, entities and stance labels."""
-    sentences = load("sentences", format="arrow", data_dir=data_dir, labels="names")
-    stance = load("stance", format="arrow", data_dir=data_dir, labels="names")
-    out = {}
-    for split, table in sentences.items():
-        labels: dict[str, dict[str, str]] = {}
-        for r in stance[split].select(["sentence_id", "target", "label"]).to_pylist():
-            labels.setdefault(r["sentence_id"], {})[r["target"]] = r["label"]
-        docs: dict[str, list[dict]] = {}
-        cols = ["id", "doc_id", "sentence_index", "text", "tokens", "ner_tags", "entities"]
-        for r in sorted(table.select(cols).to_pylist(), key=lambda r: r["sentence_index"]):
-            docs.setdefault(r["doc_id"], []).append({**r, "stance": labels.get(r["id"], {})})
-        out[split] = sorted(docs.items())
-    return out
-
-
-def export_conll(out: Path, data_dir: Path | str | None = None) -> list[Path]:
-    """Write out/<split>.conll for every split (out replaced whole, see belgrade_stance.outputs)."""
-    written = []
-    with fill(check_out(out, "export conll", around_data(data_dir)), "export conll") as tmp:
-        for split, docs in _documents(data_dir).items():
-            lines = []
-            for _, sents in docs:
-                lines += [DOCSTART, ""]
-                for s in sents:
-                    lines += [f"{tok} _ _ {tag}" for tok, tag in zip(s["tokens"], s["ner_tags"])] + [""]
-            (tmp / f"{split}.conll").write_text("\n".join(lines) + "\n", encoding="utf-8")
-            written.append(Path(out) / f"{split}.conll")
+def _export(fmt: str, out: Path, data_dir, write) -> list[Path]:
+    """write(path, split, documents) for every split into out/<split>.<fmt>; documents are (doc_id,
+    its sentences in order with tokens, BIO tags, entities and {target: stance label})."""
+    written, command = [], f"export {fmt}"
+    with fill(check_out(out, command, around_data(data_dir)), command) as tmp:
+        sentences = load("sentences", format="arrow", data_dir=data_dir, labels="names")
+        stance = load("stance", data_dir=data_dir, labels="names")
+        for split, table in sentences.items():
+            labels = {sid: dict(zip(g.target, g.label)) for sid, g in stance[split].groupby("sentence_id")}
+            cols = ["id", "doc_id", "sentence_index", "text", "tokens", "ner_tags", "entities"]
+            rows = sorted(table.select(cols).to_pylist(), key=itemgetter("doc_id", "sentence_index"))
+            rows = [{**r, "stance": labels.get(r["id"], {})} for r in rows]
+            docs = [(doc, list(sents)) for doc, sents in groupby(rows, key=itemgetter("doc_id"))]
+            write(tmp / f"{split}.{fmt}", split, docs)
+            written.append(Path(out) / f"{split}.{fmt}")
     return written
 
 
-def _spacy_doc(vocab, doc_id: str, split: str, sents: list[dict]):
-    """One document as a spaCy Doc: tokens, sentence starts, entities with their ids, stance spans."""
+def export_conll(out: Path, data_dir: Path | str | None = None) -> list[Path]:
+    """Write out/<split>.conll for every split: `token _ _ tag`, DOCSTART and a blank line before each
+    document, a blank line after each sentence."""
+
+    def write(path: Path, split: str, docs: list) -> None:
+        lines = []
+        for _, sents in docs:
+            lines += [DOCSTART, ""]
+            for s in sents:
+                lines += [f"{tok} _ _ {tag}" for tok, tag in zip(s["tokens"], s["ner_tags"])] + [""]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    return _export("conll", out, data_dir, write)
+
+
+def _spacy_doc(vocab, split: str, doc_id: str, sents: list[dict]):
+    """One document as a spaCy Doc: tokens, sentence starts, entities (their ids as kb_id_), a
+    `target=label` span per sentence and target in doc.spans["stance"]; user_data holds doc_id, split,
+    sentence_ids and stance ({sentence_id: {target: label}})."""
     from spacy.tokens import Doc, Span
 
     words, spaces, starts, tags, bounds, ids = [], [], [], [], [], {}
     for s in sents:
-        offsets = token_offsets(s["text"], s["tokens"])
-        if offsets is None:
-            raise LoadError("tokens-mismatch", f"sentence {s['id']}: its tokens do not cover its text")
-        first = len(words)
+        offsets, first = token_offsets(s["text"], s["tokens"]), len(words)  # the schema checked they cover it
         begins = {a: first + k for k, (a, _) in enumerate(offsets)}
         ids.update({begins[e["start"]]: e["entity_id"] for e in s["entities"]})
         words += s["tokens"]
@@ -90,7 +76,7 @@ def _spacy_doc(vocab, doc_id: str, split: str, sents: list[dict]):
 
 
 def export_spacy(out: Path, data_dir: Path | str | None = None) -> list[Path]:
-    """Write out/<split>.spacy DocBins for every split (out replaced whole, see belgrade_stance.outputs)."""
+    """Write out/<split>.spacy, a DocBin of the split's documents, for every split."""
     try:
         from spacy.tokens import DocBin
         from spacy.vocab import Vocab
@@ -98,12 +84,10 @@ def export_spacy(out: Path, data_dir: Path | str | None = None) -> list[Path]:
         raise LoadError(
             "missing-extra", "the spacy export needs spaCy: pip install 'belgrade-stance[spacy]'"
         ) from None
-    vocab, written = Vocab(), []
-    with fill(check_out(out, "export spacy", around_data(data_dir)), "export spacy") as tmp:
-        for split, docs in _documents(data_dir).items():
-            docbin = DocBin(store_user_data=True)
-            for doc_id, sents in docs:
-                docbin.add(_spacy_doc(vocab, doc_id, split, sents))
-            docbin.to_disk(tmp / f"{split}.spacy")
-            written.append(Path(out) / f"{split}.spacy")
-    return written
+
+    def write(path: Path, split: str, docs: list) -> None:
+        docbin = DocBin(docs=[_spacy_doc(vocab, split, *doc) for doc in docs], store_user_data=True)
+        docbin.to_disk(path)
+
+    vocab = Vocab()
+    return _export("spacy", out, data_dir, write)

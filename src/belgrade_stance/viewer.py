@@ -1,17 +1,6 @@
-"""The corpus viewer: a static, self-contained HTML site (no external files, no network; works
-from file:// and from any static HTTP server).
-
-    belgrade-stance viewer --out DIR      # DIR/index.html and DIR/<doc_id>.html
-
-index.html lists the documents with their metadata and label counts, and who stands where (the
-most frequent holders × targets, favor/against records). Each document page shows the raw text
-with boilerplate greyed out, body sentences with their entity mentions highlighted by type and,
-in place, the holder mention and the evidence of every favor/against record (underlined in the
-label's colour, from the holders config's offsets), and under each sentence its stance per
-target: label, holders and the words that carry the stance; items on which the two annotation
-passes disagreed are marked. Both pages filter by target and label (and disagreement) in the
-browser.
-"""
+"""The corpus viewer, `belgrade-stance viewer --out DIR`: a static, self-contained HTML site (no
+external files, no network; works from file:// and any static server), an index of the documents and
+a page per document, filtered in the browser (README, "Exports and the viewer")."""
 
 from __future__ import annotations
 
@@ -22,11 +11,12 @@ from importlib.resources import files
 from pathlib import Path
 from string import Template
 
-from belgrade_stance.load import configs, inventories, load
+from belgrade_stance.load import inventories, load
 from belgrade_stance.outputs import around_data, check_out, fill
 
 TOP_HOLDERS = 16
 """Holders of the index page's who-stands-where table: the most frequent, by favor/against records."""
+FILTERS = ("targets", "stance_labels")
 
 
 def _e(text) -> str:
@@ -38,14 +28,10 @@ def _headline(doc: dict) -> str:
     return _e(doc["headline"]) if doc.get("headline") else missing
 
 
-def _options(values) -> str:
-    return "".join(f'<option value="{_e(v)}">{_e(v)}</option>' for v in values)
-
-
 def _page(title: str, header: str, main: str, what: str, inv: dict) -> str:
     """A page of the site: viewer.html beside this module (style, filter bar and script) filled in."""
     page = Template(files("belgrade_stance").joinpath("viewer.html").read_text(encoding="utf-8"))
-    options = {"targets": _options(inv["targets"]), "labels": _options(inv["stance_labels"])}
+    options = {k: "".join(f'<option value="{_e(v)}">{_e(v)}</option>' for v in inv[k]) for k in FILTERS}
     return page.substitute(title=_e(title), header=header, main=main, what=what, **options)
 
 
@@ -84,20 +70,26 @@ def _stance_item(r: dict) -> str:
     return f'<li class="{cls}" data-target="{_e(r["target"])}">{line}</li>'
 
 
-def _sentence(sent: dict, rows: list[dict], spans: list[dict]) -> str:
+def _interleave(marks: list[tuple[int, int, str]], plain, end: int) -> str:
+    """The html of each mark (start, end, html) in reading order, plain(a, b) for the text between them
+    up to end (a mark overlapping an earlier one is left out)."""
+    out, pos = [], 0
+    for start, stop, markup in sorted(marks, key=lambda m: m[0]):
+        if start >= pos:
+            out += [plain(pos, start), markup]
+            pos = stop
+    return "".join(out) + plain(pos, end)
+
+
+def _sentence(sent: dict, stance: dict, spans: dict) -> str:
     """The sentence with its entity marks and, in place, the holder and evidence span of every
     favor/against record (from the holders config's offsets); its stance items below."""
-    text, parts, pos = sent["text"], [], 0
-    for e in sorted(sent["entities"], key=lambda e: e["start"]):
-        if e["start"] >= pos:
-            t, inner = e["label"], _highlighted(text, e["start"], e["end"], spans)
-            parts.append(_highlighted(text, pos, e["start"], spans))
-            parts.append(
-                f'<mark class="ent {t}" data-type="{t}" title="{_e(e["entity_id"])}">{inner}'
-                f'<span class="ent-label">{t}</span></mark>'
-            )
-            pos = e["end"]
-    parts.append(_highlighted(text, pos, len(text), spans))
+    text, marks, rows, spans = sent["text"], [], stance.get(sent["id"], []), spans.get(sent["id"], [])
+    for e in sent["entities"]:
+        t, inner = e["label"], _highlighted(text, e["start"], e["end"], spans)
+        mark = f'<mark class="ent {t}" data-type="{t}" title="{_e(e["entity_id"])}">{inner}'
+        marks.append((e["start"], e["end"], f'{mark}<span class="ent-label">{t}</span></mark>'))
+    marked = _interleave(marks, lambda a, b: _highlighted(text, a, b, spans), len(text))
     stance = json.dumps({r["target"]: r["label"] for r in rows})
     disagree = " ".join(r["target"] for r in rows if not r["passes_agree"])
     items = "".join(_stance_item(r) for r in rows if r["label"] != "none" or not r["passes_agree"])
@@ -105,25 +97,18 @@ def _sentence(sent: dict, rows: list[dict], spans: list[dict]) -> str:
     return (
         f'<span class="sentence{" has-stance" * bool(items)}" id="{_e(sent["id"])}" '
         f'data-stance="{_e(stance)}" data-disagree="{_e(disagree)}"><span class="sid">{_e(sent["id"])}</span>'
-        f"{''.join(parts)}{items}</span>"
+        f"{marked}{items}</span>"
     )
 
 
 def _document_page(doc: dict, sents: list[dict], stance: dict, spans: dict, inv: dict) -> str:
-    raw, out, pos = doc["raw_text"], [], 0
-    marks = [(b["start"], b["end"], b) for b in doc["boilerplate"]]
-    marks += [(s["raw_start"], s["raw_end"], s) for s in sents]
-    for start, end, item in sorted(marks, key=lambda m: m[0]):
-        if start >= pos:
-            out.append(_e(raw[pos:start]))
-            if "kind" in item:
-                out.append(
-                    f'<span class="boilerplate" title="{_e(item["kind"])}">{_e(raw[start:end])}</span>'
-                )
-            else:
-                out.append(_sentence(item, stance.get(item["id"], []), spans.get(item["id"], [])))
-            pos = end
-    out.append(_e(raw[pos:]))
+    raw, marks = doc["raw_text"], [(s["raw_start"], s["raw_end"], _sentence(s, stance, spans)) for s in sents]
+    for b in doc["boilerplate"]:
+        piece = _e(raw[b["start"] : b["end"]])
+        marks.append(
+            (b["start"], b["end"], f'<span class="boilerplate" title="{_e(b["kind"])}">{piece}</span>')
+        )
+    text = _interleave(marks, lambda a, b: _e(raw[a:b]), len(raw))
     keys = ("outlet", "publisher", "author", "date", "split")
     meta = "".join(f"<span>{k}: {_e(doc[k])}</span>" for k in keys if doc.get(k))
     legend = "".join(f'<mark class="ent {t}">{t}</mark>' for t in inv["entity_types"])
@@ -133,7 +118,7 @@ def _document_page(doc: dict, sents: list[dict], stance: dict, spans: dict, inv:
         f'{legend} <span class="boilerplate">boilerplate</span></p></header>'
     )
     title = f"{doc['doc_id']} — {doc['headline'] or 'no headline'}"
-    return _page(title, header, f'<main class="raw">{"".join(out)}</main>', "sentences", inv)
+    return _page(title, header, f'<main class="raw">{text}</main>', "sentences", inv)
 
 
 def _who_stands_where(holders: dict[str, Counter], targets: list[str]) -> str:
@@ -191,8 +176,7 @@ def _group(rows: list[dict], key: str) -> dict[str, list[dict]]:
 
 
 def write_viewer(out: Path, data_dir: Path | str | None = None) -> list[Path]:
-    """Write the site to out (replaced as a whole, only over an empty folder or an earlier, unchanged
-    viewer: belgrade_stance.outputs); return the pages written."""
+    """Write the site to out, as belgrade_stance.outputs allows; return the pages written."""
     target, out = check_out(out, "viewer", around_data(data_dir)), Path(out)  # before any work
     inv = inventories(data_dir)
     docs = sorted(_rows("documents", data_dir), key=lambda d: d["doc_id"])
@@ -200,7 +184,7 @@ def write_viewer(out: Path, data_dir: Path | str | None = None) -> list[Path]:
     stance = _rows("stance", data_dir)
     spans: dict[str, list[dict]] = {}  # per sentence, the holder and evidence spans of its holders records
     holders: dict[str, Counter] = {}  # per holder, its (target, label) record counts
-    for r in _rows("holders", data_dir) if "holders" in configs(data_dir) else []:
+    for r in _rows("holders", data_dir):
         base = {"label": r["label"], "target": r["target"], "record": r["id"]}
         base["title"] = f"{r['target']}: {r['label']}, {r['holder']}"
         found = spans.setdefault(r["sentence_id"], [])

@@ -1,32 +1,17 @@
-"""Label Studio: a pass's raw annotations as pre-annotated tasks, and a Label Studio JSON export
-back into raw/annotations/<pass>/ (the same standoff records).
-
-    belgrade-stance label-studio export --out DIR [--pass gold]
-        DIR/tasks.json           one task per body sentence, with the pass's records as predictions
-        DIR/label-config.xml     the labelling configuration to create the project with
-    belgrade-stance label-studio import EXPORT.json [--pass gold]
-        rewrites raw/annotations/<pass>/<doc_id>.jsonl of every document in the export
-
-A task's text is the sentence; offsets in Label Studio are sentence offsets, raw offsets are
-restored from raw/segments/. What each part of an annotation means:
-* `entity` regions (labels = entity types), with the per-region text area `entity_id`;
-* `stance_<target>` choices: the item's label (none / against / favor) for each target;
-* `evidence` regions, labelled with the target, one per favor/against record, with per-region
-  controls `evidence_label` (against/favor), `holder_type`, `holder_id` (entity id or group
-  description), `primary` and `reason`; a `holder_span` region linked to the evidence region by a
-  relation marks the holder's words (absent for the author);
-* `reason_<target>` text areas: the adjudication reason of a none record.
-The import takes each task's most recent annotation (pre-annotations left unreviewed count as
-they are) and refuses anything it cannot turn into valid records, naming task and region.
-"""
+"""Label Studio: `label-studio export` writes a pass's raw annotations as pre-annotated tasks (one per
+body sentence, offsets within the sentence) and the labelling configuration; `label-studio import`
+turns a Label Studio JSON export back into raw/annotations/<pass>/ (README, "Exports and the viewer").
+A task's result holds `entity` regions with an `entity_id` text area; `evidence` regions labelled
+with the target, with `evidence_label`, `holder_type`, `holder_id`, `primary` and `reason`, and a
+`holder_span` region related to them; `stance_<target>` choices and `reason_<target>` text areas (the
+reason of a none record). The import takes each task's latest annotation (else its prediction) and
+refuses anything it cannot turn into valid records, naming the task and region."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 from xml.sax.saxutils import quoteattr as q
-
-from belgrade_stance_schema.inventory import ENTITY_TYPES, HOLDER_TYPES, STANCE_LABELS, TARGETS
 
 from belgrade_stance.errors import DatasetError, Problems
 from belgrade_stance.files import atomic_write
@@ -36,23 +21,14 @@ from belgrade_stance_build.stages.metadata import read_metadata
 from belgrade_stance_build.stages.raw_records import read_jsonl
 from belgrade_stance_build.stages.segments import read_segments
 from belgrade_stance_build.stages.texts import check_listing, read_text
+from belgrade_stance_schema.inventory import ENTITY_TYPES, HOLDER_TYPES, STANCE_LABELS, TARGETS
 
 COLOURS = ["#f4a261", "#2a9d8f", "#e9c46a", "#8ecae6", "#b5e48c", "#cdb4db", "#ffafcc", "#adb5bd"]
 FAVOR_AGAINST = [lab for lab in STANCE_LABELS if lab != "none"]
-
-
-class LabelStudioError(DatasetError):
-    """An export or import that cannot be done; its place names the file, task or region."""
-
-
-STANCE_CONFIG = """\
-  <Header value="Stance towards {target}" size="6"/>
-  <Choices name="stance_{target}" toName="text" choice="single-radio" showInline="true">
-{labels}
-  </Choices>
-  <TextArea name="reason_{target}" toName="text" rows="1" placeholder="adjudication reason (optional)"/>
-"""
-"""The labelling configuration's part for one target (label-config.xml holds the rest)."""
+VALUES = {"labels": "labels", "choices": "choices", "textarea": "text"}
+"""Where a result item of each type keeps its values (a list)."""
+TEMPLATES = ("label-config.xml", "label-config-stance.xml")
+"""The labelling configuration and its part for one target."""
 
 
 def _items(tag: str, values, indent: int, colours: list[str] | None = None) -> str:
@@ -64,41 +40,36 @@ def _items(tag: str, values, indent: int, colours: list[str] | None = None) -> s
 
 
 def label_config() -> str:
-    """The labelling configuration (Label Studio XML) matching the tasks and the import:
-    label-config.xml beside this module, filled in from the inventory."""
+    """The labelling configuration: TEMPLATES beside this module, filled in from the inventory."""
+    config, stance = (Path(__file__).with_name(name).read_text("utf-8") for name in TEMPLATES)
     labels = _items("Choice", STANCE_LABELS, 4)
-    config = Path(__file__).with_name("label-config.xml").read_text(encoding="utf-8")
     return config.format(
         entity_types=_items("Label", ENTITY_TYPES, 4, COLOURS),
         targets=_items("Label", TARGETS, 4, ["#e63946"]),
         favor_against=_items("Choice", FAVOR_AGAINST, 6),
         holder_types=_items("Choice", HOLDER_TYPES, 6),
-        stance="".join(STANCE_CONFIG.format(target=t, labels=labels) for t in TARGETS),
+        stance="".join(stance.format(target=t, labels=labels) for t in TARGETS),
     )
 
 
 def _documents(layout: Layout, wanted: set[str] | None = None, pass_name: str | None = None) -> dict:
-    """doc_id → (raw text, sentences, records of the pass's file or None) of the metadata's documents
-    (those in wanted, when given); LabelStudioError if raw/ has problems."""
-    problems = Problems()
+    """doc_id → (sentences, the pass's records or None) of the metadata's documents (those in wanted,
+    when given); DatasetError if raw/ has problems."""
+    problems, out = Problems(), {}
     metadata = read_metadata(layout, problems)
     if not problems:
         check_listing(layout, metadata, problems)
-    out = {}
     for row in [] if problems else metadata:
-        doc = row["doc_id"]
-        if wanted is None or doc in wanted:
-            text = read_text(layout, row, problems)
+        if wanted is None or row["doc_id"] in wanted:
+            doc, text = row["doc_id"], read_text(layout, row, problems)
             segments = read_segments(layout, doc, text, problems) if text is not None else None
             path = layout.annotation_file(pass_name, doc) if pass_name else None
             lines = read_jsonl(path, layout.rel(path), problems) if path and path.is_file() else None
             if segments is not None:
-                out[doc] = (text, segments.sentences, None if lines is None else [rec for _, rec in lines])
+                out[doc] = (segments.sentences, None if lines is None else [rec for _, rec in lines])
     if problems:
-        where, report = layout.rel(layout.raw), problems.report()
-        raise LabelStudioError(
-            "ls-raw-problems", f"has problems (run belgrade-stance build):\n{report}", where
-        )
+        report = problems.report()
+        raise DatasetError("ls-raw-problems", f"has problems:\n{report}", layout.rel(layout.raw))
     return out
 
 
@@ -146,21 +117,19 @@ def task_results(sentence, records: list[dict]) -> list[dict]:
 
 
 def export_label_studio(layout: Layout, out: Path, pass_name: str = "gold") -> list[Path]:
-    """out/tasks.json and out/label-config.xml (out written whole, only over an empty folder or an
-    earlier, unchanged output of this export: belgrade_stance.outputs)."""
+    """out/tasks.json and out/label-config.xml, written as belgrade_stance.outputs allows."""
     command = "label-studio export"
     target = check_out(out, command, [(layout.data, "data/"), (layout.raw, "raw/")])  # before any work
     tasks = []
-    for doc, (_, sentences, records) in _documents(layout, pass_name=pass_name).items():
+    for doc, (sentences, records) in _documents(layout, pass_name=pass_name).items():
         for s in sentences if records is not None else []:
             result = task_results(s, [r for r in records if r.get("sentence") == s.id])
             prediction = {"model_version": f"belgrade-stance {pass_name} pass", "result": result}
             data = {"text": s.text, "doc_id": doc, "sentence_id": s.id, "raw_start": s.start}
             tasks.append({"data": data, "predictions": [prediction]})
     with fill(target, command) as tmp:
-        (tmp / "tasks.json").write_text(
-            json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-        )
+        text = json.dumps(tasks, ensure_ascii=False, indent=1) + "\n"
+        (tmp / "tasks.json").write_text(text, encoding="utf-8")
         (tmp / "label-config.xml").write_text(label_config(), encoding="utf-8")
     return [Path(out) / "tasks.json", Path(out) / "label-config.xml"]
 
@@ -173,75 +142,58 @@ def _result_of(task: dict) -> list[dict]:
     return (annotations or predictions or [{"result": []}])[-1]["result"]
 
 
-def records_of(task: dict, sentence, text: str, at: str) -> list[dict]:
-    """Raw records of one task, checked against the raw text (at: the task, for messages)."""
+def records_of(task: dict, sentence, at: str) -> list[dict]:
+    """Raw records of one task, checked against its sentence (at: the task, for messages)."""
     regions: dict[str, dict] = {}
-    choices, reasons, holder_of = {}, {}, {}
+    whole, holder_of = {}, {}  # the stance_ and reason_ items by name; evidence id → holder region id
     for r in _result_of(task):
-        name, v = r.get("from_name", ""), r.get("value", {})
-        if r.get("type") == "relation":
+        v = r.get("value", {})
+        values = v.get(VALUES.get(r.get("type"))) or []
+        value = " ".join(values).strip() if r["type"] == "textarea" else next(iter(values), None)
+        if r["type"] == "relation":
             holder_of[r["to_id"]] = r["from_id"]
-        elif name.startswith("stance_"):
-            choices[name.removeprefix("stance_")] = (v.get("choices") or [None])[0]
-        elif name.startswith("reason_"):
-            reasons[name.removeprefix("reason_")] = " ".join(v.get("text") or [])
+        elif r["from_name"].startswith(("stance_", "reason_")):
+            whole[r["from_name"]] = value
         else:
-            reg = regions.setdefault(r["id"], {"span": (v.get("start"), v.get("end"))})
-            if r["type"] == "labels":
-                reg["kind"], reg["label"] = name, (v.get("labels") or [None])[0]
-            elif r["type"] == "choices":
-                reg[name] = v.get("choices") or []
-            elif r["type"] == "textarea":
-                reg[name] = " ".join(v.get("text") or [])
+            regions.setdefault(r["id"], {"span": (v.get("start"), v.get("end"))})[r["from_name"]] = value
 
     def span(rid: str, what: str) -> dict:
-        start, end = regions[rid]["span"]
-        a, b = sentence.start + start, sentence.start + end
-        if not sentence.start <= a < b <= sentence.end:
-            raise LabelStudioError(
-                "ls-region", f"{what} region {rid} ({start}–{end}) is outside the sentence", at
-            )
-        return {"start": a, "end": b, "text": text[a:b]}
+        (start, end), base = regions[rid]["span"], sentence.start
+        if not 0 <= start < end <= len(sentence.text):
+            raise DatasetError("ls-region", f"{what} region {rid} is outside the sentence", at)
+        return {"start": base + start, "end": base + end, "text": sentence.text[start:end]}
 
     out: list[dict] = []
     evidence: dict[str, list[dict]] = {t: [] for t in TARGETS}
     for rid, reg in regions.items():
-        if reg.get("kind") == "entity":
-            label, entity_id = reg["label"], reg.get("entity_id", "").strip()
+        if "entity" in reg:
+            label, entity_id = reg["entity"], reg.get("entity_id")
             if label not in ENTITY_TYPES:
-                raise LabelStudioError("ls-region", f"entity region {rid} has the unknown type {label!r}", at)
+                raise DatasetError("ls-region", f"entity region {rid} has the unknown type {label!r}", at)
             found = span(rid, "entity")
             if not entity_id:
-                raise LabelStudioError("ls-region", f"entity region {rid} has no entity_id", at)
+                raise DatasetError("ls-region", f"entity region {rid} has no entity_id", at)
             found |= {"label": label, "entity_id": entity_id}
             out.append({"type": "entity", "sentence": sentence.id, **found})
-        elif reg.get("kind") == "evidence":
-            target = reg["label"]
-            label, htype = ((reg.get(k) or [None])[0] for k in ("evidence_label", "holder_type"))
+        elif "evidence" in reg:
+            target, label, htype = (reg.get(k) for k in ("evidence", "evidence_label", "holder_type"))
             if target not in TARGETS or label not in FAVOR_AGAINST or htype not in HOLDER_TYPES:
-                got = f"got {target!r}, {label!r}, {htype!r}"
-                raise LabelStudioError(
-                    "ls-region",
-                    f"evidence region {rid} needs a target, a label and a holder type ({got})",
-                    at,
-                )
-            hid, primary = holder_of.get(rid), "primary" in reg.get("primary", [])
+                raise DatasetError("ls-region", f"evidence region {rid} needs target, label, holder type", at)
+            hid, reason = holder_of.get(rid), reg.get("reason")
             rec = {"type": "stance", "sentence": sentence.id, "target": target, "label": label}
-            rec |= {"holder_type": htype, "holder": reg.get("holder_id", "").strip()}
+            rec |= {"holder_type": htype, "holder": reg.get("holder_id", "")}
             rec |= {"holder_span": span(hid, "holder") if hid else None, "evidence": span(rid, "evidence")}
-            rec |= {"primary": primary} | ({"reason": reg["reason"]} if reg.get("reason") else {})
+            rec |= {"primary": reg.get("primary") == "primary"} | ({"reason": reason} if reason else {})
             evidence[target].append(rec)
     for target, recs in evidence.items():
-        label = choices.get(target)
+        label, reason = whole.get(f"stance_{target}"), whole.get(f"reason_{target}")
         if label is None:
-            raise LabelStudioError("ls-stance-choice", f"no stance choice for target {target!r}", at)
+            raise DatasetError("ls-stance-choice", f"no stance choice for target {target!r}", at)
         if (label == "none") == bool(recs):
-            raise LabelStudioError(
-                "ls-stance-choice", f"target {target!r} is {label} with {len(recs)} evidence regions", at
-            )
+            raise DatasetError("ls-stance-choice", f"{target}: {label} with {len(recs)} evidence regions", at)
         if label == "none":
             rec = {"type": "stance", "sentence": sentence.id, "target": target, "label": "none"}
-            out.append(rec | ({"reason": reasons[target]} if reasons.get(target) else {}))
+            out.append(rec | ({"reason": reason} if reason else {}))
         out += recs
     return out
 
@@ -258,9 +210,8 @@ def _slot(record: dict) -> tuple:
 
 def _merge(path: Path, records: list[dict], sentences) -> str:
     """The new file: per sentence, the unchanged lines of the old file verbatim and in place, a
-    changed record in the place of an old record of its kind (an entity, or stance towards the
-    same target) that is gone, new records after them. A round trip without corrections gives
-    the same bytes; a correction changes only its own lines."""
+    changed record in the place of a gone old record of its slot, new records after them. A round
+    trip without corrections gives the same bytes; a correction changes only its own lines."""
     old: dict[str, list[tuple[dict, str]]] = {}
     for line in path.read_text(encoding="utf-8").splitlines() if path.is_file() else []:
         try:
@@ -291,59 +242,40 @@ def import_label_studio(layout: Layout, export: Path, pass_name: str = "gold") -
     try:
         tasks = json.loads(Path(export).read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
-        raise LabelStudioError(
-            "ls-unreadable", f"not a readable Label Studio JSON export ({e})", where
-        ) from None
+        raise DatasetError("ls-unreadable", f"not a readable JSON export ({e})", where) from None
     if not isinstance(tasks, list):
-        raise LabelStudioError("ls-unreadable", "a Label Studio JSON export is a list of tasks", where)
+        raise DatasetError("ls-unreadable", "a Label Studio JSON export is a list of tasks", where)
     docs: dict[str, list[dict]] = {}
     for i, task in enumerate(tasks):
         data = task.get("data") if isinstance(task, dict) else None
         ids = [data.get("doc_id"), data.get("sentence_id")] if isinstance(data, dict) else [None]
         if not all(isinstance(x, str) and x for x in ids):
             name = task.get("id", i) if isinstance(task, dict) else i
-            raise LabelStudioError(
-                "ls-task-data", f"task {name} has no doc_id/sentence_id in its data", where
-            )
+            raise DatasetError("ls-task-data", f"task {name} has no doc_id/sentence_id", where)
         docs.setdefault(data["doc_id"], []).append(task)
-    corpus = _documents(layout, wanted=set(docs))
-    written: dict[Path, str] = {}
+    corpus, written = _documents(layout, wanted=set(docs)), {}
     for doc, doc_tasks in docs.items():
         if doc not in corpus:
-            raise LabelStudioError(
-                "ls-unknown-document", f"no document {doc!r} in {layout.rel(layout.metadata)}", where
-            )
-        text, sentences, _ = corpus[doc]
+            raise DatasetError("ls-unknown-document", f"no document {doc!r} in raw/metadata.csv", where)
+        sentences = corpus[doc][0]
         by_id, seen, records = {s.id: s for s in sentences}, set(), []
         for task in doc_tasks:
             sid = task["data"]["sentence_id"]
             at = f"{export}: task {task.get('id', '?')} ({sid})"
             if sid not in by_id:
-                raise LabelStudioError(
-                    "ls-unknown-sentence", f"no such sentence in {layout.rel(layout.segments)}", at
-                )
+                raise DatasetError("ls-unknown-sentence", "no such sentence in raw/segments", at)
             if sid in seen:
-                raise LabelStudioError("ls-duplicate-task", "the sentence appears in two tasks", at)
+                raise DatasetError("ls-duplicate-task", "the sentence appears in two tasks", at)
             seen.add(sid)
             if by_id[sid].text != task["data"].get("text"):
-                raise LabelStudioError(
-                    "ls-text-changed", "the task's text differs from the sentence in raw/segments", at
-                )
+                raise DatasetError("ls-text-changed", "the task's text differs from the sentence", at)
             try:
-                records += records_of(task, by_id[sid], text, at)
-            except LabelStudioError:
-                raise
-            except (KeyError, TypeError, AttributeError, ValueError) as e:
-                why = f"{type(e).__name__}: {e}"
-                raise LabelStudioError(
-                    "ls-unreadable", f"not the shape of a Label Studio export ({why})", at
-                ) from None
-        missing = [s.id for s in sentences if s.id not in seen]
-        if missing:
+                records += records_of(task, by_id[sid], at)
+            except (KeyError, TypeError, AttributeError) as e:
+                raise DatasetError("ls-unreadable", f"not a Label Studio export ({e!r})", at) from None
+        if missing := [s.id for s in sentences if s.id not in seen]:
             shown = ", ".join(missing[:5])
-            raise LabelStudioError(
-                "ls-missing-tasks", f"{doc} lacks tasks for {len(missing)} sentences: {shown}", where
-            )
+            raise DatasetError("ls-missing-tasks", f"no task for {len(missing)} sentences: {shown}", where)
         path = layout.annotation_file(pass_name, doc)
         written[path] = _merge(path, records, sentences)
     for path, content in written.items():  # every document converted before any file is replaced

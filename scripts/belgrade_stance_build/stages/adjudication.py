@@ -1,92 +1,54 @@
 """Stage: adjudication — every disagreement of passes A and B has a record that matches gold.
 
-raw/adjudication/<doc_id>.jsonl lists every item on which A and B differ, with A's, B's and
-gold's value and a short reason:
-  {"type": "stance", "sentence", "target", "a", "b", "gold", "reason"}        (labels)
-  {"type": "entity", "sentence", "start", "end", "text", "a", "b", "gold", "reason"}
-                                                  (values "LABEL:entity_id" or null = no span)
-The build fails if a disagreement has no record, a record's values are not what the passes
-and gold hold, or a record names no disagreement.
+raw/adjudication/<doc_id>.jsonl lists every item on which A and B differ, with A's, B's and gold's
+value and a short reason: a stance item's labels, or an entity span's "LABEL:entity_id" (null: no span).
 """
 
 from __future__ import annotations
 
-from belgrade_stance_schema.records import ADJUDICATION
+from functools import partial
 
 from belgrade_stance_build.layout import Layout
 from belgrade_stance_build.stages.annotations import Annotation
 from belgrade_stance_build.stages.raw_records import checked_records, read_jsonl
+from belgrade_stance_schema.records import ADJUDICATION
 
 
-def _entity_values(ann: Annotation) -> dict[tuple[int, int], str]:
-    return {(e.start, e.end): f"{e.label}:{e.entity_id}" for e in ann.entities}
+def values(ann: Annotation) -> dict[tuple, str]:
+    """The value of every stance item and entity span of a pass, by the key its adjudication has."""
+    stance = {("stance", sid, target): ann.label(sid, target) for sid, target in ann.stance}
+    return stance | {("entity", e.start, e.end): f"{e.label}:{e.entity_id}" for e in ann.entities}
 
 
-def disagreements(passes: dict[str, Annotation]) -> dict[tuple, tuple]:
-    """key → (a value, b value) for every stance item and entity span where A and B differ."""
-    a, b = passes["a"], passes["b"]
-    out: dict[tuple, tuple] = {}
-    for sid, target in a.stance:
-        la, lb = a.label(sid, target), b.label(sid, target)
-        if la != lb:
-            out[("stance", sid, target)] = (la, lb)
-    ea, eb = _entity_values(a), _entity_values(b)
-    for span in set(ea) | set(eb):
-        if ea.get(span) != eb.get(span):
-            out[("entity", *span)] = (ea.get(span), eb.get(span))
-    return out
-
-
-def check_adjudication(layout: Layout, annotations: dict[str, dict[str, Annotation]], problems) -> None:
-    for doc_id, passes in annotations.items():
-        path = layout.raw / "adjudication" / f"{doc_id}.jsonl"
-        where = layout.rel(path)
-        if not {"a", "b", "gold"} <= set(passes):
-            continue
-        todo = disagreements(passes)
-        if not path.is_file():
-            if todo:
-                problems.add(
-                    where,
-                    None,
-                    "missing-file",
-                    f"{len(todo)} disagreement(s) of A and B need adjudication records",
-                )
-            continue
-        lines = read_jsonl(path, where, problems, layout) or []
-        gold = passes["gold"]
-        gold_entities = _entity_values(gold)
-        done = set()
-        for n, _rec, model in checked_records(ADJUDICATION, lines, where, problems):
-            if model.type == "stance":
-                key = ("stance", model.sentence, model.target)
-            else:
-                key = ("entity", model.start, model.end)
-            if key in done:
-                problems.add(where, n, "duplicate-record", f"{key[1]} {key[2]}: adjudicated twice")
-                continue
-            if key not in todo:
-                problems.add(where, n, "stale-adjudication", f"{key[1]} {key[2]}: passes A and B agree here")
-                continue
-            done.add(key)
-            kind = model.type
-            a_val, b_val = todo[key]
-            if kind == "stance":
-                actual_gold = gold.label(key[1], key[2]) if (key[1], key[2]) in gold.stance else None
-            else:
-                actual_gold = gold_entities.get((key[1], key[2]))
-            if (model.a, model.b, model.gold) != (a_val, b_val, actual_gold):
-                problems.add(
-                    where,
-                    n,
-                    "adjudication-mismatch",
-                    f"{key[1]} {key[2]}: record says a={model.a!r} b={model.b!r} "
-                    f"gold={model.gold!r}; files hold a={a_val!r} b={b_val!r} gold={actual_gold!r}",
-                )
-        for key in sorted(set(todo) - done, key=str):
-            problems.add(
-                where,
-                None,
-                "unadjudicated-disagreement",
-                f"{key[1]} {key[2]}: A={todo[key][0]!r} B={todo[key][1]!r} has no adjudication record",
+def check_adjudication(layout: Layout, doc_id: str, passes: dict[str, Annotation], problems) -> None:
+    if not {"a", "b", "gold"} <= set(passes):
+        return
+    path = layout.raw / "adjudication" / f"{doc_id}.jsonl"
+    where, before = layout.rel(path), len(problems)
+    add = partial(problems.add, where)
+    a, b = values(passes["a"]), values(passes["b"])
+    todo = {key: (a.get(key), b.get(key)) for key in a | b if a.get(key) != b.get(key)}
+    if not path.is_file():
+        if todo:
+            add(None, "missing-file", f"{len(todo)} disagreement(s) of A and B need adjudication records")
+        return
+    records = checked_records(ADJUDICATION, read_jsonl(path, where, problems, layout), where, problems)
+    if len(problems) > before:
+        return
+    gold, done = values(passes["gold"]), set()
+    for n, _, m in records:
+        key = ("stance", m.sentence, m.target) if m.type == "stance" else ("entity", m.start, m.end)
+        item, held = f"{key[1]} {key[2]}", (*todo.get(key, ()), gold.get(key))
+        if key in done:
+            add(n, "duplicate-record", f"{item}: adjudicated twice")
+        elif key not in todo:
+            add(n, "stale-adjudication", f"{item}: passes A and B agree here")
+        elif (m.a, m.b, m.gold) != held:
+            add(
+                n,
+                "adjudication-mismatch",
+                f"{item}: (a, b, gold) {(m.a, m.b, m.gold)} != {held} in the files",
             )
+        done.add(key)
+    for key in sorted(set(todo) - done, key=str):
+        add(None, "unadjudicated-disagreement", f"{key[1]} {key[2]}: (A, B) {todo[key]} is not adjudicated")

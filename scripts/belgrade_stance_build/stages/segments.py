@@ -1,21 +1,33 @@
-"""Stage: segments — boilerplate ranges and the gold sentence segmentation of every body.
+"""Stage: segments — boilerplate ranges and the gold sentences of every body (raw/segments/<doc_id>.jsonl).
 
-raw/segments/<doc_id>.jsonl holds two record types, offsets into the raw text:
-  {"type": "boilerplate", "start", "end", "kind", "text"}
-  {"type": "sentence", "id", "start", "end", "text"}
 The body is the raw text minus boilerplate; a paragraph is a maximal run of body characters
-without a line break. Sentences must tile every paragraph: no gaps but whitespace, no overlaps.
+without a line break. Sentences must tile every paragraph: no gaps but white space, no overlaps.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
-
-from belgrade_stance_schema.records import SEGMENT
+import re
+from dataclasses import dataclass
+from functools import cached_property, lru_cache, partial
+from itertools import accumulate
 
 from belgrade_stance_build.layout import Layout
-from belgrade_stance_build.stages.raw_records import blank, check_span, checked_records, read_jsonl
+from belgrade_stance_build.stages.raw_records import checked_records, overlaps, read_jsonl
+from belgrade_stance_schema.records import SEGMENT
+
+
+@lru_cache(maxsize=1)
+def tokenizer():
+    """spaCy's rule-based English tokenizer (no statistical model, no download)."""
+    import spacy
+
+    return spacy.blank("en").tokenizer
+
+
+def tokenize(text: str) -> list[tuple[int, int]]:
+    """Character spans (start, end) of the tokens of ``text``."""
+    doc = tokenizer()(text)
+    return [(i, i + n) for i, n in doc.to_array(["IDX", "LENGTH"]).tolist()] if len(doc) else []
 
 
 @dataclass
@@ -26,181 +38,95 @@ class Sentence:
     text: str
     paragraph: int
     index: int  # position in the document
-    body_start: int = 0
-    body_end: int = 0
+    body_start: int
+    body_end: int
 
     @cached_property
     def tokens(self) -> list[tuple[int, int]]:
-        """Token spans (sentence offsets) of the spaCy tokenisation, computed once."""
-        from belgrade_stance_build.stages.tokens import tokenize
-
+        """Token spans (sentence offsets), computed once."""
         return tokenize(self.text)
+
+    @cached_property
+    def bounds(self) -> tuple[set[int], set[int]]:
+        """The offsets where tokens start and where they end, for spans that must not cut one."""
+        return {a for a, _ in self.tokens}, {b for _, b in self.tokens}
 
 
 @dataclass
 class Segmentation:
-    doc_id: str
-    boilerplate: list[dict] = field(default_factory=list)
-    paragraphs: list[tuple[int, int]] = field(default_factory=list)  # raw offsets, stripped
-    sentences: list[Sentence] = field(default_factory=list)
-    body_text: str = ""
+    boilerplate: list[dict]  # the raw records, by start
+    sentences: list[Sentence]
+    body_text: str
 
 
-def paragraphs_of(text: str, boilerplate: list[dict]) -> list[tuple[int, int]]:
-    """Raw (start, end) of each body paragraph, whitespace stripped."""
-    mask = bytearray(len(text))
-    for r in boilerplate:
-        mask[r["start"] : r["end"]] = b"\x01" * (r["end"] - r["start"])
-    out = []
-    i, n = 0, len(text)
-    while i < n:
-        if mask[i] or text[i] == "\n":
-            i += 1
-            continue
-        j = i
-        while j < n and not mask[j] and text[j] != "\n":
-            j += 1
-        a, b = i, j
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            out.append((a, b))
-        i = j
-    return out
+def paragraphs_of(text: str, boilerplate: list) -> list[tuple[int, int]]:
+    """Raw (start, end) of each body paragraph, white space stripped."""
+    for b in boilerplate:
+        text = text[: b.start] + "\n" * (b.end - b.start) + text[b.end :]
+    return [m.span() for m in re.finditer(r"\S(?:[^\n]*\S)?", text)]
 
 
 def read_segments(layout: Layout, doc_id: str, text: str, problems) -> Segmentation | None:
     path = layout.segment_file(doc_id)
-    where = layout.rel(path)
+    where, before = layout.rel(path), len(problems)
+    add = partial(problems.add, where)
     if not path.is_file():
-        problems.add(where, None, "missing-file", f"segmentation of {doc_id} is missing")
+        add(None, "missing-file", f"segmentation of {doc_id} is missing")
         return None
-    before = len(problems)
-    lines = read_jsonl(path, where, problems, layout)
-    if lines is None:
-        return None
-    seg = Segmentation(doc_id)
-    raw_sentences: list[tuple[int, dict]] = []
-    ids: dict[str, int] = {}
-    for n, rec, model in checked_records(SEGMENT, lines, where, problems):
-        if model.type == "boilerplate":
-            if check_span(rec, text, where, n, problems, "boilerplate"):
-                seg.boilerplate.append({**rec, "_line": n})
+    records = checked_records(SEGMENT, read_jsonl(path, where, problems, layout), where, problems, raw=text)
+    boilerplate = [(n, m) for n, _, m in records if m.type == "boilerplate"]
+    sentences, ids = [], {}  # sentence id → its first line
+    for n, s in ((n, m) for n, _, m in records if m.type == "sentence"):
+        if not s.id.startswith(f"{doc_id}-s"):
+            add(n, "sentence-id-format", f"sentence id {s.id!r} must be '{doc_id}-sNNN'")
+        elif (first := ids.setdefault(s.id, n)) != n:
+            add(n, "duplicate-id", f"sentence id {s.id!r} already on line {first}")
+        elif not s.text.strip():
+            add(n, "empty-value", f"sentence {s.id} has no text but white space")
         else:
-            if not rec["id"].startswith(f"{doc_id}-s"):
-                problems.add(
-                    where, n, "sentence-id-format", f"sentence id {rec['id']!r} must be '{doc_id}-sNNN'"
-                )
-                continue
-            if rec["id"] in ids:
-                problems.add(
-                    where, n, "duplicate-id", f"sentence id {rec['id']!r} already on line {ids[rec['id']]}"
-                )
-                continue
-            ids[rec["id"]] = n
-            if blank(rec["text"]):
-                problems.add(where, n, "empty-value", f"sentence {rec['id']} has no text but white space")
-                continue
-            if check_span(rec, text, where, n, problems, f"sentence {rec['id']}"):
-                raw_sentences.append((n, rec))
+            sentences.append((n, s))
+    for (n0, b0), (n1, b1) in overlaps(boilerplate):
+        add(n1, "overlapping-boilerplate", f"{b1.start}-{b1.end} overlaps line {n0} ({b0.start}-{b0.end})")
     if len(problems) > before:
         return None  # structure first: no tiling checks on a broken file
-
-    seg.boilerplate.sort(key=lambda r: r["start"])
-    for prev, cur in zip(seg.boilerplate, seg.boilerplate[1:]):
-        if cur["start"] < prev["end"]:
-            problems.add(
-                where,
-                cur["_line"],
-                "overlapping-boilerplate",
-                f"{cur['start']}-{cur['end']} overlaps line {prev['_line']} ({prev['start']}-{prev['end']})",
-            )
-    if len(problems) > before:
+    paragraphs = paragraphs_of(text, [b for _, b in boilerplate])
+    if not paragraphs:
+        add(None, "empty-body", "all of the raw text is marked as boilerplate")
         return None
-
-    seg.paragraphs = paragraphs_of(text, seg.boilerplate)
-    if not seg.paragraphs:
-        problems.add(where, None, "empty-body", "all of the raw text is marked as boilerplate")
-        return None
-    raw_sentences.sort(key=lambda x: x[1]["start"])
-    for (n0, s0), (n1, s1) in zip(raw_sentences, raw_sentences[1:]):
-        if s1["start"] < s0["end"]:
-            problems.add(
-                where, n1, "sentence-overlap", f"sentence {s1['id']} overlaps {s0['id']} (line {n0})"
-            )
-    if len(problems) > before:
-        return None
-
-    # Tiling: walk the paragraphs; every sentence inside one paragraph, no gaps but whitespace.
-    para_of = []
-    for n, s in raw_sentences:
-        hit = [k for k, (a, b) in enumerate(seg.paragraphs) if a <= s["start"] and s["end"] <= b]
-        if not hit:
-            bp = next((r for r in seg.boilerplate if r["start"] < s["end"] and s["start"] < r["end"]), None)
-            if bp:
-                problems.add(
-                    where,
-                    n,
-                    "sentence-in-boilerplate",
-                    f"sentence {s['id']} overlaps boilerplate on line {bp['_line']}",
-                )
-            else:
-                problems.add(
-                    where,
-                    n,
-                    "sentence-crosses-paragraph",
-                    f"sentence {s['id']} is not inside one body paragraph",
-                )
+    for (n0, s0), (n1, s1) in overlaps(sentences):
+        add(n1, "sentence-overlap", f"sentence {s1.id} overlaps {s0.id} (line {n0})")
+    placed = []  # (line, sentence, its paragraph) in text order
+    for n, s in sorted(sentences, key=lambda x: x[1].start):
+        k = next((k for k, (a, b) in enumerate(paragraphs) if a <= s.start and s.end <= b), None)
+        if k is not None:
+            placed.append((n, s, k))
             continue
-        para_of.append((n, s, hit[0]))
+        bp = next((line for line, b in boilerplate if b.start < s.end and s.start < b.end), None)
+        if bp is not None:
+            add(n, "sentence-in-boilerplate", f"sentence {s.id} overlaps boilerplate on line {bp}")
+        else:
+            add(n, "sentence-crosses-paragraph", f"sentence {s.id} is not inside one body paragraph")
     if len(problems) > before:
         return None
-    cursor = {k: a for k, (a, _) in enumerate(seg.paragraphs)}
-    for n, s, k in para_of:
-        gap = text[cursor[k] : s["start"]]
-        if gap.strip():
-            problems.add(
-                where,
-                n,
-                "sentence-gap",
-                f"body text {gap.strip()[:40]!r} before sentence {s['id']} is in no sentence",
-            )
-        cursor[k] = s["end"]
-    for k, (_, b) in enumerate(seg.paragraphs):
-        rest = text[cursor[k] : b]
-        if rest.strip():
-            line = text[: cursor[k]].count("\n") + 1
-            problems.add(
-                where,
-                None,
-                "sentence-gap",
-                f"body text {rest.strip()[:40]!r} (raw line {line}) is in no sentence",
-            )
+    cursor = [a for a, _ in paragraphs]
+    for n, s, k in placed:
+        if gap := text[cursor[k] : s.start].strip():
+            add(n, "sentence-gap", f"body text {gap[:40]!r} before sentence {s.id} is in no sentence")
+        cursor[k] = s.end
+    for end, (_, b) in zip(cursor, paragraphs):
+        if rest := text[end:b].strip():
+            line = text[:end].count("\n") + 1
+            add(None, "sentence-gap", f"body text {rest[:40]!r} (raw line {line}) is in no sentence")
     if len(problems) > before:
         return None
-
-    # Body text: paragraphs joined by a blank line; sentence offsets into it.
-    body_parts, body_pos, offsets = [], 0, {}
-    for k, (a, b) in enumerate(seg.paragraphs):
-        if k:
-            body_pos += 2
-        offsets[k] = body_pos - a
-        body_parts.append(text[a:b])
-        body_pos += b - a
-    seg.body_text = "\n\n".join(body_parts)
-    for i, (_, s, k) in enumerate(para_of):
-        seg.sentences.append(
-            Sentence(
-                id=s["id"],
-                start=s["start"],
-                end=s["end"],
-                text=s["text"],
-                paragraph=k,
-                index=i,
-                body_start=s["start"] + offsets[k],
-                body_end=s["end"] + offsets[k],
-            )
-        )
-    return seg
+    # the body: paragraphs joined by a blank line; shift[k] takes raw offsets of paragraph k into it
+    starts = accumulate((b - a + 2 for a, b in paragraphs), initial=0)
+    shift = [at - a for at, (a, _) in zip(starts, paragraphs)]
+    return Segmentation(
+        sorted((rec for _, rec, m in records if m.type == "boilerplate"), key=lambda b: b["start"]),
+        [
+            Sentence(s.id, s.start, s.end, s.text, k, i, s.start + shift[k], s.end + shift[k])
+            for i, (_, s, k) in enumerate(placed)
+        ],
+        "\n\n".join(text[a:b] for a, b in paragraphs),
+    )
