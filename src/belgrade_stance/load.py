@@ -11,13 +11,12 @@ label columns hold ClassLabel indices; `features(config)` gives their names.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
 from belgrade_stance.errors import LoadError
 from belgrade_stance.paths import packaged_data_dir
-from belgrade_stance.verify import read_manifest
+from belgrade_stance.verify import read_checked, read_manifest
 
 FORMATS = ("pandas", "arrow", "datasets")
 SLICE = re.compile(r"(?P<split>\w+)\[(?P<start>-?\d*):(?P<stop>-?\d*)\]")
@@ -95,39 +94,6 @@ def _check_config(m: dict, config: str | None) -> str:
             "unknown-config", f"unknown config {config!r}; valid configs: {', '.join(_configs(m))}"
         )
     return config
-
-
-def read_checked(data_dir: Path, entry: dict, verify: bool = True):
-    """One data file as a pyarrow.Table. With verify (the default everywhere), the bytes are
-    read once, their sha256 and row count checked against the manifest entry, and the table
-    parsed from those same bytes: what was checked is what is returned."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    where = f"{data_dir.name}/{entry['path']}"
-    try:
-        data = (data_dir / entry["path"]).read_bytes()
-    except OSError as e:
-        raise LoadError("unreadable-file", e.strerror or str(e), where) from None
-    digest = hashlib.sha256(data).hexdigest()
-    if verify and digest != entry["sha256"]:  # without verify, the pages' CRC checksums are still checked
-        raise LoadError(
-            "sha256-mismatch",
-            f"{digest} != manifest {entry['sha256']} (the file has changed "
-            "since it was built: reinstall or rebuild; verify=False reads it anyway)",
-            where,
-        )
-    try:
-        # decoded in this thread: with Arrow's pools, an in-memory read could leave pool threads
-        # that abort the interpreter at exit ("terminate called without an active exception")
-        table = pq.read_table(
-            pa.BufferReader(data), use_threads=False, pre_buffer=False, page_checksum_verification=True
-        )
-    except (pa.ArrowException, OSError, ValueError) as e:
-        raise LoadError("unreadable-parquet", str(e), where) from None
-    if verify and table.num_rows != entry["rows"]:
-        raise LoadError("row-count", f"{table.num_rows} rows != manifest {entry['rows']}", where)
-    return table
 
 
 def label_names(config: str | None = None, data_dir: Path | None = None) -> dict[str, list[str]]:

@@ -87,14 +87,45 @@ def _features_problem(schema, features: dict | None) -> str | None:
     return None
 
 
+def read_checked(data_dir: Path, entry: dict, verify: bool = True):
+    """One data file as a pyarrow.Table. With verify (the default everywhere), the bytes are
+    read once, their sha256 and row count checked against the manifest entry, and the table
+    parsed from those same bytes: what was checked is what is returned."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    where = f"{data_dir.name}/{entry['path']}"
+    try:
+        data = (data_dir / entry["path"]).read_bytes()
+    except OSError as e:
+        raise LoadError("unreadable-file", e.strerror or str(e), where) from None
+    digest = hashlib.sha256(data).hexdigest()
+    if verify and digest != entry["sha256"]:  # without verify, the pages' CRC checksums are still checked
+        raise LoadError(
+            "sha256-mismatch",
+            f"{digest} != manifest {entry['sha256']} (the file has changed "
+            "since it was built: reinstall or rebuild; verify=False reads it anyway)",
+            where,
+        )
+    try:
+        # decoded in this thread: with Arrow's pools, an in-memory read could leave pool threads
+        # that abort the interpreter at exit ("terminate called without an active exception")
+        table = pq.read_table(
+            pa.BufferReader(data), use_threads=False, pre_buffer=False, page_checksum_verification=True
+        )
+    except (pa.ArrowException, OSError, ValueError) as e:
+        raise LoadError("unreadable-parquet", str(e), where) from None
+    if verify and table.num_rows != entry["rows"]:
+        raise LoadError("row-count", f"{table.num_rows} rows != manifest {entry['rows']}", where)
+    return table
+
+
 def verify(data_dir: Path | None = None, root: Path | None = None) -> list[str]:
     """Every mismatch between files and manifest, as messages; [] when all holds.
 
     Checks each Parquet file's sha256, row count, columns and embedded features, files present
     but not listed, and, when ``root`` is a source checkout, the sha256 of every raw input file.
     """
-    import pyarrow.parquet as pq
-
     if data_dir is None:
         from belgrade_stance.paths import packaged_data_dir
 
@@ -119,21 +150,11 @@ def verify(data_dir: Path | None = None, root: Path | None = None) -> list[str]:
                 add(where, "missing-file", f"listed in the manifest for {config}/{split}")
                 continue
             try:
-                digest = sha256_file(path)
-            except OSError as e:
-                add(where, "unreadable-file", e.strerror or str(e))
+                table = read_checked(data_dir, entry)
+            except LoadError as e:
+                problems.append(str(e))
                 continue
-            if digest != entry["sha256"]:
-                add(where, "sha256-mismatch", f"{digest} != manifest {entry['sha256']}")
-                continue
-            try:
-                meta = pq.read_metadata(path)
-            except (OSError, ValueError) as e:  # pyarrow's own errors derive from these
-                add(where, "unreadable-parquet", str(e))
-                continue
-            if meta.num_rows != entry["rows"]:
-                add(where, "row-count", f"{meta.num_rows} rows != manifest {entry['rows']}")
-            wrong = _features_problem(meta.schema.to_arrow_schema(), manifest["features"].get(config))
+            wrong = _features_problem(table.schema, manifest["features"].get(config))
             if wrong:
                 add(where, "features-mismatch", wrong)
     for _name, entry in manifest.get("reports", {}).items():
