@@ -21,13 +21,14 @@ from huggingface_hub import constants
 
 import belgrade_stance
 from belgrade_stance.cli import main
+from belgrade_stance.errors import DatasetError
 from belgrade_stance.paths import split_file
 from belgrade_stance.verify import sha256_file
 from belgrade_stance_build.card.figures import FIGURES
 from belgrade_stance_build.card.render import BLOCK, write_blocks
 from belgrade_stance_build.layout import Layout
 from belgrade_stance_build.publish.croissant import ENUMERATIONS
-from belgrade_stance_build.publish.hub_folder import PublishFailed, publish, upload
+from belgrade_stance_build.publish.hub_folder import publish, upload
 from belgrade_stance_schema.features import features
 from belgrade_stance_schema.inventory import CONFIGS, DEFAULT_CONFIG, LICENSE_EXPRESSION, LICENSES, SPLITS
 from helpers import ROOT
@@ -184,19 +185,19 @@ def checkout(project: Path) -> Layout:
 def test_publish_refuses_data_or_a_card_or_figure_that_differ_from_data(project, tmp_path):
     layout, card = checkout(project), (project / "DATASET_CARD.md").read_text(encoding="utf-8")
     layout.card.write_text(card.replace("| test | 1 | 26 |", "| test | 9 | 26 |"), encoding="utf-8")
-    with pytest.raises(PublishFailed, match=r"\[publish-card-stale\].*block sizes$"):
+    with pytest.raises(DatasetError, match=r"\[publish-card-stale\].*block sizes$"):
         publish(layout, tmp_path / "out")
     pipeline = next(m["body"] for m in BLOCK.finditer(layout.readme.read_text()) if m["name"] == "pipeline")
     assert write_blocks(layout, pipeline) == [layout.card]  # the build rewrites the blocks from data/
     assert layout.card.read_bytes() == (ROOT / "DATASET_CARD.md").read_bytes()
     shutil.copy(layout.figures / "labels.png", layout.figures / "entities.png")
-    with pytest.raises(PublishFailed, match=r"\[publish-card-stale\].*figures/entities.png$"):
+    with pytest.raises(DatasetError, match=r"\[publish-card-stale\].*figures/entities.png$"):
         publish(layout, tmp_path / "out")
     parquet = project / "data/stance/test.parquet"
     flipped = bytearray(parquet.read_bytes())
     flipped[100] ^= 1
     parquet.write_bytes(bytes(flipped))
-    with pytest.raises(PublishFailed, match=r"(?s)\[publish-data-invalid\].*stance/test.parquet"):
+    with pytest.raises(DatasetError, match=r"(?s)\[publish-data-invalid\].*stance/test.parquet"):
         publish(layout, tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
@@ -251,7 +252,7 @@ def test_an_invalid_repo_id_is_refused_before_anything_is_written(tmp_path, repo
 )
 def test_hub_errors_are_one_line_without_the_token(hub, monkeypatch, error):
     monkeypatch.setenv("HF_TOKEN", "hf_secret_tok")
-    with pytest.raises(PublishFailed) as failed:
+    with pytest.raises(DatasetError) as failed:
         upload(hub, "someone/belgrade-stance", api=Mock(**{"create_repo.side_effect": error}))
     message = str(failed.value)
     assert message.startswith("[publish-upload]") and "\n" not in message and "hf_secret_tok" not in message
@@ -263,7 +264,7 @@ def test_upload_takes_the_token_from_huggingface_hub_and_never_shows_it(hub, mon
     secret, saved, api = "hf_test_secret_value_123", Path(constants.HF_TOKEN_PATH), Mock()
     monkeypatch.delenv("HF_TOKEN", raising=False)
     if where == "nowhere":
-        with pytest.raises(PublishFailed, match=r"no Hugging Face token: set \$HF_TOKEN or log in"):
+        with pytest.raises(DatasetError, match=r"no Hugging Face token: set \$HF_TOKEN or log in"):
             upload(hub, "someone/belgrade-stance", api=api)
         # an environment problem: exit code 2
         assert main(["publish", "--root", str(ROOT), "--repo-id", "someone/belgrade-stance"]) == 2
@@ -283,6 +284,5 @@ def test_upload_takes_the_token_from_huggingface_hub_and_never_shows_it(hub, mon
     api.create_repo.assert_called_once_with(repo.pop("repo_id"), exist_ok=True, **repo)
     sent = api.upload_folder.call_args.kwargs
     assert sent.items() >= {"folder_path": str(hub), "repo_id": "someone/belgrade-stance", **repo}.items()
-    out = capsys.readouterr()
-    assert secret not in out.out + out.err
+    assert secret not in "".join(capsys.readouterr())
     assert not any(secret in p.read_text(errors="ignore") for p in hub.rglob("*") if p.is_file())

@@ -67,27 +67,21 @@ def _stacked(ax, names: list[str], values: dict, colours: dict[str, str]) -> Non
 
 def draw(name: str, values: dict) -> Figure:
     """One figure, drawn from its numbers (figure_data)."""
+    fig = Figure(figsize={"labels": (11, 3.4), "holders": (9, 0.42 * len(values) + 1.6)}.get(name, (8, 3.4)))
+    axes = fig.subplots(1, len(SPLITS), sharey=True) if name == "labels" else [fig.subplots()]
+    ax = axes[-1]
     if name == "labels":
-        fig = Figure(figsize=(11, 3.4))
-        axes = fig.subplots(1, len(SPLITS), sharey=True)
-        for ax, s in zip(axes, SPLITS):
+        for axis, s in zip(axes, SPLITS):
             by_label = {lab: {t: values[s][t][lab] for t in TARGETS} for lab in STANCE_LABELS}
-            _stacked(ax, list(TARGETS), by_label, COLOURS)
-            ax.set_title(s)
-            ax.set_xlabel("stance rows")
-        axes[-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
+            _stacked(axis, list(TARGETS), by_label, COLOURS)
+            axis.set_title(s)
+            axis.set_xlabel("stance rows")
     elif name == "entities":
-        fig = Figure(figsize=(8, 3.4))
-        ax = fig.subplots()
         _stacked(ax, list(ENTITY_TYPES), values, SPLIT_COLOURS)
         ax.set_xlabel("mentions")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
     elif name == "holders":
-        holders = list(values)
         under = {"textcoords": "offset points", "xytext": (0, -13), "ha": "center", "fontsize": 7}
-        fig = Figure(figsize=(9, 0.42 * len(holders) + 1.6))
-        ax = fig.subplots()
-        for i, h in enumerate(holders):
+        for i, h in enumerate(values):
             for j, t in enumerate(TARGETS):
                 f, a = values[h][t]["favor"], values[h][t]["against"]
                 if f + a:  # colour: the majority (purple for a tie)
@@ -95,14 +89,12 @@ def draw(name: str, values: dict) -> Figure:
                     ax.scatter(j, i, s=60 + 40 * (f + a), color=colour, alpha=0.85)
                     ax.annotate(f"{f}/{a}", (j, i), **under)
         ax.set_xticks(range(len(TARGETS)), list(TARGETS), rotation=20)
-        ax.set_yticks(range(len(holders)), [f"{h} ({values[h]['type']})" for h in holders], fontsize=8)
+        ax.set_yticks(range(len(values)), [f"{h} ({v['type']})" for h, v in values.items()], fontsize=8)
         ax.set_xlim(-0.6, len(TARGETS) - 0.4)
-        ax.set_ylim(len(holders) - 0.4, -0.7)
+        ax.set_ylim(len(values) - 0.4, -0.7)
         ax.grid(alpha=0.2)
         ax.set_xlabel("favor/against records (colour: the majority; size: the records)")
     else:  # agreement, in the order of data/agreement.json (the card's agreement table)
-        fig = Figure(figsize=(8, 3.4))
-        ax = fig.subplots()
         y = range(len(values))
         kappa, raw = [v["kappa"] for v in values.values()], [v["raw"] for v in values.values()]
         ax.barh([i - 0.2 for i in y], kappa, height=0.4, color="#264653", label="Cohen's κ")
@@ -110,28 +102,23 @@ def draw(name: str, values: dict) -> Figure:
         ax.set_yticks(list(y), list(values))
         ax.set_xlim(0, 1)
         ax.invert_yaxis()
+    if name != "holders":
         ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
     fig.suptitle(FIGURES[name])
     fig.tight_layout()
     return fig
 
 
-def stale_figures(layout: Layout) -> dict[Path, bytes]:
-    """The figures whose drawing from data/ differs from figures/ (or is missing there): path → PNG."""
-    out = {}
+def write_figures(layout: Layout, write: bool = True) -> list[Path]:
+    """Draw every figure from data/; write (if write) and return those that differ from figures/."""
+    stale = []
     for name, values in figure_data(layout.data).items():
         png, path = io.BytesIO(), layout.figures / f"{name}.png"
         description = json.dumps({"figure": name, "data": values}, sort_keys=True)
         metadata = {"Software": None, "Description": description}
         draw(name, values).savefig(png, format="png", dpi=110, metadata=metadata)
         if not path.is_file() or path.read_bytes() != png.getvalue():
-            out[path] = png.getvalue()
-    return out
-
-
-def write_figures(layout: Layout) -> list[Path]:
-    """Draw every figure from data/ into figures/; return the files changed."""
-    stale = stale_figures(layout)
-    for path, png in stale.items():
-        atomic_write(path, png)
-    return list(stale)
+            stale.append(path)
+            if write:
+                atomic_write(path, png.getvalue())
+    return stale

@@ -79,9 +79,10 @@ def _class_sets(ctx) -> list[mlc.RecordSet]:
     return sets + [_literal(ctx, "splits", mlc.DataType.SPLIT, description, columns, SPLIT_URLS.items())]
 
 
-def _fields(ctx, config: str) -> list[mlc.Field]:
-    """The fields of a config's record set, `split` first: it is read from the file's path, and
-    mlcroissant 1.1.1 joins a record set on its first referencing field only (never a repeated one)."""
+def _record_set(ctx, config: str) -> mlc.RecordSet:
+    """A config's record set over every split of its files; its fields `split` first: it is read from
+    the file's path, and mlcroissant 1.1.1 joins a record set on its first referencing field only
+    (never a repeated one)."""
 
     def field(path: str, feature, description: str, extract, is_array=None, **transform) -> mlc.Field:
         """A field (path: its name, or list/key for a subField)."""
@@ -127,15 +128,19 @@ def _fields(ctx, config: str) -> list[mlc.Field]:
                     name=name,
                     description=description + " A list of structs: one subField per key.",
                     is_array=True,
-                    data_types=[],
                     sub_fields=subfields,
                 )
             )
-    return fields
+    description = (
+        f"The {config} config: every split of {config}/*.parquet (the split is in the `split` field). "
+        "Lists of structs are repeated fields with one subField per key."
+    )
+    return mlc.RecordSet(ctx=ctx, id=config, name=config, description=description, fields=fields)
 
 
-def metadata(folder: Path) -> mlc.Metadata:
-    """The Croissant metadata of a Hub folder's Parquet files and card (README.md)."""
+def write_croissant(folder: Path) -> None:
+    """Write folder/croissant.json, the metadata of the folder's Parquet files and card (README.md);
+    raise ValueError with mlcroissant's issues if it is invalid."""
     ctx = mlc.Context(conforms_to="http://mlcommons.org/croissant/1.1")
     parquet, distribution, record_sets = ["application/x-parquet"], [], []
     for config in inv.CONFIGS:
@@ -150,21 +155,14 @@ def metadata(folder: Path) -> mlc.Metadata:
                     sha256=sha256_file(split_file(folder, config, s)),
                 )
             )
-        files = f"{config}/*.parquet"
-        name, fields = f"{config}-files", _fields(ctx, config)
+        files, name = f"{config}/*.parquet", f"{config}-files"
         distribution.append(
             mlc.FileSet(ctx=ctx, id=name, name=name, encoding_formats=parquet, includes=[files])
         )
-        description = (
-            f"The {config} config: every split of {files} (the split is in the `split` field). "
-            "Lists of structs are repeated fields with one subField per key."
-        )
-        record_sets.append(
-            mlc.RecordSet(ctx=ctx, id=config, name=config, description=description, fields=fields)
-        )
+        record_sets.append(_record_set(ctx, config))
     card = (folder / "README.md").read_text(encoding="utf-8")
     rai = {key: section(card, heading) for key, heading in RAI.items()}
-    return mlc.Metadata(
+    md = mlc.Metadata(
         ctx=ctx,
         name="belgrade-stance",
         description=section(card, "# belgrade-stance"),
@@ -180,14 +178,7 @@ def metadata(folder: Path) -> mlc.Metadata:
         annotations_per_item="2 independent passes plus adjudication of disagreements",
         **{key: text if key in RAI_TEXT else [text] for key, text in rai.items()},
     )
-
-
-def write_croissant(folder: Path) -> Path:
-    """Write folder/croissant.json; raise ValueError with mlcroissant's issues if it is invalid."""
-    md = metadata(folder)
     if md.ctx.issues.errors:
         raise ValueError("croissant metadata is invalid:\n" + "\n".join(sorted(md.ctx.issues.errors)))
-    path = folder / "croissant.json"
     text = json.dumps(md.to_json(), indent=2, ensure_ascii=False, default=str)
-    path.write_text(text + "\n", encoding="utf-8")
-    return path
+    (folder / "croissant.json").write_text(text + "\n", encoding="utf-8")

@@ -1,7 +1,6 @@
 """The Hugging Face dataset folder (`belgrade-stance publish --out DIR [--repo-id ID]`), and its upload.
-DIR receives exactly what is uploaded: README.md (the card), <config>/<split>.parquet, the figures,
-croissant.json, the guidelines, LICENSE, errors.md, the manifest and agreement report, and
-publish-manifest.json (the sha256 of every file publish wrote)."""
+DIR receives exactly what is uploaded: README.md (the card), data/'s files, the figures, croissant.json,
+the guidelines, LICENSE, errors.md, and publish-manifest.json (the sha256 of every file publish wrote)."""
 
 from __future__ import annotations
 
@@ -13,9 +12,8 @@ from huggingface_hub.utils import HFValidationError, validate_repo_id
 
 from belgrade_stance.errors import DatasetError
 from belgrade_stance.outputs import check_out, fill
-from belgrade_stance.paths import manifest_path
-from belgrade_stance.verify import read_manifest, verify
-from belgrade_stance_build.card.figures import FIGURES, stale_figures
+from belgrade_stance.verify import verify
+from belgrade_stance_build.card.figures import FIGURES, write_figures
 from belgrade_stance_build.card.render import BLOCK, blocks
 from belgrade_stance_build.layout import Layout
 from belgrade_stance_build.publish.croissant import write_croissant
@@ -24,35 +22,27 @@ from belgrade_stance_schema.inventory import DATASET_VERSION
 GUIDELINES, ERRORS, PUBLISH_MANIFEST = "annotation-guidelines.md", "errors.md", "publish-manifest.json"
 
 
-class PublishFailed(DatasetError):
-    """Publishing cannot go on; the message says why and what to do."""
-
-
 def publish(layout: Layout, out: Path) -> Path:
     """Assemble the Hub folder at out (replacing only an empty folder or a previous publish left
     unchanged); return its path. Every check runs before anything is written."""
-    out = check_out(out, "publish", [(layout.data, "data/"), (layout.raw, "raw/")], PUBLISH_MANIFEST)
+    out = check_out(out, "publish", layout.data, PUBLISH_MANIFEST)
     if problems := "\n".join(verify(layout.data, layout.root)):
-        raise PublishFailed(
+        raise DatasetError(
             "publish-data-invalid",
             f"does not match its manifest (run belgrade-stance build):\n{problems}",
             "data",
         )
     card, generated = layout.card.read_text(encoding="utf-8"), blocks(layout)
-    stale = [
-        f"block {m['name']}" for m in BLOCK.finditer(card) if generated.get(m["name"], m["body"]) != m["body"]
-    ]
-    stale += [layout.rel(path) for path in stale_figures(layout)]
+    stale = [m["name"] for m in BLOCK.finditer(card) if generated.get(m["name"], m["body"]) != m["body"]]
+    stale = [f"block {name}" for name in stale] + [layout.rel(p) for p in write_figures(layout, write=False)]
     if stale:
-        raise PublishFailed(
+        raise DatasetError(
             "publish-card-stale",
             f"differs from data/ (run belgrade-stance build): {', '.join(stale)}",
             "DATASET_CARD.md",
         )
-    manifest = read_manifest(layout.data)
-    data = [e["path"] for splits in manifest["configs"].values() for e in splits.values()]
-    data += [e["path"] for e in manifest["reports"].values()] + [manifest_path(layout.data).name]
-    copies = {name: layout.data / name for name in data}  # the name in the folder → its source
+    data = [p for p in layout.data.rglob("*") if p.suffix in (".parquet", ".json")]  # verified: all listed
+    copies = {p.relative_to(layout.data).as_posix(): p for p in data}  # the name in the folder → its source
     copies |= {f"figures/{name}.png": layout.figures / f"{name}.png" for name in FIGURES}
     copies |= {GUIDELINES: layout.guidelines, ERRORS: layout.root / "docs" / ERRORS}
     copies["LICENSE"] = layout.root / "LICENSE"
@@ -73,20 +63,18 @@ def check_repo_id(repo_id: str) -> None:
         validate_repo_id(repo_id)
     except HFValidationError as e:
         reason = str(e).splitlines()[0]
-        raise PublishFailed("publish-repo-id", f"{repo_id!r} is not a valid Hub repo id: {reason}") from None
+        raise DatasetError("publish-repo-id", f"{repo_id!r} is not a valid Hub repo id: {reason}") from None
 
 
 def upload(folder: Path, repo_id: str, api=None) -> str:
     """Upload the folder to the dataset repo repo_id; return the URL. The token is huggingface_hub's
     own lookup ($HF_TOKEN, else the login saved by `hf auth login`), never printed or written."""
-    token = (get_token() or "").strip()
-    if not token:
-        raise PublishFailed(
+    if not (token := get_token()):
+        raise DatasetError(
             "publish-no-token",
             "no Hugging Face token: set $HF_TOKEN or log in with `hf auth login` to upload "
             "(nothing was uploaded)",
         )
-    check_repo_id(repo_id)
     api = api or HfApi()
     try:
         api.create_repo(repo_id, repo_type="dataset", exist_ok=True, token=token)
@@ -96,7 +84,7 @@ def upload(folder: Path, repo_id: str, api=None) -> str:
         )
     except Exception as e:  # network, HTTP and Hub errors of any kind: one line, the token never shown
         first = (str(e).splitlines() or [""])[0].replace(token, "***")
-        raise PublishFailed(
+        raise DatasetError(
             "publish-upload", f"uploading to {repo_id} failed: {type(e).__name__}: {first}"
         ) from None
     return f"https://huggingface.co/datasets/{repo_id}"
