@@ -61,6 +61,11 @@ def description_not_the_targets(t):
     t["stance"]["target_description"] = "not a description"
 
 
+def only_holders_row_of_an_item_missing(t):
+    item = t["holders"]["sentence_id"] + "-" + t["holders"]["target"]
+    t["holders"] = t["holders"].drop(index=item[item.map(item.value_counts()) == 1].index[0])
+
+
 CASES = {
     duplicate_stance_id: "unique",
     label_outside_inventory: "isin",
@@ -73,6 +78,7 @@ CASES = {
     stance_text_differs: "stance text/split/doc_id",
     stance_id_not_its_own: "id is <sentence_id>-<target>",
     description_not_the_targets: "target_description",
+    only_holders_row_of_an_item_missing: "one holders row per favor/against record",
 }
 
 

@@ -1,9 +1,5 @@
-"""Typed features of every config (Hugging Face `datasets.Features`) and a line on every column.
-
-The Parquet files carry the features in their schema metadata; the card's YAML `dataset_info`,
-its structure section and the Croissant fields are generated from them and from DESCRIPTIONS
-(columns.toml).
-"""
+"""Typed features of every config (Hugging Face `datasets.Features`), carried in the Parquet files'
+metadata, and a line on every column (columns.toml): the card and Croissant are generated from them."""
 
 from __future__ import annotations
 
@@ -12,9 +8,7 @@ from pathlib import Path
 
 from belgrade_stance_schema.inventory import ENTITY_TYPES, HOLDER_TYPES, NER_TAGS, STANCE_LABELS
 
-DESCRIPTIONS: dict[str, dict[str, str]] = tomllib.loads(
-    Path(__file__).with_name("columns.toml").read_text(encoding="utf-8")
-)
+DESCRIPTIONS = tomllib.loads(Path(__file__).with_name("columns.toml").read_text(encoding="utf-8"))
 """config → column → its line on the card and in Croissant, every column of every config in order."""
 
 

@@ -1,8 +1,5 @@
-"""The label inventories: every closed set of values in the corpus, defined once.
-
-Schemas, features, the card, the scorer and the tests import them from here; the built data
-carries them in its features and manifest, so the installed package reads them from its data.
-"""
+"""The label inventories: every closed set of values in the corpus, defined once, imported by the
+schemas, features, card and tests; the installed package reads them from the data's manifest."""
 
 from __future__ import annotations
 

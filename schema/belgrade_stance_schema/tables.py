@@ -1,8 +1,5 @@
-"""pandera schemas of the four tables, the rules across tables and the rules across parts.
-
-Each table is validated lazily (every failure collected); `validate_tables` and `validate_corpus`
-return the failures as (table, record id, check, failure case, column) rows.
-"""
+"""pandera schemas of the four tables, the rules across tables and across parts; every failure
+is collected (lazy validation) as a (table, record id, check, failure case, column) row."""
 
 from __future__ import annotations
 
@@ -15,13 +12,12 @@ from belgrade_stance_schema import inventory as inv
 
 STANCED = ("favor", "against")
 SPLIT_BY_DOCUMENT = "splits are disjoint by document: one split and one fold per doc_id"
-KEYS = {"documents": "doc_id", "sentences": "id", "stance": "id", "holders": "id"}
 
 
-def schema(name: str, columns: dict[str, Column], checks: dict, strict: bool = True, **options):
+def schema(columns: dict[str, Column], checks: dict, strict: bool = True, **options) -> pa.DataFrameSchema:
     """A table's schema; checks: error message → check of the whole frame (a boolean per row)."""
     checks = [Check(check, error=error) for error, check in checks.items()]
-    return pa.DataFrameSchema(columns, checks=checks, name=name, strict=strict, **options)
+    return pa.DataFrameSchema(columns, checks=checks, strict=strict, **options)
 
 
 def rowwise(columns: list[str], ok):
@@ -48,11 +44,11 @@ def one_split_per_document(df: pd.DataFrame) -> pd.Series:
 
 
 def _slices(text: str, start, end, covered) -> bool:
-    """A sentence span: all three null, or 0 <= start < end <= len(text) and text[start:end] == covered."""
-    if start is None or pd.isna(start):
-        return (end is None or pd.isna(end)) and (covered is None or pd.isna(covered))
+    """A span: all three null, or 0 <= start < end <= len(text) and text[start:end] == covered."""
+    if pd.isna(start):
+        return pd.isna(end) and pd.isna(covered)
     start, end = int(start), int(end)
-    return 0 <= start < end <= len(text) and text[start:end] == covered
+    return isinstance(text, str) and 0 <= start < end <= len(text) and text[start:end] == covered
 
 
 def _ner_tags(text: str, tokens, tags, entities, status: str) -> bool:
@@ -63,7 +59,6 @@ def _ner_tags(text: str, tokens, tags, entities, status: str) -> bool:
 
 
 def _holders(label: str, mixed: bool, holders) -> bool:
-    holders = list(holders)
     labels = {h["label"] for h in holders}
     if label == "none":
         return not holders and not mixed
@@ -73,14 +68,15 @@ def _holders(label: str, mixed: bool, holders) -> bool:
     return labels == {label} and all(h["evidence_text"] for h in holders)
 
 
-def _passes_agree(df: pd.DataFrame) -> pd.Series:
-    both = df["label_a"].notna() & df["label_b"].notna()
-    same = (df["label_a"] == df["label_b"]).fillna(False).astype(bool) & both
-    agree = df["passes_agree"]
-    return (both & agree.notna() & (agree.fillna(False).astype(bool) == same)) | (~both & agree.isna())
+def _passes_agree(a, b, agree) -> bool:
+    return pd.isna(agree) if pd.isna(a) or pd.isna(b) else not pd.isna(agree) and agree == (a == b)
 
 
-# The columns of a row about a sentence and a target (stance and holders).
+def _stance_record(r: dict) -> bool:
+    return r["target"] in inv.TARGETS and r["label"] in STANCED and r["holder_type"] in inv.HOLDER_TYPES
+
+
+# The columns of a row about a sentence and a target (stance and holders); sentences share five.
 ITEM_COLUMNS = {
     "id": Column(str, unique=True),
     "sentence_id": Column(str),
@@ -92,18 +88,16 @@ ITEM_COLUMNS = {
     "fold": Column(int, Check.ge(0)),
 }
 
-
 SCHEMAS = {
     "documents": schema(
-        "documents",
         {
             "doc_id": Column(str, Check.str_matches(inv.DOC_ID), unique=True),
             "source_file": Column(str, unique=True),
             "raw_sha256": Column(str, Check.str_matches(inv.SHA256)),
             **dict.fromkeys(["outlet", "publisher", "author", "headline"], Column(str, nullable=True)),
+            "date_evidence": Column(str, nullable=True),
             "date": Column(str, Check.str_matches(r"^\d{4}-\d{2}(-\d{2})?$")),
             "date_precision": Column(str, Check.isin(list(inv.DATE_PRECISIONS))),
-            "date_evidence": Column(str, nullable=True),
             "language": Column(str, Check.str_matches(r"^[a-z]{2,3}$")),
             "rights": Column(str, Check.str_length(min_value=1)),
             "annotation_status": Column(str, Check.isin(list(inv.ANNOTATION_STATUSES))),
@@ -126,24 +120,14 @@ SCHEMAS = {
         },
     ),
     "sentences": schema(
-        "sentences",
         {
-            "id": Column(str, unique=True),
-            "doc_id": Column(str, Check.str_matches(inv.DOC_ID)),
-            "paragraph_index": Column(int, Check.ge(0)),
-            "sentence_index": Column(int, Check.ge(0)),
-            "text": Column(str, Check.str_length(min_value=1)),
-            "body_start": Column(int, Check.ge(0)),
-            "body_end": Column(int, Check.gt(0)),
-            "raw_start": Column(int, Check.ge(0)),
-            "raw_end": Column(int, Check.gt(0)),
-            "tokens": Column(object),
+            **{c: ITEM_COLUMNS[c] for c in ("id", "doc_id", "text", "split", "fold")},
+            **dict.fromkeys(["paragraph_index", "sentence_index"], Column(int, Check.ge(0))),
+            **dict.fromkeys(["body_start", "raw_start"], Column(int, Check.ge(0))),
+            **dict.fromkeys(["body_end", "raw_end"], Column(int, Check.gt(0))),
+            **dict.fromkeys(["tokens", "entities", "stance"], Column(object)),
             "ner_tags": Column(object, nullable=True),
-            "entities": Column(object),
-            "stance": Column(object),
             "annotation_status": Column(str, Check.isin(list(inv.ANNOTATION_STATUSES))),
-            "split": Column(str, Check.isin(list(inv.SPLITS))),
-            "fold": Column(int, Check.ge(0)),
         },
         {
             "offsets: end - start == len(text) in body and raw offsets": lambda df: (
@@ -160,20 +144,12 @@ SCHEMAS = {
                 ["text", "tokens", "ner_tags", "entities", "annotation_status"], _ner_tags
             ),
             "stance records: target in TARGETS, label favor/against, holder_type in HOLDER_TYPES": rowwise(
-                ["stance"],
-                lambda records: all(
-                    r["target"] in inv.TARGETS
-                    and r["label"] in STANCED
-                    and r["holder_type"] in inv.HOLDER_TYPES
-                    and r["holder"]
-                    for r in records
-                ),
+                ["stance"], lambda records: all(_stance_record(r) and r["holder"] for r in records)
             ),
         },
         unique=["doc_id", "sentence_index"],
     ),
     "stance": schema(
-        "stance",
         {
             **ITEM_COLUMNS,
             "target_description": Column(str, Check.isin(list(inv.TARGETS.values()))),
@@ -196,12 +172,13 @@ SCHEMAS = {
             ),
             "label/holders: none ↔ no holder; holders agree with label, or mixed with a primary "
             "of that label": rowwise(["label", "mixed", "holders"], _holders),
-            "passes_agree == (label_a == label_b), null if a pass is missing": _passes_agree,
+            "passes_agree == (label_a == label_b), null if a pass is missing": rowwise(
+                ["label_a", "label_b", "passes_agree"], _passes_agree
+            ),
         },
         unique=["sentence_id", "target"],
     ),
     "holders": schema(
-        "holders",
         {
             **ITEM_COLUMNS,
             "label": Column(str, Check.isin(list(STANCED))),
@@ -234,35 +211,38 @@ SCHEMAS = {
     ),
 }
 
-# The rules across tables, on a table with the columns of the rows it refers to (validate_tables).
+# The rules across tables: each table's rows with the columns of the rows they refer to (validate_tables).
 ACROSS = {
-    "sentences×documents": {
+    "sentences": {
+        "sentence doc_id is a document": lambda df: df["doc_known"],
         "sentence text == documents.raw_text[raw_start:raw_end]": rowwise(
-            ["raw_text", "raw_start", "raw_end", "text"], lambda t, a, b, s: t[a:b] == s
+            ["doc_raw_text", "raw_start", "raw_end", "text"], _slices
         ),
         "sentence text == documents.body_text[body_start:body_end]": rowwise(
-            ["body_text", "body_start", "body_end", "text"], lambda t, a, b, s: t[a:b] == s
+            ["doc_body_text", "body_start", "body_end", "text"], _slices
         ),
         "sentence split/fold == its document's": lambda df: (
             (df["split"] == df["doc_split"]) & (df["fold"] == df["doc_fold"])
         ),
-        "sentence doc_id is a document": lambda df: df["doc_known"],
+        "every sentence of an annotated document is in stance": lambda df: (
+            (df["doc_annotation_status"] != "gold") | df["in_stance"]
+        ),
     },
-    "stance×sentences": {
+    "stance": {
         "stance sentence_id is a sentence": lambda df: df["sentence_known"],
         "stance text/split/doc_id == its sentence's": lambda df: (
             (df["text"] == df["sentence_text"])
             & (df["split"] == df["sentence_split"])
-            & (df["doc_id"] == df["sentence_doc"])
+            & (df["doc_id"] == df["sentence_doc_id"])
+        ),
+        "one holders row per favor/against record of the stance row": lambda df: (
+            df["holders"].map(len) == df["holder_rows"]
         ),
     },
-    "holders×stance": {
+    "holders": {
         "holders row's <sentence_id>-<target> is a stance row": lambda df: df["item_known"],
         "holders text == the stance row's text": lambda df: df["text"] == df["item_text"],
         "holders mixed == the stance row's mixed": lambda df: df["mixed"] == df["item_mixed"],
-        "one holders row per favor/against record of the stance row": lambda df: (
-            df["rows_of_item"] == df["item_records"]
-        ),
         "holders label == the stance label (for a mixed item: the primary record's)": lambda df: (
             (df["mixed"] & ~df["primary"]) | (df["label"] == df["item_label"])
         ),
@@ -270,13 +250,17 @@ ACROSS = {
 }
 
 
-def validate(name: str, rules: pa.DataFrameSchema, frame: pd.DataFrame, key: str) -> list[tuple]:
-    """Validate frame in place (coercing where the rules say so); its failures as rows."""
+def validate(name: str, rules: pa.DataFrameSchema, frame: pd.DataFrame) -> list[tuple]:
+    """Validate frame in place (coercing where the rules say so); its failures as rows (once per row
+    for a check of the whole frame, which pandera reports for every column)."""
     try:
         rules.validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as err:
         fc = err.failure_cases
+        wide = (fc["schema_context"] == "DataFrameSchema") & fc["index"].notna()
+        fc = fc[~(wide & fc.duplicated(["index", "check"]))]
         cases = zip(fc["index"], fc["check"], fc["failure_case"], fc["column"])
+        key = "doc_id" if name == "documents" else "id"
         return [
             (name, frame.loc[i, key] if i in frame.index else None, str(c), str(case)[:200], str(column))
             for i, c, case, column in cases
@@ -284,51 +268,36 @@ def validate(name: str, rules: pa.DataFrameSchema, frame: pd.DataFrame, key: str
     return []
 
 
+def _join(left: pd.DataFrame, on, right: pd.DataFrame, prefix: str) -> pd.DataFrame:
+    """left with the (prefixed) columns of the right row it refers to by on, and <prefix>known."""
+    right, known = right.add_prefix(prefix), prefix + "known"
+    joined = left.merge(right, "left", left_on=on, right_on=right.columns[0], indicator=known)
+    return joined.assign(**{known: joined[known] == "both"})
+
+
 def validate_tables(tables: dict[str, pd.DataFrame]) -> list[tuple]:
     """Validate every table, then the rules across them; [] if all hold."""
-    failures = [f for name, s in SCHEMAS.items() for f in validate(name, s, tables[name], KEYS[name])]
+    failures = [f for name, rules in SCHEMAS.items() for f in validate(name, rules, tables[name])]
     if failures:
         return failures  # structure first: the rules across tables need valid tables
     docs, sents, stance, holders = (tables[name] for name in SCHEMAS)
-    d, s, st = docs.set_index("doc_id"), sents.set_index("id"), stance.set_index("id")
     item = holders["sentence_id"] + "-" + holders["target"]
+    document = docs[["doc_id", "raw_text", "body_text", "split", "fold", "annotation_status"]]
+    sentence = sents[["id", "text", "split", "doc_id"]]
+    in_stance = sents["id"].isin(stance["sentence_id"])
+    holder_rows = stance["id"].map(item.value_counts()).fillna(0)
     frames = {
-        "sentences×documents": sents.assign(
-            doc_known=sents["doc_id"].isin(d.index),
-            raw_text=sents["doc_id"].map(d["raw_text"]).fillna(""),
-            body_text=sents["doc_id"].map(d["body_text"]).fillna(""),
-            doc_split=sents["doc_id"].map(d["split"]),
-            doc_fold=sents["doc_id"].map(d["fold"]),
-        ),
-        "stance×sentences": stance.assign(
-            sentence_known=stance["sentence_id"].isin(s.index),
-            sentence_text=stance["sentence_id"].map(s["text"]),
-            sentence_split=stance["sentence_id"].map(s["split"]),
-            sentence_doc=stance["sentence_id"].map(s["doc_id"]),
-        ),
-        "holders×stance": holders.assign(
-            item_known=item.isin(st.index),
-            item_text=item.map(st["text"]),
-            item_label=item.map(st["label"]),
-            item_mixed=item.map(st["mixed"]).fillna(False).astype(bool),
-            item_records=item.map(st["holders"].map(len)).fillna(-1),
-            rows_of_item=item.map(item.value_counts()),
-        ),
+        "sentences": _join(sents.assign(in_stance=in_stance), "doc_id", document, "doc_"),
+        "stance": _join(stance.assign(holder_rows=holder_rows), "sentence_id", sentence, "sentence_"),
+        "holders": _join(holders, item, stance[["id", "text", "label", "mixed"]], "item_"),
     }
     for name, frame in frames.items():
-        failures += validate(name, schema(name, {}, ACROSS[name], strict=False), frame, "id")
-    gold = set(docs.loc[docs["annotation_status"] != "pending", "doc_id"])
-    for sid in sorted(set(sents.loc[sents["doc_id"].isin(gold), "id"]) - set(stance["sentence_id"])):
-        failures.append(
-            ("stance", sid, "every sentence of an annotated document is in stance", sid, "sentence_id")
-        )
+        failures += validate(name, schema({}, ACROSS[name], strict=False), frame)
     return failures
 
 
-# Rules across parts. Each part holds whole documents and is validated whole (every rule above);
-# what no part sees alone is checked on the key columns of every part together: document ids,
-# source files, folds and sentence ids unique, one split per document (texts that leak across
-# splits are the build's). Every other rule follows from these within each part.
+# Rules across parts: each part holds whole documents and is validated whole; what no part sees alone
+# (ids, source files and folds unique, one split per document) is checked on the parts' key columns.
 KEY_COLUMNS = {
     "documents": ["doc_id", "source_file", "split", "fold"],
     "sentences": ["id", "doc_id", "split", "fold"],
@@ -337,12 +306,8 @@ KEY_COLUMNS = {
 
 def validate_corpus(keys: dict[str, pd.DataFrame]) -> list[tuple]:
     """The rules across parts, on the key columns (KEY_COLUMNS) of every part together."""
-    unique = {"documents": {"doc_id": str, "source_file": str, "fold": int}, "sentences": {"id": str}}
-    checks = {"documents": {}, "sentences": {SPLIT_BY_DOCUMENT: one_split_per_document}}
     failures = []
-    for name, columns in unique.items():
-        rules = schema(
-            name, {c: Column(t, unique=True) for c, t in columns.items()}, checks[name], strict=False
-        )
-        failures += validate(name, rules, keys[name], KEYS[name])
+    for name, columns in KEY_COLUMNS.items():
+        checks = {SPLIT_BY_DOCUMENT: one_split_per_document} if name == "sentences" else {}
+        failures += validate(name, schema({c: SCHEMAS[name].columns[c] for c in columns}, checks), keys[name])
     return failures

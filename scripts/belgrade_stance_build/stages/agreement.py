@@ -1,8 +1,5 @@
-"""Stage: agreement — inter-annotator agreement of passes A and B (data/agreement.json).
-
-Counted part by part while the parts stream through the build; F_avg is the official scorer's
-(belgrade_stance.scoring), kappa scikit-learn's.
-"""
+"""Stage: agreement — inter-annotator agreement of passes A and B (data/agreement.json), counted
+part by part; F_avg is the official scorer's (belgrade_stance.scoring), kappa scikit-learn's."""
 
 from __future__ import annotations
 
@@ -22,9 +19,8 @@ def _holders(records) -> list[tuple]:
 
 
 class AgreementCounts:
-    """What the report needs of the documents with both passes, kept small so that a part's parsed
-    passes can be dropped once counted: the target and both labels of every item, as categories,
-    and the holder and entity counts."""
+    """What the report needs of the documents with both passes, kept small (item labels as
+    categories, holder and entity counts) so that a part's passes can be dropped once counted."""
 
     def __init__(self) -> None:
         self.documents: list[str] = []

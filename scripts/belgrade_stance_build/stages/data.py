@@ -1,12 +1,9 @@
-"""Stage: data — Parquet files per config and split, agreement.json and data/manifest.json.
-
-The parts stream into a new data folder next to data/, which is swapped in only when the whole
-corpus holds (belgrade_stance.files.folder_swap); a failed build leaves data/ exactly as it was.
-Files are deterministic: two builds are byte-identical.
-"""
+"""Stage: data — Parquet files per config and split, agreement.json and data/manifest.json, written
+into a new folder that replaces data/ only when the whole corpus holds (files.folder_swap)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -30,58 +27,42 @@ def arrow_table(config: str, table: pd.DataFrame) -> pa.Table:
 
 
 def check_target(layout: Layout, problems) -> None:
-    """data/ may be replaced only if it is missing, empty, or holds nothing but what a build wrote
-    there: manifest.json and the files it lists. Anything else (a file named data, a file the
-    manifest does not list, a folder without a readable manifest) is refused, never deleted."""
+    """data/ may be replaced only if it is missing, empty, or holds only manifest.json and the files
+    it lists; anything else is refused, never deleted."""
     from belgrade_stance.errors import LoadError
     from belgrade_stance.verify import read_manifest
 
     data = layout.data
     if data.is_symlink() or (data.exists() and not data.is_dir()):
-        problems.add(
-            "data", None, "data-foreign", "is not a folder; the build writes data/ and will not replace it"
-        )
+        problems.add("data", None, "data-foreign", "is not a folder; the build will not replace it")
         return
     if not data.is_dir() or not any(data.iterdir()):
         return
     try:
         manifest = read_manifest(data)
     except LoadError as e:
-        problems.add(
-            "data",
-            None,
-            "data-foreign",
-            f"holds files but no manifest of a build ({e.rule}); move them away and build again",
-        )
+        problems.add("data", None, "data-foreign", f"holds files but no manifest ({e.rule}); move them away")
         return
     listed = {"manifest.json"} | {e["path"] for s in manifest["configs"].values() for e in s.values()}
     listed |= {e.get("path") for e in manifest.get("reports", {}).values() if isinstance(e, dict)}
-    foreign = sorted(str(p.relative_to(data)) for p in data.rglob("*") if not p.is_dir())
-    foreign = [f for f in foreign if f not in listed]
-    if foreign:
+    files = sorted(str(p.relative_to(data)) for p in data.rglob("*") if not p.is_dir())
+    if foreign := [f for f in files if f not in listed]:
         problems.add(
-            "data",
-            None,
-            "data-foreign",
-            f"holds {len(foreign)} file(s) no build wrote, e.g. {', '.join(foreign[:3])}; move them away "
-            "and build again",
+            "data", None, "data-foreign", f"holds {len(foreign)} file(s) no build wrote, e.g. {foreign[0]}"
         )
 
 
 class DataWriter:
     """Streams the validated tables of each part into `<config>/<split>.parquet` of a new data
-    folder: one ParquetWriter per file, one row group per part and split, so memory holds one
-    part at a time."""
+    folder, one row group per part and split, so memory holds one part at a time."""
 
     def __init__(self, folder: Path) -> None:
-        self.folder = folder
         self.writers: dict[tuple[str, str], pq.ParquetWriter] = {}
-        self.rows = dict.fromkeys(((c, s) for c in inv.CONFIGS for s in inv.SPLITS), 0)
-        for config, split in self.rows:
+        for config, split in itertools.product(inv.CONFIGS, inv.SPLITS):
             path = split_file(folder, config, split)
             path.parent.mkdir(parents=True, exist_ok=True)
             schema = features(config).arrow_schema
-            self.writers[(config, split)] = pq.ParquetWriter(
+            self.writers[config, split] = pq.ParquetWriter(
                 path, schema, compression="zstd", write_page_checksum=True
             )
 
@@ -92,29 +73,27 @@ class DataWriter:
         for split in inv.SPLITS:
             rows = table.filter(pc.equal(table["split"], split)).combine_chunks()
             if rows.num_rows:
-                self.writers[(config, split)].write_table(rows)
-                self.rows[(config, split)] += rows.num_rows
+                self.writers[config, split].write_table(rows)
 
     def close(self) -> dict[str, dict[str, dict]]:
         """Close every file; config → split → {path, sha256, rows} for the manifest."""
         files: dict[str, dict[str, dict]] = {}
         for (config, split), writer in self.writers.items():
             writer.close()
-            files.setdefault(config, {})[split] = {
-                "path": f"{config}/{split}.parquet",
-                "sha256": sha256_file(split_file(self.folder, config, split)),
-                "rows": self.rows[(config, split)],
-            }
+            rows = pq.read_metadata(writer.where).num_rows
+            entry = {"path": f"{config}/{split}.parquet", "sha256": sha256_file(writer.where), "rows": rows}
+            files.setdefault(config, {})[split] = entry
         return files
 
 
 def write_manifest(folder: Path, layout: Layout, files: dict, metadata: list[dict], agreement: dict) -> dict:
-    """Write agreement.json and manifest.json (sha256 and rows of every file, raw inputs,
-    inventories, features) into the new data folder; return the manifest."""
+    """Write agreement.json and manifest.json into the new data folder; return the manifest."""
     report = folder / "agreement.json"
     report.write_text(json.dumps(agreement, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     # every file under raw/: for one the build parsed, the sha256 of the bytes it parsed
     raw = {layout.rel(p): p for p in sorted(layout.raw.rglob("*")) if p.is_file()}
+    labels = "stance_labels entity_types ner_tags holder_types boilerplate_kinds splits annotation_passes"
+    inventories = {name: list(getattr(inv, name.upper())) for name in labels.split()}
     manifest = {
         "reports": {report.name: {"path": report.name, "sha256": sha256_file(report)}},
         "name": "belgrade-stance",
@@ -127,16 +106,7 @@ def write_manifest(folder: Path, layout: Layout, files: dict, metadata: list[dic
             for row in metadata
         },
         "raw_inputs": {rel: layout.reads.get(rel) or sha256_file(p) for rel, p in raw.items()},
-        "inventories": {
-            "targets": inv.TARGETS,
-            "stance_labels": list(inv.STANCE_LABELS),
-            "entity_types": list(inv.ENTITY_TYPES),
-            "ner_tags": list(inv.NER_TAGS),
-            "holder_types": list(inv.HOLDER_TYPES),
-            "boilerplate_kinds": list(inv.BOILERPLATE_KINDS),
-            "splits": list(inv.SPLITS),
-            "annotation_passes": list(inv.ANNOTATION_PASSES),
-        },
+        "inventories": {"targets": inv.TARGETS, **inventories},
         "features": {c: features(c).to_dict() for c in inv.CONFIGS},
     }
     manifest_path(folder).write_text(

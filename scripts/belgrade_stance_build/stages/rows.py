@@ -1,10 +1,5 @@
-"""Stage: tables — the rows of the four tables of a part, as pandas frames for pandera.
-
-documents: one row per document (metadata, raw and body text, boilerplate, entities);
-sentences: one row per body sentence (offsets, tokens, entities, BIO tags, stance records);
-stance: the benchmark view, one row per (sentence, target) of every annotated document;
-holders: one row per gold favor/against record, holder mention and evidence as sentence offsets.
-"""
+"""Stage: tables — the rows of the four tables (documents, sentences, stance, holders) of a part,
+as pandas frames for pandera."""
 
 from __future__ import annotations
 
@@ -18,10 +13,10 @@ from belgrade_stance.spans import bio_tags
 from belgrade_stance_schema.inventory import TARGETS
 
 
-def _span(span: dict | None, sentence_start: int) -> tuple[int | None, int | None, str | None]:
-    if span is None:
-        return None, None, None
-    return span["start"] - sentence_start, span["end"] - sentence_start, span["text"]
+def _offsets(name: str, span: dict | None, at: int) -> dict:
+    """<name>_start and <name>_end of a span of the raw text, counted from at (null without a span)."""
+    start, end = (None, None) if span is None else (span["start"] - at, span["end"] - at)
+    return {f"{name}_start": start, f"{name}_end": end}
 
 
 def _mention(e, at: int = 0, **more) -> dict:
@@ -54,9 +49,7 @@ def rows(doc_id: str, doc: dict, fold: int) -> Iterator[tuple[str, dict]]:
     for i, s in enumerate(sentences):
         ents = [_mention(e, s.start) for e in by_sentence[s.id]]
         # the favor/against records of every target
-        records = (
-            {t: [r for r in gold.stance[(s.id, t)] if r.label != "none"] for t in TARGETS} if gold else {}
-        )
+        records = {t: [r for r in gold.stance[s.id, t] if r.label != "none"] for t in TARGETS} if gold else {}
         sentence = {
             **common,
             "id": s.id,
@@ -82,8 +75,7 @@ def rows(doc_id: str, doc: dict, fold: int) -> Iterator[tuple[str, dict]]:
         context = " ".join(before) if before else (sentences[i - 1].text if i else "")
         for target, description in TARGETS.items():
             recs = records[target]
-            la = passes["a"].label(s.id, target) if "a" in passes else None
-            lb = passes["b"].label(s.id, target) if "b" in passes else None
+            la, lb = (passes[p].label(s.id, target) if p in passes else None for p in "ab")
             item = {
                 **common,
                 "sentence_id": s.id,
@@ -104,42 +96,28 @@ def rows(doc_id: str, doc: dict, fold: int) -> Iterator[tuple[str, dict]]:
             }
             yield "stance", stance
             for n, r in enumerate(recs):
-                hs, he, ht = _span(r.holder_span, s.start)
-                es, ee, et = _span(r.evidence, s.start)
                 holder = {
                     **item,
+                    **r.table_record(),
                     "id": f"{s.id}-{target}-{n}",
-                    "label": r.label,
-                    "holder_type": r.holder_type,
-                    "holder": r.holder,
-                    "holder_start": hs,
-                    "holder_end": he,
-                    "holder_text": ht,
-                    "evidence_start": es,
-                    "evidence_end": ee,
-                    "evidence_text": et,
-                    "primary": bool(r.primary),
+                    **_offsets("holder", r.holder_span, s.start),
+                    **_offsets("evidence", r.evidence, s.start),
                 }
                 yield "holders", holder
 
 
 def tables(part: dict[str, dict], folds: dict[str, int]) -> dict[str, pd.DataFrame]:
-    """The part's four tables as frames, with the schema's dtypes also when a table is empty.
-
-    part: doc_id → {"meta", "text", "segments", "annotations"} of the documents that held."""
+    """The four tables of a part (doc_id → {"meta", "text", "segments", "annotations"}) as frames,
+    with the schema's dtypes also when a table is empty."""
     from belgrade_stance_schema.features import features
     from belgrade_stance_schema.tables import SCHEMAS
 
-    columns = {name: {c: [] for c in features(name)} for name in SCHEMAS}
+    found: dict[str, list[dict]] = {name: [] for name in SCHEMAS}
     for doc_id, doc in part.items():
         for name, row in rows(doc_id, doc, folds[doc_id]):
-            for c, values in columns[name].items():
-                values.append(row[c])
-    out = {}
-    for name, frame in columns.items():
-        df = pd.DataFrame(frame)
-        if df.empty:
-            dtypes = {c: str(col.dtype) for c, col in SCHEMAS[name].columns.items()}
-            df = df.astype({c: t for c, t in dtypes.items() if t != "object"})
-        out[name] = df
-    return out
+            found[name].append(row)
+    frames = {name: pd.DataFrame(found[name], columns=list(features(name))) for name in SCHEMAS}
+    return {
+        name: df.astype({c: str(col.dtype) for c, col in SCHEMAS[name].columns.items()}) if df.empty else df
+        for name, df in frames.items()
+    }
