@@ -32,15 +32,14 @@ def rows() -> pd.DataFrame:
 
 def test_label_names_indices_files_and_the_command_score_alike(rows, tmp_path, capsys):
     ids = rows.id[rows.split == "test"].tolist()
-    pred = np.random.default_rng(5).integers(0, 3, len(ids)).tolist()
-    jsonl, csv, as_json = tmp_path / "p.jsonl", tmp_path / "p.csv", tmp_path / "p.json"
-    pairs = list(zip(ids, pred))
-    jsonl.write_text("".join(json.dumps({"id": i, "label": NAMES[p].upper()}) + "\n" for i, p in pairs))
-    csv.write_text(" id , label\n" + "".join(f"{i} , {p}\n" for i, p in pairs))
-    as_json.write_text(json.dumps({i: NAMES[p] for i, p in pairs}))
+    pred = np.random.default_rng(5).integers(0, 3, len(ids))  # numpy integers
+    jsonl, csv = tmp_path / "p.jsonl", tmp_path / "p.csv"
+    pairs = [(i, float(p)) for i, p in zip(ids, pred)]  # indices as floats
+    jsonl.write_text("".join(json.dumps({"id": i, "label": NAMES[int(p)].upper()}) + "\n" for i, p in pairs))
+    csv.write_text(" id , label\n" + "".join(f"{i} , {int(p)}\n" for i, p in pairs))
     frame = pd.DataFrame({"id": ids, "label": [NAMES[p] for p in pred]})
-    reference = evaluate(dict(pairs), samples=50)
-    for other in (jsonl, str(csv), as_json, frame, pairs):
+    reference = evaluate(dict(zip(ids, pred)), samples=50)
+    for other in (jsonl, str(csv), frame, pairs):
         assert evaluate(other, samples=50) == reference
     assert main(["evaluate", str(jsonl), "--json", "--samples", "50"]) == 0
     assert json.loads(capsys.readouterr().out) == reference
@@ -75,7 +74,7 @@ def test_gold_scores_one_and_restrictions_score_their_rows(rows):
         (lambda p: [(p[0][0], "pro"), (p[1][0], 3), (p[2][0], True)] + p[3:], "unknown-label", "3 unknown"),
         (lambda p: [("x",)] + p, "prediction-record", "item 0: a record needs an id and a label"),
         (lambda p: [(f"x{i}", "none") for i in range(40)], "unknown-id", r"40 unknown id\(s\).*\(35 more\)"),
-        (lambda p: 42, "predictions-type", "must be a file path"),
+        (lambda p: 42, "predictions-type", "must be a file"),
         (lambda p: pd.DataFrame({"id": ["x"]}), "predictions-type", r"\(missing: label\)"),
     ],
 )

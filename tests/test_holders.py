@@ -9,7 +9,7 @@ import pandas as pd
 import belgrade_stance
 from belgrade_stance.cli import main
 from belgrade_stance.scoring import evaluate_holders
-from belgrade_stance.scoring.holder_scorer import normalise
+from belgrade_stance.scoring.predictions import normalise
 
 SPLITS = ("train", "validation", "test")
 NAMES = ["none", "against", "favor"]
@@ -38,13 +38,12 @@ def test_every_offset_slices_to_its_text_and_holders_are_class_labels():
 
 def test_gold_scores_one_in_every_form(tmp_path, capsys):
     every, test = gold_records(), gold_records(["test"])
-    jsonl, as_list, txt = tmp_path / "all.jsonl", tmp_path / "test.json", tmp_path / "test.txt"
+    jsonl, txt = tmp_path / "all.jsonl", tmp_path / "test.txt"
     jsonl.write_text("".join(json.dumps(r) + "\n" for r in every), encoding="utf-8")
     r = evaluate_holders(jsonl, protocol="lodo")
     assert r["tuple"]["f1"] == r["tuple_without_holder"]["f1"] == r["evidence"]["token_f1_over_gold"] == 1.0
-    as_list.write_text(json.dumps(test), encoding="utf-8")
     txt.write_text("".join(json.dumps(r) + "\n" for r in test), encoding="utf-8")
-    for predictions in (test, as_list, txt):
+    for predictions in (test, txt):
         assert evaluate_holders(predictions)["tuple"]["f1"] == 1.0
     assert main(["evaluate", str(jsonl), "--task", "holders", "--protocol", "lodo", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["tuple"]["f1"] == 1.0

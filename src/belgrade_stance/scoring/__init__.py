@@ -1,8 +1,6 @@
-"""The official scorers: stance (`evaluate`, `folds`, `compare`) and holders (`evaluate_holders`),
-sharing one prediction reader (`predictions`) and eval.pl's arithmetic (`metrics`). numpy and
-scikit-learn are imported only when something is scored (the `evaluate` extra)."""
+"""The official scorers (`scorers`) with their prediction reader (`predictions`), arithmetic (`metrics`)
+and text reports (`reports`); numpy and scikit-learn (the `evaluate` extra) load only when scoring."""
 
-from belgrade_stance.scoring.holder_scorer import evaluate_holders, format_holders
 from belgrade_stance.scoring.metrics import (
     PERMUTATIONS,
     SAMPLES,
@@ -12,15 +10,15 @@ from belgrade_stance.scoring.metrics import (
     score_entities,
 )
 from belgrade_stance.scoring.predictions import PredictionError
-from belgrade_stance.scoring.stance_scorer import (
+from belgrade_stance.scoring.reports import format_comparison, format_holders, format_report
+from belgrade_stance.scoring.scorers import (
     PROTOCOLS,
     SCORED_SPLITS,
     compare,
     evaluate,
     evaluate_cv,
+    evaluate_holders,
     folds,
-    format_comparison,
-    format_report,
 )
 
 __all__ = [

@@ -58,12 +58,8 @@ def confusion_scores(confusion, names: list[str]) -> dict:
 
 
 def interval(values) -> list[float | None]:
-    """The percentile interval of the defined values ([None, None] if there are none)."""
+    """The percentile interval of the values ([None, None] if one is undefined)."""
     np = require_numpy()
-    values = np.asarray(values, dtype=float)
-    values = values[~np.isnan(values)]
-    if values.size == 0:
-        return [None, None]
     return [rounded(v) for v in np.percentile(values, [100 * (1 - LEVEL) / 2, 100 * (1 + LEVEL) / 2])]
 
 
@@ -150,14 +146,15 @@ def score(gold, pred, names: list[str], *, units=None, targets=None, samples=SAM
     return report
 
 
+def counted(gold, pred, undefined=None) -> dict:
+    """`_prf` of the predicted items against the gold ones (sets), with the counts."""
+    tp, n_gold, n_pred = len(gold & pred), len(gold), len(pred)
+    return {**_prf(tp, n_gold, n_pred, undefined), "gold": n_gold, "predicted": n_pred, "correct": tp}
+
+
 def score_entities(gold, pred, types: list[str]) -> dict:
     """Exact-span scores of entity mentions (unit, start, end, type): per type, micro-averaged over
     the types, and of the spans regardless of their type."""
-
-    def counted(g: set, p: set) -> dict:
-        tp = len(g & p)
-        return {**_prf(tp, len(g), len(p)), "gold": len(g), "predicted": len(p), "correct": tp}
-
     gold = {tuple(m) for m in gold if m[3] in types}
     pred = {tuple(m) for m in pred if m[3] in types}
     per_type = {t: counted({m for m in gold if m[3] == t}, {m for m in pred if m[3] == t}) for t in types}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from functools import partial
@@ -13,35 +14,33 @@ from pathlib import Path
 
 from belgrade_stance.errors import DatasetError, Problem, Problems
 
+HOLDER_REQUIRED = ("sentence_id", "target", "label", "holder")
+HOLDER_FIELDS = {*HOLDER_REQUIRED, "evidence_start", "evidence_end"}
+
 
 class PredictionError(DatasetError):
     """Predictions that cannot be scored: one problem (rule, message), or every problem found."""
 
     def __init__(self, source: str, rule: str = "", message: str = "", problems: list[Problem] | None = None):
+        problems = problems or [Problem(source, None, rule, message)]
         self.source = source
-        self.problems = Problems(problems or [Problem(source, None, rule, message)])
-        self.rules = self.problems.rules()
-        listed = "\n".join(f"  - [{p.rule}] {p.message}" for p in self.problems.items)
-        first = self.problems.items[0].rule
-        super().__init__(first, "cannot be scored, nothing was scored:\n" + listed, source)
+        self.rules = {p.rule for p in problems}
+        listed = "".join(f"\n  - [{p.rule}] {p.message}" for p in problems)
+        super().__init__(problems[0].rule, "cannot be scored, nothing was scored:" + listed, source)
 
 
-def shortlist(items: list[str], show: int = 5) -> str:
-    """The first items, and how many more there are."""
-    return ", ".join(items[:show]) + (f", … ({len(items) - show} more)" if len(items) > show else "")
+def shortlist(items: list[str]) -> str:
+    """The first five items, and how many more there are."""
+    return ", ".join(items[:5]) + (f", … ({len(items) - 5} more)" if len(items) > 5 else "")
 
 
 def _file_records(path: Path, holders: bool) -> tuple[list, list[str]]:
-    """.jsonl/.ndjson: a JSON object per line; .json: a list of objects (or, for stance, one object
-    id → label); .csv: a header naming id and label. Another suffix is JSON Lines if the text
-    starts with "{", else CSV."""
+    """Records of a CSV file (.csv, or another suffix whose text does not start with "{") or JSON Lines."""
     text = path.read_text(encoding="utf-8-sig")
     suffix = path.suffix.lower()
-    if suffix not in (".jsonl", ".csv", ".json", ".ndjson"):
-        suffix = ".jsonl" if text.lstrip().startswith("{") else ".csv"
-    if suffix == ".csv" and holders:
-        raise PredictionError(str(path), "predictions-type", "holder predictions are JSON Lines, not CSV")
-    if suffix == ".csv":
+    if suffix == ".csv" or (suffix not in (".jsonl", ".ndjson") and not text.lstrip().startswith("{")):
+        if holders:
+            raise PredictionError(str(path), "predictions-type", "holder predictions are JSON Lines, not CSV")
         reader = csv.DictReader(io.StringIO(text))
         reader.fieldnames = [f.strip() for f in reader.fieldnames or []]
         if not {"id", "label"} <= set(reader.fieldnames):
@@ -49,19 +48,6 @@ def _file_records(path: Path, holders: bool) -> tuple[list, list[str]]:
             return [], [f"line 1: the CSV header must name the columns id and label (found: {found})"]
         stripped = ({k: v.strip() if isinstance(v, str) else v for k, v in rec.items()} for rec in reader)
         return [(f"line {reader.line_num}", rec) for rec in stripped], []
-    if suffix == ".json":
-        try:
-            obj = json.loads(text)
-        except json.JSONDecodeError as e:
-            return [], [f"line {e.lineno}: not valid JSON ({e.msg})"]
-        if isinstance(obj, Mapping) and not holders:
-            return [(f"key {k!r}", {"id": k, "label": v}) for k, v in obj.items()], []
-        if not isinstance(obj, list):
-            return [], [
-                "line 1: a .json file holds a list of objects"
-                + ("" if holders else " or an object id → label")
-            ]
-        return [(f"item {i}", rec) for i, rec in enumerate(obj)], []
     records, bad = [], []
     for n, line in enumerate(text.splitlines(), 1):
         try:
@@ -72,10 +58,9 @@ def _file_records(path: Path, holders: bool) -> tuple[list, list[str]]:
     return records, bad
 
 
-def read_records(predictions, holders: bool = False) -> tuple[str, list[tuple[str, object]], list[str]]:
-    """(source, [(where, record)], records that could not be read) of predictions given as a file,
-    a DataFrame, a mapping id → label or an iterable of records or (id, label) pairs; a
-    PredictionError if they cannot be read at all."""
+def _read_records(predictions, holders: bool) -> tuple[str, list[tuple[str, object]], list[str]]:
+    """(source, [(where, record)], unreadable records) of predictions: a file, a DataFrame, a mapping
+    id → label, an iterable of records or (id, label) pairs; for holders a file or a list of records."""
     source = str(predictions) if isinstance(predictions, (str, Path)) else type(predictions).__name__
     if isinstance(predictions, (str, Path)):
         path = Path(predictions)
@@ -87,60 +72,49 @@ def read_records(predictions, holders: bool = False) -> tuple[str, list[tuple[st
         raise PredictionError(
             source, "predictions-missing", "not a file" if path.exists() else "no such file"
         )
+    if holders and not isinstance(predictions, (list, tuple)):
+        raise PredictionError(
+            source, "predictions-type", "holder predictions are a JSON Lines file or a list of records"
+        )
     if hasattr(predictions, "columns") and hasattr(predictions, "to_dict"):  # a pandas DataFrame
         if missing := ", ".join(c for c in ("id", "label") if c not in predictions.columns):
             raise PredictionError(
                 source, "predictions-type", f"the columns id and label are needed (missing: {missing})"
             )
-        return source, [(f"row {i}", r) for i, r in enumerate(predictions.to_dict("records"))], []
-    if isinstance(predictions, Mapping):
-        return "mapping", [(f"key {k!r}", {"id": k, "label": v}) for k, v in predictions.items()], []
-    if isinstance(predictions, Iterable):
-        pairs = (
-            dict(zip(("id", "label"), item)) if isinstance(item, (tuple, list)) and len(item) == 2 else item
-            for item in predictions
+        predictions = predictions.to_dict("records")
+    if not isinstance(predictions, Iterable):
+        raise PredictionError(
+            source, "predictions-type", "must be a file, DataFrame, mapping id → label or (id, label) pairs"
         )
-        return "predictions", [(f"item {i}", rec) for i, rec in enumerate(pairs)], []
-    raise PredictionError(
-        source,
-        "predictions-type",
-        "predictions must be a file path, a DataFrame, a mapping id → label or an iterable of (id, label)",
+    pairs = (
+        dict(zip(("id", "label"), item)) if isinstance(item, (tuple, list)) and len(item) == 2 else item
+        for item in (predictions.items() if isinstance(predictions, Mapping) else predictions)
     )
-
-
-def _label_index(value, labels: dict[str, int]) -> int | None:
-    """The index of a label given as a name (any case) or an index (an int, integral float or digits)."""
-    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
-        value = value.item()
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        return None
-    return labels.get(str(value).strip().lower())
+    return source, [(f"item {i}", rec) for i, rec in enumerate(pairs)], []
 
 
 def check_predictions(predictions, gold_ids: list[str], all_ids: set[str], names: list[str], scope: str):
     """Map every id of gold_ids to a label index, or raise PredictionError naming the offenders.
     all_ids: every id a prediction may name (the scored split's rows, before any restriction)."""
-    source, records, unreadable = read_records(predictions)
+    source, records, unreadable = _read_records(predictions, holders=False)
+    # a label is its name (any case) or its index, as an int, digits or an integral float
+    index_of = {str(x): i for i, name in enumerate(names) for x in (name.lower(), i, float(i))}
     seen: dict[str, list[str]] = defaultdict(list)
-    labels: dict[str, int] = {}
-    index_of = {n.lower(): i for i, n in enumerate(names)} | {str(i): i for i in range(len(names))}
-    unknown_labels, unknown_ids = [], []
+    labels, bad_labels, bad_ids = {}, [], []
     for where, rec in records:
         pid, value = (rec.get("id"), rec.get("label")) if isinstance(rec, Mapping) else (None, None)
         if any(v is None or isinstance(v, str) and not v for v in (pid, value)):
             unreadable.append(f"{where}: a record needs an id and a label")
             continue
-        pid, index = str(pid), _label_index(value, index_of)
+        pid, index = str(pid), index_of.get(str(value).strip().lower())
         seen[pid].append(where)
         if pid not in all_ids:
-            unknown_ids.append(f"{pid!r} ({where})")
+            bad_ids.append(f"{pid!r} ({where})")
         elif index is None:
-            unknown_labels.append(f"{value!r} ({where})")
+            bad_labels.append(f"{value!r} ({where})")
         else:
             labels[pid] = index
-    duplicates = [f"{pid!r} ({', '.join(w)})" for pid, w in seen.items() if len(w) > 1]
+    doubled = [f"{pid!r} ({', '.join(w)})" for pid, w in seen.items() if len(w) > 1]
     missing = [pid for pid in gold_ids if pid not in seen]
     problems = Problems()
     add = partial(problems.add, source, None)
@@ -154,19 +128,71 @@ def check_predictions(predictions, gold_ids: list[str], all_ids: set[str], names
             f"{len(missing)} missing id(s) of {len(gold_ids)} rows of {scope} have no prediction: "
             f"{shortlist(missing)}",
         )
-    if unknown_ids:
-        add("unknown-id", f"{len(unknown_ids)} unknown id(s), not rows of {scope}: {shortlist(unknown_ids)}")
-    if duplicates:
-        add(
-            "duplicate-prediction",
-            f"{len(duplicates)} id(s) predicted more than once: {shortlist(duplicates)}",
-        )
-    if unknown_labels:
+    if bad_ids:
+        add("unknown-id", f"{len(bad_ids)} unknown id(s), not rows of {scope}: {shortlist(bad_ids)}")
+    if doubled:
+        add("duplicate-prediction", f"{len(doubled)} id(s) predicted more than once: {shortlist(doubled)}")
+    if bad_labels:
         valid = f"{', '.join(names)} or 0–{len(names) - 1}"
-        add(
-            "unknown-label",
-            f"{len(unknown_labels)} unknown label(s) (valid: {valid}): {shortlist(unknown_labels)}",
-        )
+        add("unknown-label", f"{len(bad_labels)} unknown label(s) (valid: {valid}): {shortlist(bad_labels)}")
     if problems:
         raise PredictionError(source, problems=problems.items)
     return labels
+
+
+def normalise(holder: str) -> str:
+    """A holder as matched: NFC, lowercase, white space collapsed, a leading article dropped."""
+    h = " ".join(unicodedata.normalize("NFC", holder).lower().split())
+    for article in ("the ", "a ", "an "):
+        if h.startswith(article):
+            return h[len(article) :]
+    return h
+
+
+def check_holder_predictions(predictions, texts: dict, targets: list[str]) -> dict:
+    """{(sentence, target, label, normalised holder): evidence span or None} of holder records, or
+    PredictionError listing the offending records of every rule. texts: the scored sentences."""
+    source, records, unreadable = _read_records(predictions, holders=True)
+    found: dict[str, list[str]] = defaultdict(list)
+
+    def add(rule: str, message: str) -> None:
+        found[rule].append(message)
+
+    for line in unreadable:
+        add("prediction-record", line)
+    out: dict[tuple, tuple | None] = {}
+    for where, rec in records:
+        if not isinstance(rec, dict) or not set(HOLDER_REQUIRED) <= set(rec) <= HOLDER_FIELDS:
+            add(
+                "prediction-record",
+                f"{where}: an object with sentence_id, target, label, holder "
+                "(and optionally evidence_start, evidence_end), nothing else",
+            )
+            continue
+        sid, target, label, holder = (rec[k] for k in HOLDER_REQUIRED)
+        span = (rec.get("evidence_start"), rec.get("evidence_end"))
+        span = None if span == (None, None) else span
+        if not isinstance(sid, str) or sid not in texts:
+            add("unknown-id", f"{sid!r} ({where})")
+        elif target not in targets:
+            add("unknown-target", f"{target!r} ({where})")
+        elif label not in ("favor", "against"):
+            add("unknown-label", f"{label!r} ({where}; favor or against)")
+        elif not isinstance(holder, str) or not holder.strip():
+            add("prediction-record", f"{where}: holder must be a non-empty string")
+        elif span and not (
+            all(type(x) is int for x in span) and 0 <= span[0] < span[1] <= len(texts[sid][0])
+        ):
+            add(
+                "prediction-record",
+                f"{where}: evidence {span[0]!r}–{span[1]!r} is not a span of the sentence "
+                f"(length {len(texts[sid][0])})",
+            )
+        elif (key := (sid, target, label, normalise(holder))) in out:
+            add("duplicate-prediction", f"{key!r} ({where})")
+        else:
+            out[key] = span
+    if found:
+        problems = [Problem(source, None, r, f"{len(m)} record(s): {shortlist(m)}") for r, m in found.items()]
+        raise PredictionError(source, problems=problems)
+    return out
