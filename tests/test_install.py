@@ -23,10 +23,10 @@ try:
 except b.LoadError as e:
     evaluate_error = str(e)
 import pathlib, tempfile
-from belgrade_stance.export import export_conll
+from belgrade_stance.export import export
 from belgrade_stance.viewer import write_viewer
 out = pathlib.Path(tempfile.mkdtemp())
-conll = [p.name for p in export_conll(out / "conll")]
+conll = [p.name for p in export("conll", out / "conll")]
 pages = [p.name for p in write_viewer(out / "site")]
 expected = m["configs"]["stance"]["test"]["rows"]
 documents = sum(v["rows"] for v in m["configs"]["documents"].values())

@@ -103,9 +103,9 @@ def cmd_compare(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from belgrade_stance.export import export_conll, export_spacy
+    from belgrade_stance.export import export
 
-    for path in (export_conll if args.format == "conll" else export_spacy)(args.out, args.data):
+    for path in export(args.format, args.out, args.data):
         print(f"wrote {path}")
     return 0
 

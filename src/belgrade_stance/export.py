@@ -2,92 +2,71 @@
 (CoNLL-2003-style BIO) and `export spacy` (a spaCy DocBin, one Doc per document), as the README's
 "Exports and the viewer" describes; DIR is written as belgrade_stance.outputs allows."""
 
-from __future__ import annotations
-
+from importlib.util import find_spec
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 
 from belgrade_stance.errors import LoadError
 from belgrade_stance.load import load
-from belgrade_stance.outputs import around_data, check_out, fill
+from belgrade_stance.outputs import check_out, fill
 from belgrade_stance.spans import token_offsets
 
 DOCSTART = "-DOCSTART- -X- O O"
 """The CoNLL document line, as spaCy's converter (spacy convert -c ner) splits documents on it."""
 
 
-def _export(fmt: str, out: Path, data_dir, write) -> list[Path]:
-    """write(path, split, documents) for every split into out/<split>.<fmt>; documents are (doc_id,
-    its sentences in order with tokens, BIO tags, entities and {target: stance label})."""
-    written, command = [], f"export {fmt}"
-    with fill(check_out(out, command, around_data(data_dir)), command) as tmp:
+def _conll(split: str, docs: list) -> bytes:
+    """`token _ _ tag` lines; DOCSTART and a blank line before each document, one after each sentence."""
+    lines = []
+    for _, sents in docs:
+        lines += [DOCSTART, ""]
+        for s in sents:
+            lines += [f"{tok} _ _ {tag}" for tok, tag in zip(s["tokens"], s["ner_tags"])] + [""]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _spacy(split: str, docs: list) -> bytes:
+    """A DocBin of the documents, each a Doc of tokens, sentence starts, entities (their ids as kb_id_),
+    a `target=label` span per sentence and target in doc.spans["stance"]; user_data holds doc_id,
+    split, sentence_ids and stance ({sentence_id: {target: label}})."""
+    from spacy.tokens import Doc, DocBin, Span
+    from spacy.vocab import Vocab
+
+    vocab, docbin = Vocab(), DocBin(store_user_data=True)
+    for doc_id, sents in docs:
+        words, spaces, starts, tags, bounds, ids = [], [], [], [], [], {}
+        for s in sents:
+            offsets, first = token_offsets(s["text"], s["tokens"]), len(words)  # the schema checked them
+            begins = {a: first + k for k, (a, _) in enumerate(offsets)}
+            ids.update({begins[e["start"]]: e["entity_id"] for e in s["entities"]})
+            words += s["tokens"]
+            spaces += [b < nxt for (_, b), (nxt, _) in zip(offsets, offsets[1:])] + [True]
+            starts += [k == 0 for k in range(len(offsets))]
+            tags += s["ner_tags"]
+            bounds.append((first, len(words)))
+        doc = Doc(vocab, words=words, spaces=spaces, sent_starts=starts, ents=tags)
+        doc.ents = [Span(doc, e.start, e.end, label=e.label_, kb_id=ids.get(e.start, "")) for e in doc.ents]
+        stance = [(a, b, f"{t}={lab}") for (a, b), s in zip(bounds, sents) for t, lab in s["stance"].items()]
+        doc.spans["stance"] = [Span(doc, a, b, label=label) for a, b, label in stance]
+        sentence_ids, labels = [s["id"] for s in sents], {s["id"]: s["stance"] for s in sents}
+        doc.user_data.update(doc_id=doc_id, split=split, sentence_ids=sentence_ids, stance=labels)
+        docbin.add(doc)
+    return docbin.to_bytes()
+
+
+def export(fmt: str, out: Path, data_dir: Path | str | None = None) -> list[Path]:
+    """Write out/<split>.<fmt> for every split: fmt "conll" or "spacy" (needs spaCy)."""
+    if fmt == "spacy" and find_spec("spacy") is None:
+        raise LoadError("missing-extra", "needs spaCy: pip install 'belgrade-stance[spacy]'", "export spacy")
+    command = f"export {fmt}"
+    with fill(check_out(out, command, data_dir), command) as tmp:
         sentences = load("sentences", format="arrow", data_dir=data_dir, labels="names")
         stance = load("stance", data_dir=data_dir, labels="names")
         for split, table in sentences.items():
             labels = {sid: dict(zip(g.target, g.label)) for sid, g in stance[split].groupby("sentence_id")}
-            cols = ["id", "doc_id", "sentence_index", "text", "tokens", "ner_tags", "entities"]
-            rows = sorted(table.select(cols).to_pylist(), key=itemgetter("doc_id", "sentence_index"))
+            rows = sorted(table.to_pylist(), key=itemgetter("doc_id", "sentence_index"))
             rows = [{**r, "stance": labels.get(r["id"], {})} for r in rows]
             docs = [(doc, list(sents)) for doc, sents in groupby(rows, key=itemgetter("doc_id"))]
-            write(tmp / f"{split}.{fmt}", split, docs)
-            written.append(Path(out) / f"{split}.{fmt}")
-    return written
-
-
-def export_conll(out: Path, data_dir: Path | str | None = None) -> list[Path]:
-    """Write out/<split>.conll for every split: `token _ _ tag`, DOCSTART and a blank line before each
-    document, a blank line after each sentence."""
-
-    def write(path: Path, split: str, docs: list) -> None:
-        lines = []
-        for _, sents in docs:
-            lines += [DOCSTART, ""]
-            for s in sents:
-                lines += [f"{tok} _ _ {tag}" for tok, tag in zip(s["tokens"], s["ner_tags"])] + [""]
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-    return _export("conll", out, data_dir, write)
-
-
-def _spacy_doc(vocab, split: str, doc_id: str, sents: list[dict]):
-    """One document as a spaCy Doc: tokens, sentence starts, entities (their ids as kb_id_), a
-    `target=label` span per sentence and target in doc.spans["stance"]; user_data holds doc_id, split,
-    sentence_ids and stance ({sentence_id: {target: label}})."""
-    from spacy.tokens import Doc, Span
-
-    words, spaces, starts, tags, bounds, ids = [], [], [], [], [], {}
-    for s in sents:
-        offsets, first = token_offsets(s["text"], s["tokens"]), len(words)  # the schema checked they cover it
-        begins = {a: first + k for k, (a, _) in enumerate(offsets)}
-        ids.update({begins[e["start"]]: e["entity_id"] for e in s["entities"]})
-        words += s["tokens"]
-        spaces += [b < nxt for (_, b), (nxt, _) in zip(offsets, offsets[1:])] + [True]
-        starts += [k == 0 for k in range(len(offsets))]
-        tags += s["ner_tags"]
-        bounds.append((first, len(words)))
-    doc = Doc(vocab, words=words, spaces=spaces, sent_starts=starts, ents=tags)
-    doc.ents = [Span(doc, e.start, e.end, label=e.label_, kb_id=ids.get(e.start, "")) for e in doc.ents]
-    stance = [(a, b, f"{t}={lab}") for (a, b), s in zip(bounds, sents) for t, lab in s["stance"].items()]
-    doc.spans["stance"] = [Span(doc, a, b, label=label) for a, b, label in stance]
-    sentence_ids, labels = [s["id"] for s in sents], {s["id"]: s["stance"] for s in sents}
-    doc.user_data.update(doc_id=doc_id, split=split, sentence_ids=sentence_ids, stance=labels)
-    return doc
-
-
-def export_spacy(out: Path, data_dir: Path | str | None = None) -> list[Path]:
-    """Write out/<split>.spacy, a DocBin of the split's documents, for every split."""
-    try:
-        from spacy.tokens import DocBin
-        from spacy.vocab import Vocab
-    except ImportError:
-        raise LoadError(
-            "missing-extra", "the spacy export needs spaCy: pip install 'belgrade-stance[spacy]'"
-        ) from None
-
-    def write(path: Path, split: str, docs: list) -> None:
-        docbin = DocBin(docs=[_spacy_doc(vocab, split, *doc) for doc in docs], store_user_data=True)
-        docbin.to_disk(path)
-
-    vocab = Vocab()
-    return _export("spacy", out, data_dir, write)
+            (tmp / f"{split}.{fmt}").write_bytes((_conll if fmt == "conll" else _spacy)(split, docs))
+    return [Path(out) / f"{split}.{fmt}" for split in sentences]

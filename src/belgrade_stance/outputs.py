@@ -2,8 +2,6 @@
 publish) writes it whole, and only over a new or empty folder or its own earlier output left
 unchanged; anything else is refused before a byte is written (README, "Exports and the viewer")."""
 
-from __future__ import annotations
-
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,12 +12,7 @@ from belgrade_stance.files import folder_swap
 from belgrade_stance.load import data_folder
 from belgrade_stance.verify import sha256_file
 
-LISTING = "belgrade-stance-output.json"
-"""The listing every output folder but the Hub folder gets (the Hub folder's is publish-manifest.json)."""
-
-
-class OutputRefused(DatasetError):
-    """The output folder may not be written; the message says why and what to do."""
+LISTING = "belgrade-stance-output.json"  # of every output folder but the Hub folder (publish-manifest.json)
 
 
 def foreign(folder: Path, command: str, listing: str = LISTING) -> str | None:
@@ -42,27 +35,21 @@ def foreign(folder: Path, command: str, listing: str = LISTING) -> str | None:
     return None
 
 
-def check_out(out: Path | str, command: str, protected=(), listing: str = LISTING) -> Path:
-    """The resolved folder command may write, or OutputRefused; nothing is touched. protected:
-    (folder, name) pairs the output may not be or lie inside (the data being read, raw/)."""
+def check_out(out: Path | str, command: str, data_dir, listing: str = LISTING) -> Path:
+    """The resolved folder command may write, else a DatasetError; nothing is touched. It may not be
+    or lie inside the data folder read (data_dir; None: the package's) nor the raw/ beside it."""
     if Path(out).is_symlink():
-        raise OutputRefused("out-symlink", "is a symbolic link; give the real folder", str(out))
-    resolved = Path(out).resolve()
-    for inside, name in protected:
-        if Path(inside).resolve() in [resolved, *resolved.parents]:
-            raise OutputRefused("out-inside-project", f"is inside {name}; choose another --out", str(out))
+        raise DatasetError("out-symlink", "is a symbolic link; give the real folder", str(out))
+    resolved, data = Path(out).resolve(), data_folder(data_dir).resolve()
+    for inside in (data, data.parent / "raw"):
+        if inside in [resolved, *resolved.parents]:
+            raise DatasetError("out-inside-project", f"is inside {inside}; choose another --out", str(out))
     ancestor = next(p for p in [resolved, *resolved.parents] if p.exists())
     if not ancestor.is_dir():
-        raise OutputRefused("out-not-folder", f"{ancestor} exists and is not a folder", str(out))
+        raise DatasetError("out-not-folder", f"{ancestor} exists and is not a folder", str(out))
     if resolved.is_dir() and any(resolved.iterdir()) and (why := foreign(resolved, command, listing)):
-        raise OutputRefused("out-foreign", f"is not empty and {why}; choose another --out", str(out))
+        raise DatasetError("out-foreign", f"is not empty and {why}; choose another --out", str(out))
     return resolved
-
-
-def around_data(data_dir) -> list[tuple[Path, str]]:
-    """What an output read from data_dir may not overwrite: that data folder and, in a checkout, raw/."""
-    data = data_folder(data_dir)
-    return [(data, f"the data folder {data}"), (data.parent / "raw", "raw/")]
 
 
 @contextmanager

@@ -2,25 +2,24 @@
 external files, no network; works from file:// and any static server), an index of the documents and
 a page per document, filtered in the browser (README, "Exports and the viewer")."""
 
-from __future__ import annotations
-
 import html
 import json
 from collections import Counter
 from importlib.resources import files
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from string import Template
 
 from belgrade_stance.load import inventories, load
-from belgrade_stance.outputs import around_data, check_out, fill
+from belgrade_stance.outputs import check_out, fill
 
-TOP_HOLDERS = 16
-"""Holders of the index page's who-stands-where table: the most frequent, by favor/against records."""
+TOP_HOLDERS = 16  # of the index page's who-stands-where table: the most frequent, by favor/against records
 FILTERS = ("targets", "stance_labels")
 
 
 def _e(text) -> str:
-    return html.escape("" if text is None else str(text), quote=True)
+    return html.escape("" if text is None else str(text))
 
 
 def _headline(doc: dict) -> str:
@@ -35,18 +34,20 @@ def _page(title: str, header: str, main: str, what: str, inv: dict) -> str:
     return page.substitute(title=_e(title), header=header, main=main, what=what, **options)
 
 
-def _highlighted(text: str, a: int, b: int, spans: list[dict]) -> str:
-    """text[a:b] cut at every boundary of the holder and evidence spans, each piece wrapped in one
-    element per span covering it (so spans may overlap each other and cross entity marks)."""
-    cuts = sorted({a, b} | {x for s in spans for x in (s["start"], s["end"]) if a < x < b})
+def _highlighted(text: str, a: int, b: int, spans: list[tuple[str, dict]]) -> str:
+    """text[a:b] cut at every boundary of the spans ((kind, holders row): its evidence or holder span), each
+    piece wrapped in one element per span covering it (spans may overlap and cross entity marks)."""
+    spans = [(r[f"{k}_start"], r[f"{k}_end"], k, r) for k, r in spans if r[f"{k}_start"] is not None]
+    cuts = sorted({a, b} | {x for s in spans for x in s[:2] if a < x < b})
     out = []
     for lo, hi in zip(cuts, cuts[1:]):
         piece = _e(text[lo:hi])
-        for s in spans:
-            if s["start"] <= lo and hi <= s["end"]:
+        for start, end, kind, r in spans:
+            if start <= lo and hi <= end:
+                title = f"{r['target']}: {r['label']}, {r['holder']}"
                 piece = (
-                    f'<span class="hl-{s["kind"]} {s["label"]}" data-record="{_e(s["record"])}" '
-                    f'data-target="{_e(s["target"])}" title="{_e(s["title"])}">{piece}</span>'
+                    f'<span class="hl-{kind} {r["label"]}" data-record="{_e(r["id"])}" '
+                    f'data-target="{_e(r["target"])}" title="{_e(title)}">{piece}</span>'
                 )
         out.append(piece)
     return "".join(out)
@@ -66,13 +67,11 @@ def _stance_item(r: dict) -> str:
             f'title="{_e(h["holder_type"])}: {_e(h["holder"])}">{_e(who)}</span>{" (primary)" * h["primary"]}'
             f': “<span class="evidence">{_e(h["evidence_text"])}</span>”'
         )
-    cls = "" if r["passes_agree"] else "disagree"
-    return f'<li class="{cls}" data-target="{_e(r["target"])}">{line}</li>'
+    return f'<li class="{"disagree" * (not r["passes_agree"])}" data-target="{_e(r["target"])}">{line}</li>'
 
 
 def _interleave(marks: list[tuple[int, int, str]], plain, end: int) -> str:
-    """The html of each mark (start, end, html) in reading order, plain(a, b) for the text between them
-    up to end (a mark overlapping an earlier one is left out)."""
+    """Marks (start, end, html) in reading order, plain(a, b) between them up to end; overlaps dropped."""
     out, pos = [], 0
     for start, stop, markup in sorted(marks, key=lambda m: m[0]):
         if start >= pos:
@@ -81,10 +80,10 @@ def _interleave(marks: list[tuple[int, int, str]], plain, end: int) -> str:
     return "".join(out) + plain(pos, end)
 
 
-def _sentence(sent: dict, stance: dict, spans: dict) -> str:
-    """The sentence with its entity marks and, in place, the holder and evidence span of every
-    favor/against record (from the holders config's offsets); its stance items below."""
-    text, marks, rows, spans = sent["text"], [], stance.get(sent["id"], []), spans.get(sent["id"], [])
+def _sentence(sent: dict, stance: dict, holders: dict) -> str:
+    """The sentence, its entity marks and its holders records' spans in place; its stance items below."""
+    text, marks, rows = sent["text"], [], stance.get(sent["id"], [])
+    spans = [(kind, r) for r in holders.get(sent["id"], []) for kind in ("evidence", "holder")]
     for e in sent["entities"]:
         t, inner = e["label"], _highlighted(text, e["start"], e["end"], spans)
         mark = f'<mark class="ent {t}" data-type="{t}" title="{_e(e["entity_id"])}">{inner}'
@@ -101,13 +100,12 @@ def _sentence(sent: dict, stance: dict, spans: dict) -> str:
     )
 
 
-def _document_page(doc: dict, sents: list[dict], stance: dict, spans: dict, inv: dict) -> str:
-    raw, marks = doc["raw_text"], [(s["raw_start"], s["raw_end"], _sentence(s, stance, spans)) for s in sents]
+def _document_page(doc: dict, sents: list[dict], stance: dict, holders: dict, inv: dict) -> str:
+    raw = doc["raw_text"]
+    marks = [(s["raw_start"], s["raw_end"], _sentence(s, stance, holders)) for s in sents]
     for b in doc["boilerplate"]:
-        piece = _e(raw[b["start"] : b["end"]])
-        marks.append(
-            (b["start"], b["end"], f'<span class="boilerplate" title="{_e(b["kind"])}">{piece}</span>')
-        )
+        piece = f'<span class="boilerplate" title="{_e(b["kind"])}">{_e(raw[b["start"] : b["end"]])}</span>'
+        marks.append((b["start"], b["end"], piece))
     text = _interleave(marks, lambda a, b: _e(raw[a:b]), len(raw))
     keys = ("outlet", "publisher", "author", "date", "split")
     meta = "".join(f"<span>{k}: {_e(doc[k])}</span>" for k in keys if doc.get(k))
@@ -121,24 +119,9 @@ def _document_page(doc: dict, sents: list[dict], stance: dict, spans: dict, inv:
     return _page(title, header, f'<main class="raw">{text}</main>', "sentences", inv)
 
 
-def _who_stands_where(holders: dict[str, Counter], targets: list[str]) -> str:
-    if not holders:
-        return ""
-    rows = ""
-    for h in sorted(holders, key=lambda h: (-sum(holders[h].values()), h))[:TOP_HOLDERS]:
-        favor, against = ([holders[h][(t, lab)] for t in targets] for lab in ("favor", "against"))
-        cells = "".join(f"<td>{f}/{a}</td>" if f + a else "<td></td>" for f, a in zip(favor, against))
-        rows += f"<tr><td>{_e(h)}</td>{cells}</tr>"
-    return (
-        '<h2>Who stands where</h2><p class="meta">favor/against records of the most frequent holders per '
-        'target (the holders config)</p><table id="who-stands-where"><thead><tr><th>holder</th>'
-        + "".join(f"<th>{_e(t)}</th>" for t in targets)
-        + f"</tr></thead><tbody>{rows}</tbody></table>"
-    )
-
-
-def _index_page(docs: list[dict], stance: dict[str, list[dict]], holders: dict, inv: dict) -> str:
-    labels, rows = inv["stance_labels"], []
+def _index_page(docs: list[dict], stance: dict[str, list[dict]], holders: list[dict], inv: dict) -> str:
+    """The documents with their label counts; favor/against counts of the most frequent holders."""
+    labels, targets, rows = inv["stance_labels"], inv["targets"], []
     for d in docs:
         items, counts = stance.get(d["doc_id"], []), {}
         for r in items:
@@ -157,45 +140,44 @@ def _index_page(docs: list[dict], stance: dict[str, list[dict]], holders: dict, 
     )
     columns = ("doc", "headline", "outlet", "publisher", "date", "split", "sentences", "labels")
     head = "".join(f"<th>{c}</th>" for c in columns)
-    table = f'<table id="documents"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-    main = table + _who_stands_where(holders, list(inv["targets"]))
+    main = f'<table id="documents"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    held = Counter((r["holder"], r["target"], r["label"]) for r in holders)
+    totals = Counter(r["holder"] for r in holders)
+    who = ""
+    for h in sorted(totals, key=lambda h: (-totals[h], h))[:TOP_HOLDERS]:
+        pairs = [(held[h, t, "favor"], held[h, t, "against"]) for t in targets]
+        cells = "".join(f"<td>{f}/{a}</td>" if f + a else "<td></td>" for f, a in pairs)
+        who += f"<tr><td>{_e(h)}</td>{cells}</tr>"
+    if holders:
+        main += (
+            '<h2>Who stands where</h2><p class="meta">favor/against records of the most frequent holders per '
+            'target (the holders config)</p><table id="who-stands-where"><thead><tr><th>holder</th>'
+            + "".join(f"<th>{_e(t)}</th>" for t in targets)
+            + f"</tr></thead><tbody>{who}</tbody></table>"
+        )
     return _page("belgrade-stance: documents", header, main, "documents", inv)
 
 
 def _rows(config: str, data_dir) -> list[dict]:
-    """Every row of a config, labels as names."""
     tables = load(config, format="arrow", data_dir=data_dir, labels="names")
     return [r for t in tables.values() for r in t.to_pylist()]
 
 
 def _group(rows: list[dict], key: str) -> dict[str, list[dict]]:
-    groups: dict[str, list[dict]] = {}
-    for r in rows:
-        groups.setdefault(r[key], []).append(r)
-    return groups
+    return {k: list(g) for k, g in groupby(sorted(rows, key=itemgetter(key)), itemgetter(key))}
 
 
 def write_viewer(out: Path, data_dir: Path | str | None = None) -> list[Path]:
     """Write the site to out, as belgrade_stance.outputs allows; return the pages written."""
-    target, out = check_out(out, "viewer", around_data(data_dir)), Path(out)  # before any work
+    target, out = check_out(out, "viewer", data_dir), Path(out)  # before any work
     inv = inventories(data_dir)
-    docs = sorted(_rows("documents", data_dir), key=lambda d: d["doc_id"])
-    sents = _group(sorted(_rows("sentences", data_dir), key=lambda s: s["sentence_index"]), "doc_id")
-    stance = _rows("stance", data_dir)
-    spans: dict[str, list[dict]] = {}  # per sentence, the holder and evidence spans of its holders records
-    holders: dict[str, Counter] = {}  # per holder, its (target, label) record counts
-    for r in _rows("holders", data_dir):
-        base = {"label": r["label"], "target": r["target"], "record": r["id"]}
-        base["title"] = f"{r['target']}: {r['label']}, {r['holder']}"
-        found = spans.setdefault(r["sentence_id"], [])
-        found.append({**base, "kind": "evidence", "start": r["evidence_start"], "end": r["evidence_end"]})
-        if r["holder_start"] is not None:
-            found.append({**base, "kind": "holder", "start": r["holder_start"], "end": r["holder_end"]})
-        holders.setdefault(r["holder"], Counter())[(r["target"], r["label"])] += 1
+    docs = sorted(_rows("documents", data_dir), key=itemgetter("doc_id"))
+    sents = _group(sorted(_rows("sentences", data_dir), key=itemgetter("sentence_index")), "doc_id")
+    stance, holders = _rows("stance", data_dir), _rows("holders", data_dir)
     with fill(target, "viewer") as tmp:
-        by_sentence = _group(stance, "sentence_id")
+        by_sentence = _group(stance, "sentence_id"), _group(holders, "sentence_id")
         for d in docs:
-            page = _document_page(d, sents.get(d["doc_id"], []), by_sentence, spans, inv)
+            page = _document_page(d, sents.get(d["doc_id"], []), *by_sentence, inv)
             (tmp / f"{d['doc_id']}.html").write_text(page, encoding="utf-8")
         index = _index_page(docs, _group(stance, "doc_id"), holders, inv)
         (tmp / "index.html").write_text(index, encoding="utf-8")

@@ -7,14 +7,10 @@ sentence that quotes its spans by their text:
      "putin": [{"label": "none"}], …every target…}}
 
 Entities are in reading order, each matched to the next token-aligned occurrence of its text;
-holder_text and evidence to their first occurrence in the sentence. This tool reports a sentence or
-a quoted text it cannot find; the build checks the records like any raw annotation (every sentence
-and target reviewed, no duplicates).
+holder_text and evidence to their first occurrence in the sentence. A sentence or quoted text not found
+is reported; the build checks the records like any raw annotation.
 
-    python scripts/anchor_annotations.py DRAFT --doc-id d00 [--out raw/annotations/a/d00.jsonl]
-"""
-
-from __future__ import annotations
+    python scripts/anchor_annotations.py DRAFT --doc-id d00 [--out raw/annotations/a/d00.jsonl]"""
 
 import argparse
 import json
@@ -24,17 +20,15 @@ from pathlib import Path
 
 from belgrade_stance.errors import DatasetError, Problems
 from belgrade_stance.files import atomic_write
+from belgrade_stance_build.annotation.label_studio import documents
 from belgrade_stance_build.layout import find_project
 from belgrade_stance_build.stages.raw_records import read_jsonl
-from belgrade_stance_build.stages.segments import tokenize
 from belgrade_stance_schema.inventory import TARGETS
 
 
-def _anchored(draft: dict, sentence: dict, add) -> list[dict]:
+def anchored(draft: dict, sentence, add) -> list[dict]:
     """The standoff records of one sentence's draft (add(rule, message): a problem of its line)."""
-    text, base, sid = sentence["text"], sentence["start"], sentence["id"]
-    tokens = tokenize(text)
-    starts, ends = {a for a, _ in tokens}, {b for _, b in tokens}
+    text, base, sid, (starts, ends) = sentence.text, sentence.start, sentence.id, sentence.bounds
     out, pos = [], 0
     for e in draft.get("entities", []):
         quoted = e.get("text") or ""
@@ -63,29 +57,20 @@ def _anchored(draft: dict, sentence: dict, add) -> list[dict]:
     return out
 
 
-def anchor(draft: Path, doc_id: str, found: Problems) -> list[dict]:
-    """The standoff records of a draft file; what keeps it from being anchored goes to found."""
-    layout = find_project()
-    path = layout.segment_file(doc_id)
-    lines = read_jsonl(path, layout.rel(path), found) or []
-    sentences = {rec["id"]: rec for _, rec in lines if rec.get("type") == "sentence"}
-    records, where = [], str(draft)
-    for n, d in read_jsonl(draft, where, found) or []:
-        if d.get("sentence") not in sentences:
-            found.add(where, n, "unknown-sentence", f"{d.get('sentence')!r} is not in {layout.rel(path)}")
-        else:
-            records += _anchored(d, sentences[d["sentence"]], partial(found.add, where, n))
-    return records
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="Standoff records from a sentence-anchored annotation draft.")
     p.add_argument("draft", type=Path)
     p.add_argument("--doc-id", required=True)
     p.add_argument("--out", type=Path, help="the raw annotation file to write (without it, only check)")
-    a, found = p.parse_args(argv), Problems()
+    a, found, records = p.parse_args(argv), Problems(), []
+    where = str(a.draft)
     try:
-        records = anchor(a.draft, a.doc_id, found)
+        sentences = {s.id: s for s in documents(find_project()).get(a.doc_id, ([], None))[0]}
+        for n, d in read_jsonl(a.draft, where, found):
+            if d.get("sentence") in sentences:
+                records += anchored(d, sentences[d["sentence"]], partial(found.add, where, n))
+            else:
+                found.add(where, n, "unknown-sentence", f"{d.get('sentence')!r} is not in {a.doc_id}")
     except (OSError, DatasetError) as e:
         print(e, file=sys.stderr)
         return getattr(e, "exit", 1)

@@ -1,15 +1,10 @@
-"""Label Studio: `label-studio export` writes a pass's raw annotations as pre-annotated tasks (one per
-body sentence, offsets within the sentence) and the labelling configuration; `label-studio import`
-turns a Label Studio JSON export back into raw/annotations/<pass>/ (README, "Exports and the viewer").
-A task's result holds `entity` regions with an `entity_id` text area; `evidence` regions labelled
-with the target, with `evidence_label`, `holder_type`, `holder_id`, `primary` and `reason`, and a
-`holder_span` region related to them; `stance_<target>` choices and `reason_<target>` text areas (the
-reason of a none record). The import takes each task's latest annotation (else its prediction) and
-refuses anything it cannot turn into valid records, naming the task and region."""
-
-from __future__ import annotations
+"""Label Studio (README, "Exports and the viewer"): `label-studio export` writes a pass's raw annotations
+as pre-annotated tasks, one per body sentence with offsets within it, and the labelling configuration
+(label-config.xml); `label-studio import` turns a Label Studio JSON export back into raw/annotations/<pass>/
+from each task's latest annotation (else its prediction), refusing what it cannot turn into valid records."""
 
 import json
+from itertools import cycle
 from pathlib import Path
 from xml.sax.saxutils import quoteattr as q
 
@@ -25,23 +20,19 @@ from belgrade_stance_schema.inventory import ENTITY_TYPES, HOLDER_TYPES, STANCE_
 
 COLOURS = ["#f4a261", "#2a9d8f", "#e9c46a", "#8ecae6", "#b5e48c", "#cdb4db", "#ffafcc", "#adb5bd"]
 FAVOR_AGAINST = [lab for lab in STANCE_LABELS if lab != "none"]
-VALUES = {"labels": "labels", "choices": "choices", "textarea": "text"}
-"""Where a result item of each type keeps its values (a list)."""
-TEMPLATES = ("label-config.xml", "label-config-stance.xml")
-"""The labelling configuration and its part for one target."""
 
 
 def _items(tag: str, values, indent: int, colours: list[str] | None = None) -> str:
     """One line <tag value="…"/> per value, with a background colour for labels."""
-    colours = [f" background={q(c)}" for c in colours] if colours else [""]
-    return "\n".join(
-        f"{' ' * indent}<{tag} value={q(v)}{colours[i % len(colours)]}/>" for i, v in enumerate(values)
-    )
+    attributes = cycle([f" background={q(c)}" for c in colours] if colours else [""])
+    return "\n".join(f"{' ' * indent}<{tag} value={q(v)}{a}/>" for v, a in zip(values, attributes))
 
 
 def label_config() -> str:
-    """The labelling configuration: TEMPLATES beside this module, filled in from the inventory."""
-    config, stance = (Path(__file__).with_name(name).read_text("utf-8") for name in TEMPLATES)
+    """label-config.xml beside this module with label-config-stance.xml per target, from the inventory."""
+    config, stance = (
+        Path(__file__).with_name(f"label-config{p}.xml").read_text("utf-8") for p in ("", "-stance")
+    )
     labels = _items("Choice", STANCE_LABELS, 4)
     return config.format(
         entity_types=_items("Label", ENTITY_TYPES, 4, COLOURS),
@@ -52,24 +43,21 @@ def label_config() -> str:
     )
 
 
-def _documents(layout: Layout, wanted: set[str] | None = None, pass_name: str | None = None) -> dict:
-    """doc_id → (sentences, the pass's records or None) of the metadata's documents (those in wanted,
-    when given); DatasetError if raw/ has problems."""
+def documents(layout: Layout, pass_name: str | None = None) -> dict:
+    """doc_id → (its sentences, the pass's raw records or None); DatasetError if raw/ has problems."""
     problems, out = Problems(), {}
     metadata = read_metadata(layout, problems)
     if not problems:
         check_listing(layout, metadata, problems)
     for row in [] if problems else metadata:
-        if wanted is None or row["doc_id"] in wanted:
-            doc, text = row["doc_id"], read_text(layout, row, problems)
-            segments = read_segments(layout, doc, text, problems) if text is not None else None
-            path = layout.annotation_file(pass_name, doc) if pass_name else None
-            lines = read_jsonl(path, layout.rel(path), problems) if path and path.is_file() else None
-            if segments is not None:
-                out[doc] = (segments.sentences, None if lines is None else [rec for _, rec in lines])
+        doc, text = row["doc_id"], read_text(layout, row, problems)
+        segments = read_segments(layout, doc, text, problems) if text is not None else None
+        path = layout.annotation_file(pass_name or "", doc)
+        lines = read_jsonl(path, layout.rel(path), problems) if pass_name and path.is_file() else None
+        if segments is not None:
+            out[doc] = (segments.sentences, None if lines is None else [rec for _, rec in lines])
     if problems:
-        report = problems.report()
-        raise DatasetError("ls-raw-problems", f"has problems:\n{report}", layout.rel(layout.raw))
+        raise DatasetError("ls-raw-problems", f"has problems:\n{problems.report()}", layout.rel(layout.raw))
     return out
 
 
@@ -77,7 +65,8 @@ def task_results(sentence, records: list[dict]) -> list[dict]:
     """The Label Studio result items of one sentence's records (sentence offsets)."""
     res: list[dict] = []
 
-    def item(rid: str, name: str, kind: str, value: dict, span: dict | None = None) -> None:
+    def item(rid: str, name: str, kind: str, values: list, span: dict | None = None) -> None:
+        value = {"text" if kind == "textarea" else kind: values}
         if span is not None:
             start, end = span["start"] - sentence.start, span["end"] - sentence.start
             value = {"start": start, "end": end, "text": span["text"], **value}
@@ -87,41 +76,41 @@ def task_results(sentence, records: list[dict]) -> list[dict]:
     for rec in records:
         if rec["type"] == "entity":
             n += 1
-            item(f"{sentence.id}-e{n}", "entity", "labels", {"labels": [rec["label"]]}, rec)
-            item(f"{sentence.id}-e{n}", "entity_id", "textarea", {"text": [rec["entity_id"]]}, rec)
+            item(f"{sentence.id}-e{n}", "entity", "labels", [rec["label"]], rec)
+            item(f"{sentence.id}-e{n}", "entity_id", "textarea", [rec["entity_id"]], rec)
     for target in TARGETS:
         recs = [r for r in records if r["type"] == "stance" and r["target"] == target]
         if not recs:
             continue
         if len(recs) == 1 and recs[0]["label"] == "none" and recs[0].get("reason"):
-            item(f"{sentence.id}-r-{target}", f"reason_{target}", "textarea", {"text": [recs[0]["reason"]]})
+            item(f"{sentence.id}-r-{target}", f"reason_{target}", "textarea", [recs[0]["reason"]])
         for rec in recs if recs[0]["label"] != "none" else []:
             n += 1
             rid, hid, ev = f"{sentence.id}-v{n}", f"{sentence.id}-h{n}", rec["evidence"]
-            item(rid, "evidence", "labels", {"labels": [target]}, ev)
-            item(rid, "evidence_label", "choices", {"choices": [rec["label"]]}, ev)
-            item(rid, "holder_type", "choices", {"choices": [rec["holder_type"]]}, ev)
-            item(rid, "holder_id", "textarea", {"text": [rec["holder"]]}, ev)
+            item(rid, "evidence", "labels", [target], ev)
+            item(rid, "evidence_label", "choices", [rec["label"]], ev)
+            item(rid, "holder_type", "choices", [rec["holder_type"]], ev)
+            item(rid, "holder_id", "textarea", [rec["holder"]], ev)
             if rec.get("primary"):
-                item(rid, "primary", "choices", {"choices": ["primary"]}, ev)
+                item(rid, "primary", "choices", ["primary"], ev)
             if rec.get("reason"):
-                item(rid, "reason", "textarea", {"text": [rec["reason"]]}, ev)
+                item(rid, "reason", "textarea", [rec["reason"]], ev)
             if rec.get("holder_span"):
-                item(hid, "holder_span", "labels", {"labels": ["holder"]}, rec["holder_span"])
+                item(hid, "holder_span", "labels", ["holder"], rec["holder_span"])
                 relation = {"from_id": hid, "to_id": rid, "direction": "right", "labels": ["holds"]}
                 res.append({"type": "relation", **relation})
         labels = {r["label"] for r in recs}
         label = labels.pop() if len(labels) == 1 else next(r["label"] for r in recs if r.get("primary"))
-        item(f"{sentence.id}-c-{target}", f"stance_{target}", "choices", {"choices": [label]})
+        item(f"{sentence.id}-c-{target}", f"stance_{target}", "choices", [label])
     return res
 
 
 def export_label_studio(layout: Layout, out: Path, pass_name: str = "gold") -> list[Path]:
     """out/tasks.json and out/label-config.xml, written as belgrade_stance.outputs allows."""
     command = "label-studio export"
-    target = check_out(out, command, [(layout.data, "data/"), (layout.raw, "raw/")])  # before any work
+    target = check_out(out, command, layout.data)  # before any work
     tasks = []
-    for doc, (sentences, records) in _documents(layout, pass_name=pass_name).items():
+    for doc, (sentences, records) in documents(layout, pass_name).items():
         for s in sentences if records is not None else []:
             result = task_results(s, [r for r in records if r.get("sentence") == s.id])
             prediction = {"model_version": f"belgrade-stance {pass_name} pass", "result": result}
@@ -134,21 +123,16 @@ def export_label_studio(layout: Layout, out: Path, pass_name: str = "gold") -> l
     return [Path(out) / "tasks.json", Path(out) / "label-config.xml"]
 
 
-def _result_of(task: dict) -> list[dict]:
-    """The most recent submitted annotation of a task, else its latest prediction."""
+def records_of(task: dict, sentence, at: str) -> list[dict]:
+    """Raw records of a task's latest annotation, else prediction, checked against its sentence."""
     annotations = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
     annotations.sort(key=lambda a: (a.get("updated_at") or a.get("created_at") or "", a.get("id") or 0))
     predictions = [p for p in task.get("predictions") or [] if isinstance(p, dict)]  # or their ids only
-    return (annotations or predictions or [{"result": []}])[-1]["result"]
-
-
-def records_of(task: dict, sentence, at: str) -> list[dict]:
-    """Raw records of one task, checked against its sentence (at: the task, for messages)."""
     regions: dict[str, dict] = {}
     whole, holder_of = {}, {}  # the stance_ and reason_ items by name; evidence id → holder region id
-    for r in _result_of(task):
+    for r in (annotations or predictions or [{"result": []}])[-1]["result"]:
         v = r.get("value", {})
-        values = v.get(VALUES.get(r.get("type"))) or []
+        values = v.get("text" if r["type"] == "textarea" else r["type"]) or []
         value = " ".join(values).strip() if r["type"] == "textarea" else next(iter(values), None)
         if r["type"] == "relation":
             holder_of[r["to_id"]] = r["from_id"]
@@ -167,13 +151,9 @@ def records_of(task: dict, sentence, at: str) -> list[dict]:
     evidence: dict[str, list[dict]] = {t: [] for t in TARGETS}
     for rid, reg in regions.items():
         if "entity" in reg:
-            label, entity_id = reg["entity"], reg.get("entity_id")
-            if label not in ENTITY_TYPES:
-                raise DatasetError("ls-region", f"entity region {rid} has the unknown type {label!r}", at)
-            found = span(rid, "entity")
-            if not entity_id:
-                raise DatasetError("ls-region", f"entity region {rid} has no entity_id", at)
-            found |= {"label": label, "entity_id": entity_id}
+            if reg["entity"] not in ENTITY_TYPES or not reg.get("entity_id"):
+                raise DatasetError("ls-region", f"entity region {rid}: unknown type or no entity_id", at)
+            found = {**span(rid, "entity"), "label": reg["entity"], "entity_id": reg["entity_id"]}
             out.append({"type": "entity", "sentence": sentence.id, **found})
         elif "evidence" in reg:
             target, label, htype = (reg.get(k) for k in ("evidence", "evidence_label", "holder_type"))
@@ -187,9 +167,7 @@ def records_of(task: dict, sentence, at: str) -> list[dict]:
             evidence[target].append(rec)
     for target, recs in evidence.items():
         label, reason = whole.get(f"stance_{target}"), whole.get(f"reason_{target}")
-        if label is None:
-            raise DatasetError("ls-stance-choice", f"no stance choice for target {target!r}", at)
-        if (label == "none") == bool(recs):
+        if label is None or (label == "none") == bool(recs):
             raise DatasetError("ls-stance-choice", f"{target}: {label} with {len(recs)} evidence regions", at)
         if label == "none":
             rec = {"type": "stance", "sentence": sentence.id, "target": target, "label": "none"}
@@ -199,33 +177,24 @@ def records_of(task: dict, sentence, at: str) -> list[dict]:
 
 
 def _same(rec: dict) -> str:
-    """A record's identity for comparison: its JSON with sorted keys, null holder_span as absent."""
+    """A record's identity: its JSON with sorted keys, a null holder_span as absent."""
     return json.dumps({k: v for k, v in rec.items() if v is not None or k != "holder_span"}, sort_keys=True)
 
 
-def _slot(record: dict) -> tuple:
-    """What a changed record replaces: an entity, or a stance record towards the same target."""
-    return record.get("type"), record.get("target")
-
-
-def _merge(path: Path, records: list[dict], sentences) -> str:
-    """The new file: per sentence, the unchanged lines of the old file verbatim and in place, a
-    changed record in the place of a gone old record of its slot, new records after them. A round
-    trip without corrections gives the same bytes; a correction changes only its own lines."""
+def _merge(path: Path, records: dict[str, list[dict]], sentences) -> str:
+    """The new file of sentence id → records: per sentence, the old file's unchanged lines verbatim and in
+    place, a changed record in the place of a gone old one of its slot (entity, or stance towards a target),
+    new records last. So a round trip gives the same bytes, and a correction changes only its own lines."""
+    text = path.read_bytes().decode("utf-8", "replace").splitlines() if path.is_file() else []
     old: dict[str, list[tuple[dict, str]]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines() if path.is_file() else []:
-        try:
-            rec = json.loads(line)
-            old.setdefault(rec.get("sentence"), []).append((rec, line))
-        except (ValueError, AttributeError):
-            pass  # not a record: the build reports it; the import replaces it
+    for n, rec in read_jsonl(path, "", Problems()) if text else []:  # other lines: the build reports them
+        old.setdefault(rec.get("sentence"), []).append((rec, text[n - 1]))
     lines = []
     for s in sentences:
-        new = [r for r in records if r["sentence"] == s.id]
-        new.sort(key=lambda r: (r["type"], r.get("start", 0)))  # entities in reading order, then stance
+        new = sorted(records[s.id], key=lambda r: (r["type"], r.get("start", 0)))  # entities in reading order
         olds = old.get(s.id, [])
         placed: list[str | None] = [None] * len(olds)
-        for key in (_same, _slot):  # first unchanged records, then changed ones in the place of old ones
+        for key in (_same, lambda r: (r.get("type"), r.get("target"))):  # the same record, then its slot
             for k, (rec, line) in enumerate(olds):
                 match = next((r for r in new if placed[k] is None and key(r) == key(rec)), None)
                 if match is not None:
@@ -237,47 +206,41 @@ def _merge(path: Path, records: list[dict], sentences) -> str:
 
 
 def import_label_studio(layout: Layout, export: Path, pass_name: str = "gold") -> list[Path]:
-    """Rewrite raw/annotations/<pass>/<doc>.jsonl for every document of a Label Studio JSON export."""
-    where = str(export)
+    """Rewrite raw/annotations/<pass>/<doc>.jsonl of every document in a Label Studio JSON export."""
     try:
         tasks = json.loads(Path(export).read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
-        raise DatasetError("ls-unreadable", f"not a readable JSON export ({e})", where) from None
+        raise DatasetError("ls-unreadable", f"not a readable JSON export ({e})", str(export)) from None
     if not isinstance(tasks, list):
-        raise DatasetError("ls-unreadable", "a Label Studio JSON export is a list of tasks", where)
-    docs: dict[str, list[dict]] = {}
+        raise DatasetError("ls-unreadable", "a Label Studio JSON export is a list of tasks", str(export))
+    corpus = documents(layout)
+    sentences = {s.id: (doc, s) for doc, (sents, _) in corpus.items() for s in sents}
+    records: dict[str, dict[str, list[dict]]] = {}  # doc_id → sentence id → its records
     for i, task in enumerate(tasks):
         data = task.get("data") if isinstance(task, dict) else None
-        ids = [data.get("doc_id"), data.get("sentence_id")] if isinstance(data, dict) else [None]
-        if not all(isinstance(x, str) and x for x in ids):
-            name = task.get("id", i) if isinstance(task, dict) else i
-            raise DatasetError("ls-task-data", f"task {name} has no doc_id/sentence_id", where)
-        docs.setdefault(data["doc_id"], []).append(task)
-    corpus, written = _documents(layout, wanted=set(docs)), {}
-    for doc, doc_tasks in docs.items():
+        doc, sid = (data.get("doc_id"), data.get("sentence_id")) if isinstance(data, dict) else (None, None)
+        at = f"{export}: task {task.get('id', i) if isinstance(task, dict) else i} ({sid})"
+        if not (isinstance(doc, str) and doc and isinstance(sid, str) and sid):
+            raise DatasetError("ls-task-data", "the task has no doc_id/sentence_id", at)
         if doc not in corpus:
-            raise DatasetError("ls-unknown-document", f"no document {doc!r} in raw/metadata.csv", where)
-        sentences = corpus[doc][0]
-        by_id, seen, records = {s.id: s for s in sentences}, set(), []
-        for task in doc_tasks:
-            sid = task["data"]["sentence_id"]
-            at = f"{export}: task {task.get('id', '?')} ({sid})"
-            if sid not in by_id:
-                raise DatasetError("ls-unknown-sentence", "no such sentence in raw/segments", at)
-            if sid in seen:
-                raise DatasetError("ls-duplicate-task", "the sentence appears in two tasks", at)
-            seen.add(sid)
-            if by_id[sid].text != task["data"].get("text"):
-                raise DatasetError("ls-text-changed", "the task's text differs from the sentence", at)
-            try:
-                records += records_of(task, by_id[sid], at)
-            except (KeyError, TypeError, AttributeError) as e:
-                raise DatasetError("ls-unreadable", f"not a Label Studio export ({e!r})", at) from None
-        if missing := [s.id for s in sentences if s.id not in seen]:
-            shown = ", ".join(missing[:5])
-            raise DatasetError("ls-missing-tasks", f"no task for {len(missing)} sentences: {shown}", where)
+            raise DatasetError("ls-unknown-document", f"no document {doc!r} in raw/metadata.csv", at)
+        if sentences.get(sid, (None,))[0] != doc:
+            raise DatasetError("ls-unknown-sentence", "no such sentence in raw/segments", at)
+        if sid in records.setdefault(doc, {}):
+            raise DatasetError("ls-duplicate-task", "the sentence appears in two tasks", at)
+        if sentences[sid][1].text != data.get("text"):
+            raise DatasetError("ls-text-changed", "the task's text differs from the sentence", at)
+        try:
+            records[doc][sid] = records_of(task, sentences[sid][1], at)
+        except (KeyError, TypeError, AttributeError) as e:
+            raise DatasetError("ls-unreadable", f"not a Label Studio export ({e!r})", at) from None
+    written = {}
+    for doc, by_sentence in records.items():
+        if missing := [s.id for s in corpus[doc][0] if s.id not in by_sentence]:
+            ids = ", ".join(missing[:5])
+            raise DatasetError("ls-missing-tasks", f"{len(missing)} sentences lack tasks: {ids}", str(export))
         path = layout.annotation_file(pass_name, doc)
-        written[path] = _merge(path, records, sentences)
+        written[path] = _merge(path, by_sentence, corpus[doc][0])
     for path, content in written.items():  # every document converted before any file is replaced
         atomic_write(path, content)
     return list(written)
