@@ -1,7 +1,5 @@
-"""Strict models of every raw record, checked before any rule across records: exact types, no unknown
-keys, strings bounded, hand-written values in NFC without surrounding white space or control characters,
-every span's text the raw text it points at. A field's rule is named in `rule()`, a validator's in its
-RecordError (reported by belgrade_stance_build.stages.raw_records)."""
+"""Strict models of every raw record (exact types, no unknown keys, bounded strings, clean hand-written
+values, spans that match the raw text); a field names its rule in rule(), a validator in its RecordError."""
 
 from __future__ import annotations
 
@@ -10,8 +8,7 @@ import unicodedata
 from datetime import date
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, Field, TypeAdapter, ValidationInfo, model_validator
-from pydantic.functional_validators import AfterValidator
+from pydantic import AfterValidator, BaseModel, Field, TypeAdapter, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError as RecordError  # (rule, message[, values])
 
 from belgrade_stance_schema import inventory as inv
@@ -81,18 +78,13 @@ class MetadataRow(Record):
         return self
 
 
-METADATA_COLUMNS = tuple(MetadataRow.model_fields)
-METADATA_REQUIRED = tuple(n for n, f in MetadataRow.model_fields.items() if f.is_required())
-
-
 class Span(Record):
-    start: int  # an offset (of another type: offset-type, stages.raw_records)
+    start: int  # an offset (of another type: offset-type)
     end: int
     text: SpanText
 
     @model_validator(mode="after")
-    def _points_at_its_text(self, info: ValidationInfo):
-        """The standoff invariant raw[start:end] == text, where the raw text is given as context."""
+    def _points_at_its_text(self, info: ValidationInfo):  # raw[start:end] == text, the raw text as context
         raw, at = (info.context or {}).get("raw"), {"start": self.start, "end": self.end}
         if self.start >= self.end:
             raise RecordError("reversed-offsets", "start {start} >= end {end}", at)
@@ -112,6 +104,7 @@ class Boilerplate(Span):
 class SentenceSpan(Span):
     type: Literal["sentence"]
     id: Annotated[str, rule("sentence-id-format", pattern=inv.DOC_ID[:-1] + r"-s\d{3,}$")]
+    text: Annotated[SpanText, rule("empty-value", pattern=r"\S")]
 
 
 class EntityMention(Span):
@@ -136,11 +129,11 @@ class StanceMention(Record):
 
     @model_validator(mode="after")
     def _holder_fits_label(self):
-        carried = (self.holder_type, self.holder, self.holder_span, self.evidence, self.primary)
-        if self.label == "none" and any(v is not None for v in carried):
-            raise RecordError("none-with-holder", "a none record carries no holder, evidence or primary")
-        missing = [k for k in ("holder_type", "holder", "evidence") if getattr(self, k) is None]
-        if self.label != "none" and missing:
+        if self.label == "none":
+            if (self.holder_type, self.holder, self.holder_span, self.evidence, self.primary) != (None,) * 5:
+                raise RecordError("none-with-holder", "a none record carries no holder, evidence or primary")
+        elif self.holder_type is None or self.holder is None or self.evidence is None:
+            missing = [k for k in ("holder_type", "holder", "evidence") if getattr(self, k) is None]
             raise RecordError("missing-field", "lacks {fields}", {"fields": ", ".join(missing)})
         if self.holder_type == "author" and self.holder != "author":
             raise RecordError("holder-format", 'an author holder is written holder: "author"')
@@ -170,14 +163,12 @@ class EntityAdjudication(Record):
 
 
 class Kind:
-    """The record types one raw file holds, validated in one call for the whole file."""
+    """The record types of one raw file, by `type` (or one model, as "row"), validated in one call."""
 
     def __init__(self, name: str, models: dict[str, type[BaseModel]]):
         self.name, self.models = name, models
-        one = next(iter(models.values()))
-        if len(models) > 1:
-            one = Annotated[Union[tuple(models.values())], Field(discriminator="type")]  # noqa: UP007
-        self.adapter = TypeAdapter(list[one])
+        union = Annotated[Union[tuple(models.values())], Field(discriminator="type")]  # noqa: UP007
+        self.adapter = TypeAdapter(list[union] if len(models) > 1 else list[next(iter(models.values()))])
 
 
 METADATA = Kind("metadata row", {"row": MetadataRow})

@@ -1,8 +1,5 @@
-"""Stage: adjudication — every disagreement of passes A and B has a record that matches gold.
-
-raw/adjudication/<doc_id>.jsonl lists every item on which A and B differ, with A's, B's and gold's
-value and a short reason: a stance item's labels, or an entity span's "LABEL:entity_id" (null: no span).
-"""
+"""Stage: adjudication — raw/adjudication/<doc_id>.jsonl has a record, matching gold, for every item on
+which passes A and B differ: a stance item's label, an entity span's "LABEL:entity_id" (null: no span)."""
 
 from __future__ import annotations
 
@@ -44,11 +41,7 @@ def check_adjudication(layout: Layout, doc_id: str, passes: dict[str, Annotation
         elif key not in todo:
             add(n, "stale-adjudication", f"{item}: passes A and B agree here")
         elif (m.a, m.b, m.gold) != held:
-            add(
-                n,
-                "adjudication-mismatch",
-                f"{item}: (a, b, gold) {(m.a, m.b, m.gold)} != {held} in the files",
-            )
+            add(n, "adjudication-mismatch", f"{item}: (a, b, gold) {(m.a, m.b, m.gold)} != {held}")
         done.add(key)
     for key in sorted(set(todo) - done, key=str):
         add(None, "unadjudicated-disagreement", f"{key[1]} {key[2]}: (A, B) {todo[key]} is not adjudicated")

@@ -7,13 +7,12 @@ from functools import partial
 
 from belgrade_stance_build.layout import Layout
 from belgrade_stance_build.stages.raw_records import checked_records
-from belgrade_stance_schema.records import METADATA, METADATA_COLUMNS, METADATA_REQUIRED
+from belgrade_stance_schema.records import METADATA, MetadataRow
 
 
 def read_metadata(layout: Layout, problems) -> list[dict]:
     """Rows of raw/metadata.csv as dicts (empty cells → None, `_line` their line), by doc_id."""
-    where = layout.rel(layout.metadata)
-    add = partial(problems.add, where)
+    add = partial(problems.add, where := layout.rel(layout.metadata))
     if not layout.metadata.is_file():
         add(None, "missing-file", "document metadata file is missing")
         return []
@@ -29,34 +28,32 @@ def read_metadata(layout: Layout, problems) -> list[dict]:
         add(reader.reader.line_num or None, "csv-syntax", f"not readable as CSV: {e}")
         return []
     doubled = sorted({c for c in header if header.count(c) > 1})
+    columns = MetadataRow.model_fields
+    missing = [c for c in columns if c not in header]
+    extra = [c for c in header if c not in columns]
     if doubled:
         add(1, "duplicate-column", f"header names column(s) {', '.join(doubled)} more than once")
-        return []
-    missing = [c for c in METADATA_COLUMNS if c not in header]
-    extra = [c for c in header if c not in METADATA_COLUMNS]
     if missing:
         add(1, "missing-field", f"header lacks column(s) {', '.join(missing)}")
     if extra:
         add(1, "unknown-field", f"header has unknown column(s) {', '.join(extra)}")
-    if missing or extra:
+    if doubled or missing or extra:
         return []
     lines, first = [], {"doc_id": {}, "source_file": {}}  # column → value → its first line
     for n, raw in parsed:
         if None in raw:
             add(n, "row-shape", "row has more cells than the header")
-            continue
         row = {k: v or None for k, v in raw.items()}
-        for column in (empty := [c for c in METADATA_REQUIRED if row[c] is None]):
+        for column in (empty := [c for c, f in columns.items() if f.is_required() and row[c] is None]):
             add(n, "missing-value", f"{column} is empty")
-        if empty:
+        if None in raw or empty:
             continue
         lines.append((n, row))
         if (was := first["doc_id"].setdefault(row["doc_id"], n)) != n:
             add(n, "duplicate-doc-id", f"doc_id {row['doc_id']!r} already on line {was}")
         if (was := first["source_file"].setdefault(row["source_file"], n)) != n:
             add(n, "duplicate-source-file", f"source_file {row['source_file']!r} already on line {was}")
-    if not checked_records(METADATA, lines, where, problems):  # no rows, or a row fails its model
-        if not problems:
-            add(None, "no-documents", "the metadata lists no document")
-        return []
-    return sorted((row | {"_line": n} for n, row in lines), key=lambda r: r["doc_id"])
+    if not lines and not problems:
+        add(None, "no-documents", "the metadata lists no document")
+    checked = checked_records(METADATA, lines, where, problems)  # [] if a row fails its model
+    return sorted((row | {"_line": n} for n, row in lines), key=lambda r: r["doc_id"]) if checked else []

@@ -1,8 +1,4 @@
-"""Stage: texts — the raw source texts, byte-exact, checked against the metadata's sha256.
-
-The folder listing is checked once (every file listed, every listed file present); each text is
-read when its document is built, so memory holds one part's texts at a time.
-"""
+"""Stage: texts — the raw source texts, byte-exact, checked against the metadata's sha256."""
 
 from __future__ import annotations
 
@@ -16,13 +12,11 @@ def check_listing(layout: Layout, metadata: list[dict], problems) -> None:
     listed, meta = {row["source_file"]: row for row in metadata}, layout.rel(layout.metadata)
     for path in sorted(layout.texts.iterdir()) if layout.texts.is_dir() else []:
         if path.name not in listed:
-            problems.add(
-                layout.rel(path), None, "extra-raw-file", f"not listed in {meta}: add a row or remove it"
-            )
+            problems.add(layout.rel(path), None, "extra-raw-file", f"not in {meta}: add a row or remove it")
     for name, row in listed.items():
         if not (layout.texts / name).is_file():
-            where, line = layout.rel(layout.texts / name), row["_line"]
-            problems.add(where, None, "missing-raw-file", f"listed on {meta}:{line} but not found")
+            where = layout.rel(layout.texts / name)
+            problems.add(where, None, "missing-raw-file", f"listed on {meta}:{row['_line']} but not found")
 
 
 def read_text(layout: Layout, row: dict, problems) -> str | None:
