@@ -17,14 +17,22 @@ from helpers import ROOT  # noqa: E402
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A copy of the project's inputs and built data in a temporary folder."""
+    """A copy of the project's raw inputs and built data in a temporary folder."""
+    dst = tmp_path / "proj"
+    for name in ("raw", "data"):
+        shutil.copytree(ROOT / name, dst / name)
+    shutil.copy(ROOT / "pyproject.toml", dst / "pyproject.toml")
+    return dst
+
+
+@pytest.fixture
+def checkout(project: Path) -> Path:
+    """The project copy with everything else a whole build reads (the card, README, results, docs)."""
     from belgrade_stance_build.build import INPUTS
 
-    dst = tmp_path / "proj"
-    dst.mkdir()
-    for name in (*INPUTS, "data"):
-        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, dst / name)
-    return dst
+    for name in (n for n in INPUTS if not (project / n).exists()):
+        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, project / name)
+    return project
 
 
 @pytest.fixture(scope="session")

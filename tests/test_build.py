@@ -29,9 +29,9 @@ def test_committed_data_equals_a_fresh_build(built):
         assert same_output(built["root"] / "data" / name, ROOT / "data" / name), f"{name} is stale"
 
 
-def test_two_builds_are_byte_identical(built, project):
-    assert main(["build", "--root", str(project)]) == 0
-    assert tree_digest(project / "data") == tree_digest(built["root"] / "data")
+def test_two_builds_are_byte_identical(built, checkout):
+    assert main(["build", "--root", str(checkout)]) == 0
+    assert tree_digest(checkout / "data") == tree_digest(built["root"] / "data")
 
 
 def test_raw_texts_are_byte_copies_of_the_seeds():
@@ -112,7 +112,7 @@ def _span(s):
     return {"start": i, "end": i + len(s), "text": s}
 
 
-def test_a_sixth_document_builds_without_a_code_change(project, capsys):
+def test_a_sixth_document_builds_without_a_code_change(checkout, capsys):
     recs = [
         {
             "type": "entity",
@@ -142,21 +142,21 @@ def test_a_sixth_document_builds_without_a_code_change(project, capsys):
         },
     ]
     sents = ["Russians in Serbia protest.", "They oppose the war.", "Putin is silent."]
-    add_document(project, "d05", TEXT, sents, "train", recs, boilerplate={"Menu": "site_navigation"})
-    assert main(["build", "--root", str(project)]) == 0, capsys.readouterr().err
+    add_document(checkout, "d05", TEXT, sents, "train", recs, boilerplate={"Menu": "site_navigation"})
+    assert main(["build", "--root", str(checkout)]) == 0, capsys.readouterr().err
     new = [
-        r for r in pq.read_table(project / "data/stance/train.parquet").to_pylist() if r["doc_id"] == "d05"
+        r for r in pq.read_table(checkout / "data/stance/train.parquet").to_pylist() if r["doc_id"] == "d05"
     ]
     assert len(new) == 3 * len(TARGETS)
     war = next(r for r in new if r["sentence_id"] == "d05-s001" and r["target"] == "war")
     assert war["label"] == STANCE_LABELS.index("against")
     s0 = next(
         r
-        for r in pq.read_table(project / "data/sentences/train.parquet").to_pylist()
+        for r in pq.read_table(checkout / "data/sentences/train.parquet").to_pylist()
         if r["id"] == "d05-s000"
     )
     assert [e["text"] for e in s0["entities"]] == ["Russians", "Serbia"]
-    assert main(["verify", "--data", str(project / "data")]) == 0
+    assert main(["verify", "--data", str(checkout / "data")]) == 0
 
 
 @pytest.mark.parametrize("part", [1, 2])

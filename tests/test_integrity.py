@@ -100,26 +100,26 @@ def _build_command(project):
     return [sys.executable, "-m", "belgrade_stance", "build", "--root", str(project)]
 
 
-def test_a_killed_build_leaves_data_whole_and_the_next_build_clears_its_leftovers(project):
-    before = tree_digest(project / "data")
-    run = subprocess.Popen(_build_command(project), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+def test_a_killed_build_leaves_data_whole_and_the_next_build_clears_its_leftovers(checkout):
+    before = tree_digest(checkout / "data")
+    run = subprocess.Popen(_build_command(checkout), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     for _ in range(600):  # kill it while it writes the new data folder
-        if any(project.glob(".data-new-*/stance")) or run.poll() is not None:
+        if any(checkout.glob(".data-new-*/stance")) or run.poll() is not None:
             break
         time.sleep(0.02)
     run.send_signal(signal.SIGKILL)
     run.communicate()
-    assert tree_digest(project / "data") == before
-    (project / ".data-old-k1ll3d00").mkdir()  # as if killed between the swap's two renames, too
-    done = subprocess.run(_build_command(project), capture_output=True, text=True, timeout=600)
+    assert tree_digest(checkout / "data") == before
+    (checkout / ".data-old-k1ll3d00").mkdir()  # as if killed between the swap's two renames, too
+    done = subprocess.run(_build_command(checkout), capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    assert [p.name for p in project.iterdir() if p.name.startswith(".data-")] == []
-    assert tree_digest(project / "data") == tree_digest(ROOT / "data")
+    assert [p.name for p in checkout.iterdir() if p.name.startswith(".data-")] == []
+    assert tree_digest(checkout / "data") == tree_digest(ROOT / "data")
 
 
 @pytest.mark.slow
-def test_two_builds_at_once_both_succeed(project):
-    runs = [subprocess.Popen(_build_command(project), stderr=subprocess.PIPE, text=True) for _ in range(2)]
+def test_two_builds_at_once_both_succeed(checkout):
+    runs = [subprocess.Popen(_build_command(checkout), stderr=subprocess.PIPE, text=True) for _ in range(2)]
     errs = [r.communicate(timeout=600)[1] for r in runs]
     assert [r.returncode for r in runs] == [0, 0] and "Traceback" not in "".join(errs), errs
-    assert verify(project / "data", project) == []
+    assert verify(checkout / "data", checkout) == []

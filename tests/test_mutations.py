@@ -93,6 +93,7 @@ def pristine(tmp_path_factory) -> Path:
     return dst
 
 
+@pytest.mark.slow
 @settings(
     max_examples=60,
     deadline=None,

@@ -176,14 +176,15 @@ def test_croissant_lists_files_enumerations_splits_and_the_rai_fields(hub):
         assert fields[f"{config}/split"]["source"]["extract"] == {"fileProperty": "fullpath"}
 
 
-def checkout(project: Path) -> Layout:
+def publishable(project: Path) -> Layout:
     for name in ("figures", "LICENSE"):
         (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, project / name)
     return Layout(project)
 
 
-def test_publish_refuses_data_or_a_card_or_figure_that_differ_from_data(project, tmp_path):
-    layout, card = checkout(project), (project / "DATASET_CARD.md").read_text(encoding="utf-8")
+def test_publish_refuses_data_or_a_card_or_figure_that_differ_from_data(checkout, tmp_path):
+    project = checkout
+    layout, card = publishable(project), (project / "DATASET_CARD.md").read_text(encoding="utf-8")
     layout.card.write_text(card.replace("| test | 1 | 26 |", "| test | 9 | 26 |"), encoding="utf-8")
     with pytest.raises(DatasetError, match=r"\[publish-card-stale\].*block sizes$"):
         publish(layout, tmp_path / "out")
@@ -206,8 +207,9 @@ def tree(folder: Path) -> dict:
     return {p: p.is_file() and p.read_bytes() for p in folder.rglob("*")}
 
 
-def test_publish_writes_only_a_new_empty_or_its_own_unchanged_folder(hub, project, tmp_path, capsys):
-    root = str(checkout(project).root)
+def test_publish_writes_only_a_new_empty_or_its_own_unchanged_folder(hub, checkout, tmp_path, capsys):
+    project = checkout
+    root = str(publishable(project).root)
     for _ in range(2):  # a new folder, then its own earlier output
         assert main(["publish", "--root", root, "--out", str(tmp_path / "hub")]) == 0
     (tmp_path / "real").mkdir()
