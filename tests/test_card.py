@@ -16,11 +16,11 @@ def test_generated_blocks_equal_a_fresh_rendering():
     for name in ("DATASET_CARD.md", "README.md"):
         text = (ROOT / name).read_text(encoding="utf-8")
         found = list(BLOCK.finditer(text))
-        assert {m["name"] for m in found} <= set(generated) | {"pipeline"}, name
+        assert {m["name"] for m in found} <= set(generated) | {"stages"}, name
         assert all(m["body"].strip() for m in found), name
         assert render(text, generated) == text, name
     card = (ROOT / "DATASET_CARD.md").read_text(encoding="utf-8")
-    assert {m["name"] for m in BLOCK.finditer(card)} == set(generated)  # the pipeline is the README's
+    assert {m["name"] for m in BLOCK.finditer(card)} == set(generated)  # the stage diagram is the README's
 
 
 # Numerals the card may write by hand: they name things, they do not count the data. The year of the

@@ -188,8 +188,8 @@ def test_publish_refuses_data_or_a_card_or_figure_that_differ_from_data(checkout
     layout.card.write_text(card.replace("| test | 1 | 26 |", "| test | 9 | 26 |"), encoding="utf-8")
     with pytest.raises(DatasetError, match=r"\[publish-card-stale\].*block sizes$"):
         publish(layout, tmp_path / "out")
-    pipeline = next(m["body"] for m in BLOCK.finditer(layout.readme.read_text()) if m["name"] == "pipeline")
-    assert write_blocks(layout, pipeline) == [layout.card]  # the build rewrites the blocks from data/
+    stages = next(m["body"] for m in BLOCK.finditer(layout.readme.read_text()) if m["name"] == "stages")
+    assert write_blocks(layout, stages) == [layout.card]  # the build rewrites the blocks from data/
     assert layout.card.read_bytes() == (ROOT / "DATASET_CARD.md").read_bytes()
     shutil.copy(layout.figures / "labels.png", layout.figures / "entities.png")
     with pytest.raises(DatasetError, match=r"\[publish-card-stale\].*figures/entities.png$"):

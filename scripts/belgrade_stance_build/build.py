@@ -24,6 +24,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from belgrade_stance.errors import Problems
 from belgrade_stance_build.layout import Layout
@@ -172,7 +173,7 @@ def _build(layout: Layout, metadata: list[dict], folder: Path | None) -> dict:
     problems, failed = Problems(), []
     agreement, surfaces, sizes = AgreementCounts(), SurfaceForms(), Sizes()
     split_of: dict[int, str] = {}  # a digest of every sentence text (spaces folded, lower case) → its split
-    keys: dict[str, list[pd.DataFrame]] = {name: [] for name in KEY_COLUMNS}
+    keys: dict[str, list[pa.Table]] = {name: [] for name in KEY_COLUMNS}
     writer = DataWriter(folder) if folder is not None else None
     try:
         for first in range(0, len(metadata), PART_DOCUMENTS):
@@ -210,15 +211,15 @@ def _build(layout: Layout, metadata: list[dict], folder: Path | None) -> dict:
             agreement.add(
                 {d: p for doc in part.values() for d, p in doc["annotations"].items()}, frames["stance"]
             )
-            for name, columns in KEY_COLUMNS.items():
-                keys[name].append(frames[name][columns])
+            for name, columns in KEY_COLUMNS.items():  # kept in Arrow: a few bytes a row, not Python objects
+                keys[name].append(pa.Table.from_pandas(frames[name][columns], preserve_index=False))
             sizes.add(frames)
             if writer is not None:
                 for config in CONFIGS:
                     writer.write(config, arrow_table(config, frames[config]))
         if not problems and all(keys.values()):
             _schema_problems(
-                validate_corpus({n: pd.concat(p, ignore_index=True) for n, p in keys.items()}), problems
+                validate_corpus({n: pa.concat_tables(p).to_pandas() for n, p in keys.items()}), problems
             )
             failed.append("tables")
     finally:

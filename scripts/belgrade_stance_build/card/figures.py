@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import pyarrow as pa
 from matplotlib.figure import Figure
 
 from belgrade_stance.files import atomic_write
@@ -28,13 +29,16 @@ SPLIT_COLOURS = {"train": "#264653", "validation": "#e9c46a", "test": "#e76f51"}
 
 def figure_data(data: Path) -> dict[str, dict]:
     """The numbers each figure shows, counted from the built data."""
-    stance = read(data, "stance", ["split", "target", "label"]).to_pandas()
+    stance = read(data, "stance", ["split", "target", "label"])
     mentions = items(read(data, "sentences", ["split", "entities"]), "entities", ["label"])
     labels, entities = count(stance, "split", "target", "label"), count(mentions, "split", "label")
     agreement = json.loads((data / "agreement.json").read_text(encoding="utf-8"))["per_target"]
     # the holders with the most favor/against records (ties by name): type, records per target and label
     rows = read(data, "holders", ["holder", "holder_type", "target", "label"]).to_pandas()
-    records, totals = count(rows, "holder", "target", "label"), rows.holder.value_counts()
+    records, totals = (
+        count(pa.Table.from_pandas(rows), "holder", "target", "label"),
+        rows.holder.value_counts(),
+    )
     kind = dict(zip(rows.holder, rows.holder_type))
     holders = {}
     for h in sorted(totals.index, key=lambda h: (-totals[h], h))[:TOP_HOLDERS]:

@@ -9,7 +9,6 @@ import re
 from collections import Counter
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -56,16 +55,20 @@ def read(data: Path, config: str, columns: list[str] | None = None) -> pa.Table:
     return pa.concat_tables(pq.read_table(split_file(data, config, s), columns=columns) for s in inv.SPLITS)
 
 
-def items(table: pa.Table, column: str, fields: list[str]) -> pd.DataFrame:
+def items(table: pa.Table, column: str, fields: list[str]) -> pa.Table:
     """One row per item of a list-of-structs column: its split and the given fields."""
     flat = pc.list_flatten(table[column])
     split = table["split"].take(pc.list_parent_indices(table[column]))
-    return pa.table({"split": split, **{f: pc.struct_field(flat, f) for f in fields}}).to_pandas()
+    return pa.table({"split": split, **{f: pc.struct_field(flat, f) for f in fields}})
 
 
-def count(frame: pd.DataFrame, *columns: str) -> Counter:
-    """Rows per combination of values of the columns (0 for an absent one)."""
-    return Counter(frame.groupby(list(columns)).size().to_dict())
+def count(table: pa.Table, *columns: str) -> Counter:
+    """Rows per value (one column) or combination of values (a tuple) of the columns; 0 for an
+    absent one. Counted by Arrow, so memory stays with the columns, not with Python objects."""
+    grouped = table.select(list(columns)).group_by(list(columns)).aggregate([([], "count_all")]).to_pylist()
+    if len(columns) == 1:
+        return Counter({row[columns[0]]: row["count_all"] for row in grouped})
+    return Counter({tuple(row[c] for c in columns): row["count_all"] for row in grouped})
 
 
 def _labels(counts: Counter, *key) -> str:
@@ -80,8 +83,8 @@ def count_blocks(data: Path) -> dict[str, str]:
     sentences = read(data, "sentences", ["split", "entities"])
     mentions = items(sentences, "entities", ["label", "entity_id"])
     holder_types = count(items(stance, "holders", ["holder_type"]), "holder_type")
-    rows = stance.drop_columns(["holders"]).to_pandas()
-    frames = (pd.DataFrame(docs), sentences.select(["split"]).to_pandas(), mentions, rows)
+    rows = stance.drop_columns(["holders"])
+    frames = (read(data, "documents", ["split"]), sentences.select(["split"]), mentions, rows)
     per_split = [count(frame, "split") for frame in frames]
     sizes = [[s, *(c[s] for c in per_split)] for s in inv.SPLITS]
     sizes.append(["**all**", *(c.total() for c in per_split)])
@@ -107,15 +110,20 @@ def count_blocks(data: Path) -> dict[str, str]:
         + [v["favor_against_a"], v["favor_against_b"]]
         for t, v in a["per_target"].items()
     ]
-    differ = rows.passes_agree.eq(False).sum()  # items whose passes differ in label
+    differ = pc.sum(pc.equal(rows["passes_agree"], False)).as_py() or 0  # items whose passes differ
     return {
         "summary": words("summary", documents=len(docs), years=span, targets=len(inv.TARGETS)),
         "limits": words("limits", documents=len(docs), years=len(years), test=per_split[0]["test"]),
         "sizes": words("sizes", rows=sizes),
-        "labels": words("labels", rows=per_target, total=count(rows, "label"), mixed=rows.mixed.sum()),
+        "labels": words(
+            "labels", rows=per_target, total=count(rows, "label"), mixed=pc.sum(rows["mixed"]).as_py()
+        ),
         "holders": words("holders", rows=[[f"`{k}`", holder_types[k]] for k in inv.HOLDER_TYPES]),
         "entities": words(
-            "entities", rows=entities, mentions=len(mentions), ids=mentions.entity_id.nunique()
+            "entities",
+            rows=entities,
+            mentions=mentions.num_rows,
+            ids=pc.count_distinct(mentions["entity_id"]).as_py(),
         ),
         "folds": words("folds", rows=sorted(folds)),
         "documents": words("documents", rows=sorted(documents)),
@@ -154,21 +162,42 @@ def hub_yaml(data: Path) -> str:
         default = {"default": True} if config == inv.DEFAULT_CONFIG else {}
         files = [{"split": s, "path": f"{config}/{s}.parquet"} for s in inv.SPLITS]
         configs.append({"config_name": config, **default, "data_files": files})
-        tables = {s: pq.read_table(split_file(data, config, s)) for s in inv.SPLITS}
-        splits = [{"name": s, "num_bytes": t.nbytes, "num_examples": t.num_rows} for s, t in tables.items()]
+        files = {
+            s: pq.ParquetFile(split_file(data, config, s)) for s in inv.SPLITS
+        }  # read a row group at a time
+        nbytes = {
+            s: sum(f.read_row_group(i).nbytes for i in range(f.num_row_groups)) for s, f in files.items()
+        }
+        splits = [
+            {"name": s, "num_bytes": nbytes[s], "num_examples": f.metadata.num_rows} for s, f in files.items()
+        ]
         info = DatasetInfo(
             features=features(config),
             splits=splits,
             config_name=config,
             download_size=sum(split_file(data, config, s).stat().st_size for s in inv.SPLITS),
-            dataset_size=sum(t.nbytes for t in tables.values()),  # the Arrow size, as `datasets` counts it
+            dataset_size=sum(nbytes.values()),  # the Arrow size, as `datasets` counts it
         )
         infos.append(info._to_yaml_dict())
         if config == inv.DEFAULT_CONFIG:
-            rows = sum(t.num_rows for t in tables.values())
+            rows = sum(f.metadata.num_rows for f in files.values())
             size_category = next((name for limit, name in SIZE_CATEGORIES if rows < limit), "n>1M")
     meta = {"size_categories": [size_category], "configs": configs, "dataset_info": infos}
     return yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
+
+
+def first_row(data: Path, config: str) -> dict:
+    """The config's first row (for the default config: its first favor/against row), read a row
+    group at a time."""
+    for split in inv.SPLITS:
+        file = pq.ParquetFile(split_file(data, config, split))
+        for i in range(file.num_row_groups):
+            rows = file.read_row_group(i)
+            if config == inv.DEFAULT_CONFIG:
+                rows = rows.filter(pc.greater(pc.list_value_length(rows["holders"]), 0))
+            if rows.num_rows:
+                return rows.slice(0, 1).to_pylist()[0]
+    raise ValueError(f"{config} has no row to show")
 
 
 def structure_blocks(data: Path) -> dict[str, str]:
@@ -178,10 +207,7 @@ def structure_blocks(data: Path) -> dict[str, str]:
         fields = [
             [f"`{name}`", feature_type(f), DESCRIPTIONS[config][name]] for name, f in features(config).items()
         ]
-        rows = read(data, config)
-        if config == inv.DEFAULT_CONFIG:  # the first favor/against row
-            rows = rows.filter(pc.greater(pc.list_value_length(rows["holders"]), 0))
-        example = json.dumps(_short(rows.slice(0, 1).to_pylist()[0]), ensure_ascii=False, indent=1)
+        example = json.dumps(_short(first_row(data, config)), ensure_ascii=False, indent=1)
         default = " (default)" if config == inv.DEFAULT_CONFIG else ""
         parts.append(words("structure", config=config, default=default, rows=fields, example=example))
     return {
@@ -318,7 +344,7 @@ def benchmark_blocks(data: Path, results_file: Path) -> dict[str, str]:
 
 
 def blocks(layout: Layout) -> dict[str, str]:
-    """Every generated block but the README's pipeline diagram."""
+    """Every generated block but the README's stage diagram."""
     generated = {**count_blocks(layout.data), **structure_blocks(layout.data), "hub": hub_yaml(layout.data)}
     return generated | benchmark_blocks(layout.data, layout.baseline_results)
 
@@ -328,9 +354,9 @@ def render(text: str, generated: dict[str, str]) -> str:
     return BLOCK.sub(lambda m: m["open"] + generated.get(m["name"], m["body"]) + m["close"], text)
 
 
-def write_blocks(layout: Layout, pipeline: str) -> list[Path]:
-    """Rewrite the generated blocks in card and README (pipeline: the stage diagram); return files changed."""
-    generated = {**blocks(layout), "pipeline": pipeline}
+def write_blocks(layout: Layout, stages: str) -> list[Path]:
+    """Rewrite the generated blocks in card and README (stages: the stage diagram); return files changed."""
+    generated = {**blocks(layout), "stages": stages}
     changed = []
     for path in filter(Path.is_file, (layout.card, layout.readme)):
         old = path.read_text(encoding="utf-8")
