@@ -1,18 +1,9 @@
-"""The build: every stage from raw/ to data/, the figures, the card and the errors page.
+"""The build: every stage of stages.toml, every time (a few seconds), so no change to an input or
+to the code can be missed; `build --check` runs them in a temporary copy and names what differs.
 
-    raw/ → metadata, texts, segments, annotations, adjudication   (checked, document by document)
-         → tables, consistency, agreement                         (validated by belgrade_stance_schema)
-         → data/ (Parquet + manifest) → figures, card, docs
-
-`belgrade-stance build` runs every stage, every time (a full build takes seconds), so no change
-to an input or to the code can be missed. `belgrade-stance build --check` runs them in a
-temporary copy of the project and names every output that differs from the checkout's.
-
-Documents stream through the data stages in parts of PART_DOCUMENTS: each part is read,
-checked, turned into tables, validated and written as row groups of the new data folder, then
-dropped. What spans parts (key columns, surface forms, sentence digests, agreement counts) is
-small, so memory is bounded by the part, not by the corpus.
-"""
+Documents stream through the data stages in parts of PART_DOCUMENTS, written as row groups and
+dropped; what spans parts (key columns, surface forms, sentence digests, agreement counts) is
+small, so memory is bounded by the part, not by the corpus."""
 
 from __future__ import annotations
 

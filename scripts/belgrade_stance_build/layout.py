@@ -1,6 +1,4 @@
-"""The one path helper of a source checkout: every location of raw/, data/, the card and the
-results is built here, and raw inputs are read through it (so that each read is hashed). The
-installed package knows only data folders (belgrade_stance.paths)."""
+"""The one path helper of a source checkout; raw inputs are read through it, so each read is hashed."""
 
 from __future__ import annotations
 

@@ -1,10 +1,6 @@
-"""Stage: docs — docs/errors.md, every rule id the code reports, found by reading the code.
-
-A rule id is a string written where a problem is found (`problems.add(where, line, "rule-id",
-message)`, `LoadError("rule-id", message)`, …). This module reads the source of the three
-packages, finds each such call and writes one table row per rule: its exit code, the modules
-that report it and the message written there (with `{…}` for the values filled in).
-"""
+"""Stage: docs — docs/errors.md: every rule id written in the code where a problem is found
+(`problems.add(where, line, "rule-id", message)`, `LoadError("rule-id", message)`, …), with its
+exit code, the modules that report it and the message written there ({…} for values)."""
 
 from __future__ import annotations
 

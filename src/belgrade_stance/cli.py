@@ -1,11 +1,7 @@
-"""The `belgrade-stance` command.
-
-The package's own verbs work on its data: verify, evaluate, compare, export and viewer. A source
-checkout installed with `pip install -e '.[build]'` adds its verbs (build, publish, label-studio)
-through the entry-point group `belgrade_stance.commands`; a plugin adds verbs and never replaces
-a shipped one. A plugin verb whose code is not installed is not listed; asking for it gives one
-line saying what it needs.
-"""
+"""The `belgrade-stance` command: the package's verbs (verify, evaluate, compare, export, viewer),
+and those a source checkout adds through the entry-point group `belgrade_stance.commands` (build,
+publish, label-studio). A plugin adds verbs, never replaces one; one whose code is not installed
+is not listed, and asking for it gives one line saying what it needs."""
 
 from __future__ import annotations
 

@@ -1,14 +1,7 @@
-"""Problems and the one exception of belgrade-stance.
-
-Every problem names its place and a stable rule id: ``file:line: [rule-id] message``. The rule
-ids are written where the problem is found; ``docs/errors.md`` lists them all, generated from
-the code by `belgrade-stance build`.
-
-Exit codes of ``belgrade-stance``: 0 all held; 1 an input broke a rule (raw files, data files,
-predictions, an output folder); 2 a usage or environment problem (the rules in USAGE_RULES).
-
-Standard library only: the installed package and the build both use it.
-"""
+"""Problems and the one exception of belgrade-stance (standard library only): each names its place
+and a stable rule id, ``file:line: [rule-id] message``, written where the problem is found
+(docs/errors.md lists them). Exit codes: 0 all held; 1 an input broke a rule; 2 a usage or
+environment problem (the rules in USAGE_RULES)."""
 
 from __future__ import annotations
 

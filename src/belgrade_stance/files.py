@@ -1,8 +1,5 @@
-"""Atomic file and folder writes: a reader sees the old version or the new one, never a half.
-
-Every file the project writes (data/, the card, figures, results, the Hub folder, the viewer,
-raw annotations from Label Studio) goes through these two helpers.
-"""
+"""Atomic file and folder writes: a reader sees the old version or the new one, never a half;
+every file the project writes goes through them."""
 
 from __future__ import annotations
 
