@@ -85,13 +85,16 @@ def draw(name: str, values: dict) -> Figure:
         ax.set_xlabel("mentions")
     elif name == "holders":
         under = {"textcoords": "offset points", "xytext": (0, -13), "ha": "center", "fontsize": 7}
+        points = []  # (x, y, size, colour): one scatter call, as one call per point costs ~5 ms each
         for i, h in enumerate(values):
             for j, t in enumerate(TARGETS):
                 f, a = values[h][t]["favor"], values[h][t]["against"]
                 if f + a:  # colour: the majority (purple for a tie)
                     colour = COLOURS["favor"] if f > a else COLOURS["against"] if f < a else "#9d8df1"
-                    ax.scatter(j, i, s=60 + 40 * (f + a), color=colour, alpha=0.85)
+                    points.append((j, i, 60 + 40 * (f + a), colour))
                     ax.annotate(f"{f}/{a}", (j, i), **under)
+        x, y, size, colour = zip(*points)
+        ax.scatter(x, y, s=size, c=colour, alpha=0.85)
         ax.set_xticks(range(len(TARGETS)), list(TARGETS), rotation=20)
         ax.set_yticks(range(len(values)), [f"{h} ({v['type']})" for h, v in values.items()], fontsize=8)
         ax.set_xlim(-0.6, len(TARGETS) - 0.4)
