@@ -73,9 +73,9 @@ def _lines(*folders: str) -> dict[str, int]:
 
 def test_the_size_budgets_hold():
     code, tests = _lines(*CODE), _lines("tests")
-    assert sum(code.values()) <= 6000, sum(code.values())
+    assert sum(code.values()) <= 6500, sum(code.values())
     assert {p: n for p, n in code.items() if n > 450} == {}
-    assert sum(tests.values()) <= 3000, sum(tests.values())
+    assert sum(tests.values()) <= 3500, sum(tests.values())
 
 
 def test_ruff_check_and_format_pass():
