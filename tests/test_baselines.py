@@ -72,6 +72,22 @@ def test_classifier_and_its_holder_system_reproduce(tmp_path, results, name):
     assert_reproduced(tmp_path, fresh["holders"], results["holders"], [f"{name}+rule"])
 
 
+def test_the_zero_shot_baseline_predicts_each_row_alike_under_every_protocol(results):
+    entry = results["stance"]["minilm-zeroshot"]
+    read = {p: dict(pd.read_json(RESULTS / entry[p]["predictions"], lines=True).values) for p in PROTOCOLS}
+    assert read["lodo"] == read["loto"] and read["split"].items() <= read["lodo"].items()
+
+
+def test_every_shipped_comparison_is_significant_exactly_when_its_interval_excludes_0(results):
+    """One inference per comparison; per-target differences are descriptive (no p, no flag)."""
+    entries = [e for pairs in results["comparisons"].values() for e in pairs.values()]
+    for t in (e[m] for e in entries for m in ("f_avg", "macro_f1")):
+        assert (
+            t["significant"] == (not t["ci"][0] <= 0 <= t["ci"][1]) == (t["p"] < results["scorer"]["alpha"])
+        )
+    assert {k for e in entries for d in e["per_target"].values() for k in d} == {"delta", "ci"}
+
+
 def test_entity_scores_need_span_and_type():
     gold = [("s1", 0, 6, "GPE"), ("s1", 10, 20, "PERSON"), ("s2", 0, 6, "ORG")]
     pred = [("s1", 0, 6, "GPE"), ("s1", 10, 19, "PERSON"), ("s2", 0, 6, "NORP"), ("s2", 7, 9, "LOC")]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from belgrade_stance_build.build import build
 from belgrade_stance_build.card.figures import FIGURES
-from belgrade_stance_build.card.render import BLOCK, blocks, render
+from belgrade_stance_build.card.render import BLOCK, blocks, count_blocks, render
 from belgrade_stance_build.layout import Layout
 from belgrade_stance_schema.inventory import DATASET_VERSION
 from helpers import ROOT
@@ -26,7 +27,9 @@ def test_generated_blocks_equal_a_fresh_rendering():
 # Numerals the card may write by hand: they name things, they do not count the data. The year of the
 # invasion, SemEval-2016, Zhu (2015) (eval.pl), SemEval-2022 Task 10, CoNLL-2003, CC BY 4.0, the outlet
 # "24 Instant News", rule numbers and the version of the guidelines, the previous release (changelog, errata).
-ALLOWED_NUMERALS = set("2022 2016 2015 10 2003 4.0 24 1.1 0.1.0 3.1 3.2 3.3 3.6".split())
+ALLOWED_NUMERALS = set(
+    "2022 2016 2015 10 2003 4.0 24 1.1 1.2 0.1.0 0.2.0 3.1 3.2 3.3 3.6 3.9 6.2 6.5".split()
+)
 
 
 def test_no_hand_written_number_outside_the_generated_blocks():
@@ -49,3 +52,32 @@ def test_card_has_the_hub_template_sections_every_figure_and_the_current_version
     assert text.split("## Changelog\n", 1)[1].strip().startswith(f"* {DATASET_VERSION} ")
     assert "@misc{" in text and f"version = {{{DATASET_VERSION}}}" in text
     assert "machine-generated" in text.split("---")[1] and "docs/annotation-guidelines.md" in text
+
+
+def table_rows(text: str):
+    """(cells, row, header) of every Markdown table row outside code fences; cells end at unescaped `|`."""
+    header, fenced = None, False
+    for line in text.splitlines():
+        fenced ^= line.startswith("```")
+        if fenced or not line.startswith("|"):
+            header = None
+            continue
+        cells = len(re.findall(r"(?<!\\)\|", line.replace("\\\\", ""))) - 1
+        header = header or (cells, line)
+        yield cells, line, header
+
+
+def test_every_table_row_has_as_many_cells_as_its_header():
+    for name in ("DATASET_CARD.md", "README.md"):
+        rows = list(table_rows((ROOT / name).read_text(encoding="utf-8")))
+        assert rows and [(name, row) for cells, row, header in rows if cells != header[0]] == []
+
+
+def test_metadata_with_a_pipe_or_html_renders_literally(project):
+    metadata = project / "raw/metadata.csv"
+    text = metadata.read_text(encoding="utf-8").replace(",Devdiscourse,Reuters,", ",Devdiscourse,A | B <b>,")
+    metadata.write_text(text, encoding="utf-8")
+    build(Layout(project))
+    table = count_blocks(project / "data")["documents"]
+    assert "| Devdiscourse | A \\| B &lt;b&gt; |" in table
+    assert {cells for cells, _, _ in table_rows(table)} == {8}

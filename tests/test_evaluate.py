@@ -10,13 +10,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 from sklearn.metrics import f1_score
 
 import belgrade_stance
 from belgrade_stance.cli import main
-from belgrade_stance.scoring import PredictionError, evaluate, evaluate_cv, evaluate_holders, folds
+from belgrade_stance.scoring import (
+    INPUT_COLUMNS,
+    PredictionError,
+    evaluate,
+    evaluate_cv,
+    evaluate_holders,
+    folds,
+    format_report,
+)
 
 NAMES = ["none", "against", "favor"]
+GOLD = ("label", "label_a", "label_b", "passes_agree", "mixed", "holders")
 BAD = Path(__file__).parent / "bad-predictions"
 PRED = Path(__file__).parents[1] / "results" / "predictions"
 
@@ -48,12 +58,17 @@ def test_label_names_indices_files_and_the_command_score_alike(rows, tmp_path, c
     assert "F_avg (official)" in table and "confusion (rows gold, columns predicted)" in table
 
 
-def test_gold_scores_one_and_restrictions_score_their_rows(rows):
+def test_gold_scores_its_oracle_and_restrictions_score_their_rows(rows):
     test = rows[rows.split == "test"]
     r = evaluate(dict(zip(test.id, test.label.tolist())))
     # eval.pl inside the bootstrap: resamples without the split's only favor sentence score favor 0
-    assert r["metrics"]["f_avg"] == {"value": 1.0, "ci": [0.5, 1.0]}
+    assert r["metrics"]["f_avg"] == {"value": 1.0, "ci": [0.5, 1.0]} and r["oracle"] == 1.0
     assert r["metrics"]["accuracy"]["value"] == 1.0
+    oracles = {t: v["oracle"] for t, v in r["per_target"].items()}  # the gold labels' own F_avg
+    assert oracles == {t: v["f_avg"]["value"] for t, v in r["per_target"].items()}
+    assert oracles["eu_integration"] == 0 and oracles["sanctions"] == 0.5 and oracles["war"] == 1
+    marked = {line.split()[0] for line in format_report(r).splitlines() if "†  " in line}
+    assert marked == {t for t, v in oracles.items() if v < 1}
     pred = dict(zip(test.id, np.random.default_rng(2).integers(0, 3, len(test)).tolist()))
     agreed = evaluate(dict(zip(rows.id, rows.label)), split="all", agreed_only=True, samples=0)
     assert agreed["rows"] == rows.passes_agree.sum() < len(rows) and agreed["agreed_only"] is True
@@ -105,50 +120,82 @@ def test_cross_validation_scores_every_fold_and_the_pooled_predictions(rows):
     gold = rows.label.to_numpy()
     pred = np.where(rng.random(len(rows)) < 0.6, gold, rng.integers(0, 3, len(rows)))
     r = evaluate_cv(dict(zip(rows.id, pred.tolist())), samples=100)
-    assert list(r["folds"]) == sorted(set(rows.doc_id))
+    assert list(r["folds"]) == sorted(set(rows.doc_id)) and "document_bootstrap" not in r["pooled"]
     for doc, f in r["folds"].items():
         m = (rows.doc_id == doc).to_numpy()
         assert f["rows"] == m.sum() and f["f_avg"] == pytest.approx(sk_favg(gold[m], pred[m]), abs=1e-6)
     values = [f["f_avg"] for f in r["folds"].values()]
-    summary = [r["over_folds"]["f_avg"]["mean"], r["over_folds"]["f_avg"]["sd"]]
-    assert summary == pytest.approx([np.mean(values), np.std(values, ddof=1)], abs=1e-6)
+    summary = r["over_folds"]["f_avg"]
+    sem = np.std(values, ddof=1) / np.sqrt(5)
+    t_ci = stats.t.interval(0.95, df=4, loc=np.mean(values), scale=sem)
+    assert [summary["mean"], summary["sd"], *summary["t_ci"]] == pytest.approx(
+        [np.mean(values), np.std(values, ddof=1), *t_ci], abs=1e-5
+    )
     assert r["pooled"]["metrics"]["f_avg"]["value"] == pytest.approx(sk_favg(gold, pred), abs=1e-6)
-    assert r["pooled"]["units"] == rows.sentence_id.nunique()
-    assert r["pooled"]["document_bootstrap"]["units"] == rows.doc_id.nunique()
+    assert r["pooled"]["units"] == rows.sentence_id.nunique() and r["oracle"] == r["pooled"]["oracle"] == 1
     loto = evaluate(dict(zip(rows.id, gold.tolist())), protocol="loto", samples=0)
     assert loto["fold_by"] == "target" and set(loto["folds"]) == set(belgrade_stance.inventories()["targets"])
     assert loto["pooled"]["metrics"]["f_avg"]["value"] == 1.0
+    assert all(f["f_avg"] == f["oracle"] for f in loto["folds"].values())
 
 
-def test_folds_hold_out_one_document_or_one_target(rows):
-    targets = list(belgrade_stance.inventories()["targets"])
-    for protocol, key, names in (("lodo", "doc_id", sorted(set(rows.doc_id))), ("loto", "target", targets)):
+def test_folds_hand_the_model_inputs_only_and_loto_never_shows_a_test_sentence(rows):
+    targets, docs = list(belgrade_stance.inventories()["targets"]), sorted(set(rows.doc_id))
+    names = {"split": ["test"], "lodo": docs, "loto": [f"{t}@{d}" for t in targets for d in docs]}
+    for protocol, expected in names.items():
         seen = []
-        for name, train, test in folds(protocol):
-            assert set(test[key]) == {name} and name not in set(train[key])
-            assert len(train) + len(test) == len(rows)
-            assert protocol == "loto" or not set(train.sentence_id) & set(test.sentence_id)
-            seen.append(name)
-        assert seen == names
-    [(name, train, test)] = list(folds("split"))
-    assert name == "test" and set(train.split) == {"train"} and set(test.split) == {"test"}
+        for name, train, test, gold in folds(protocol):
+            assert tuple(test.columns) == INPUT_COLUMNS and set(gold.columns) == {"id", *GOLD}
+            assert gold.id.tolist() == test.id.tolist() and set(GOLD) <= set(train.columns)
+            assert not set(train.sentence_id) & set(test.sentence_id)
+            truth = rows.set_index("id").loc[test.id]
+            assert truth.label.tolist() == gold.label.tolist()
+            if protocol == "loto":
+                target, doc = name.split("@")
+                assert set(test.target) == {target} and set(test.doc_id) == {doc}
+                assert target not in set(train.target) and doc not in set(train.doc_id)
+                assert len(train) == ((rows.target != target) & (rows.doc_id != doc)).sum()
+            seen.append((name, test.id.tolist()))
+        assert [n for n, _ in seen] == expected
+        held = [i for _, ids in seen for i in ids]
+        assert protocol == "split" or sorted(held) == sorted(rows.id)  # every row in exactly one test fold
+    [(_, train, test, _)] = list(folds("split"))
+    assert set(train.split) == {"train"} and set(rows.set_index("id").loc[test.id].split) == {"test"}
     with pytest.raises(belgrade_stance.LoadError):
         next(folds("kfold"))
 
 
 def test_compare_scores_each_side_as_evaluate_does_and_the_command_prints_it(capsys):
     a, b = PRED / "tfidf-lr" / "lodo.jsonl", PRED / "minilm-lr" / "lodo.jsonl"
-    r = belgrade_stance.compare(a, b, protocol="lodo", samples=0, permutations=0)
+    r = belgrade_stance.compare(a, b, protocol="lodo", samples=0)
     for side, path in (("a", a), ("b", b)):
         assert r["f_avg"][side] == evaluate_cv(path, samples=0)["pooled"]["metrics"]["f_avg"]["value"]
     assert r["rows"] == 1050 and set(r["per_target"]) == set(belgrade_stance.inventories()["targets"])
-    same = belgrade_stance.compare(a, a, protocol="lodo", samples=50, permutations=200)
-    assert same["f_avg"]["difference"] == 0 and same["f_avg"]["p"] == 1.0 and not same["f_avg"]["significant"]
-    assert all(e["f_avg"]["p_holm"] == 1.0 for e in same["per_target"].values())
+    same = belgrade_stance.compare(a, a, protocol="lodo", samples=50)
+    tfidf = same["f_avg"]["a"]
+    assert same["f_avg"] == {"a": tfidf, "b": tfidf, "delta": 0, "ci": [0, 0], "p": 1.0, "significant": False}
+    assert all(e == {"delta": 0, "ci": [0, 0]} for e in same["per_target"].values())  # descriptive only
     a, b = PRED / "tfidf-lr" / "split.jsonl", PRED / "minilm-lr" / "split.jsonl"
-    assert main(["compare", str(a), str(b), "--samples", "50", "--permutations", "200"]) == 0
+    assert main(["compare", str(a), str(b), "--samples", "50", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert set(shown["f_avg"]) == {"a", "b", "delta", "ci", "p", "significant"}
+    assert main(["compare", str(a), str(b), "--samples", "50"]) == 0
     out = capsys.readouterr().out
-    assert "B − A" in out and "all targets" in out
+    assert "B − A" in out and "F_avg per target (descriptive: no test)" in out
     assert main(["compare", str(a), str(BAD / "stance" / "missing-prediction--and-a-duplicate.jsonl")]) == 1
     err = capsys.readouterr().err
     assert "[missing-prediction]" in err and "[duplicate-prediction]" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("sd, n", [(0.078, 5), (0.05, 6), (0.1, 30)])
+def test_the_minimum_detectable_difference_has_the_power_it_claims(sd, n):
+    mdd = belgrade_stance.scoring.minimum_detectable_difference(sd, n)
+    assert mdd == pytest.approx((stats.t.ppf(0.975, n - 1) + stats.t.ppf(0.8, n - 1)) * sd / np.sqrt(n))
+
+    def power(delta):  # of the two-sided paired t test at 0.05: noncentral t
+        c, nc = stats.t.ppf(0.975, n - 1), delta / (sd / np.sqrt(n))
+        return stats.nct.sf(c, n - 1, nc) + stats.nct.cdf(-c, n - 1, nc)
+
+    assert power(mdd) == pytest.approx(0.8, abs=0.01) and power(0.9 * mdd) < 0.8 < power(1.1 * mdd)
+    with pytest.raises(belgrade_stance.LoadError, match="n must be"):
+        belgrade_stance.scoring.minimum_detectable_difference(sd, 1)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
+import pytest
 
 import belgrade_stance
 from belgrade_stance.cli import main
-from belgrade_stance.scoring import evaluate_holders
-from belgrade_stance.scoring.predictions import normalise
+from belgrade_stance.scoring import PredictionError, evaluate_holders
 
 SPLITS = ("train", "validation", "test")
 NAMES = ["none", "against", "favor"]
@@ -19,9 +20,12 @@ def holder_rows(splits=SPLITS) -> list[dict]:
     return [r for s in splits for r in belgrade_stance.load("holders", s, format="arrow").to_pylist()]
 
 
-def gold_records(splits=SPLITS) -> list[dict]:
+def gold_records(splits=SPLITS, names=True) -> list[dict]:
     keys = ("sentence_id", "target", "holder", "evidence_start", "evidence_end")
-    return [{**{k: r[k] for k in keys}, "label": NAMES[r["label"]]} for r in holder_rows(splits)]
+    return [
+        {**{k: r[k] for k in keys}, "label": NAMES[r["label"]] if names else r["label"]}
+        for r in holder_rows(splits)
+    ]
 
 
 def test_every_offset_slices_to_its_text_and_holders_are_class_labels():
@@ -34,6 +38,9 @@ def test_every_offset_slices_to_its_text_and_holders_are_class_labels():
     features = belgrade_stance.features("holders")
     assert features["label"].names == NAMES
     assert features["holder_type"].names == list(belgrade_stance.inventories()["holder_types"])
+    groups = belgrade_stance.inventories()["groups"]
+    for r in rows:  # a group holder is a group id with its description; only group holders have one
+        assert (r["holder"] in groups and r["holder_description"] is not None) == (r["holder_type"] == 2)
 
 
 def test_gold_scores_one_in_every_form(tmp_path, capsys):
@@ -41,22 +48,25 @@ def test_gold_scores_one_in_every_form(tmp_path, capsys):
     jsonl, txt = tmp_path / "all.jsonl", tmp_path / "test.txt"
     jsonl.write_text("".join(json.dumps(r) + "\n" for r in every), encoding="utf-8")
     r = evaluate_holders(jsonl, protocol="lodo")
-    assert r["tuple"]["f1"] == r["tuple_without_holder"]["f1"] == r["evidence"]["token_f1_over_gold"] == 1.0
+    assert r["tuple"]["f1"] == r["tuple_holder_only"]["f1"] == r["evidence"]["token_f1_over_gold"] == 1.0
     txt.write_text("".join(json.dumps(r) + "\n" for r in test), encoding="utf-8")
-    for predictions in (test, txt):
-        assert evaluate_holders(predictions)["tuple"]["f1"] == 1.0
+    for predictions in (test, txt, gold_records(["test"], names=False)):  # labels as names or indices
+        r = evaluate_holders(predictions)
+        assert r["tuple"]["f1"] == r["tuple_holder_only"]["f1"] == 1.0
     assert main(["evaluate", str(jsonl), "--task", "holders", "--protocol", "lodo", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["tuple"]["f1"] == 1.0
 
 
-def test_tuples_need_the_normalised_holder_and_evidence_overlap_counts_tokens():
-    holders = ["  The  Serbians ", "an audience in Serbia", "author", "Vladimir_Putin"]
-    assert [normalise(h) for h in holders] == ["serbians", "audience in serbia", "author", "vladimir_putin"]
+def test_tuples_need_the_holder_id_and_strict_ones_overlapping_evidence():
     gold = gold_records(["test"])
-    r = evaluate_holders([{**g, "holder": "somebody else"} for g in gold])
-    assert r["tuple"]["f1"] == 0.0 and r["tuple_without_holder"]["f1"] == 1.0
+    r = evaluate_holders([{**g, "holder": g["holder"].upper()} for g in gold])  # ids are exact
+    assert r["tuple"]["f1"] == r["tuple_holder_only"]["f1"] == 0.0 and r["tuple_without_holder"]["f1"] == 1.0
     r = evaluate_holders([{**g, "evidence_start": None, "evidence_end": None} for g in gold])
-    assert r["tuple"]["f1"] == 1.0 and r["evidence"]["token_f1_over_gold"] == 0.0
+    assert (
+        r["tuple"]["f1"] == r["evidence"]["token_f1_over_gold"] == 0.0 and r["tuple_holder_only"]["f1"] == 1.0
+    )
+    with pytest.raises(PredictionError, match=r"split .test.*--protocol lodo.*of split validation"):
+        evaluate_holders(gold_records(["validation"]))
     text = belgrade_stance.load("sentences", "test").set_index("id").text[gold[0]["sentence_id"]]
     # the gold evidence plus the whole rest of the sentence: precision drops, recall stays 1
     r = evaluate_holders([{**gold[0], "evidence_start": 0, "evidence_end": len(text)}] + gold[1:])
@@ -77,3 +87,13 @@ def test_context_is_the_paragraph_so_far_or_the_previous_sentence():
             before = [p["text"] for p in rows[:i] if p["paragraph_index"] == r["paragraph_index"]]
             want = " ".join(before) if before else (rows[i - 1]["text"] if i else "")
             assert contexts[r["id"]] == {want}, r["id"]
+
+
+def test_every_group_is_documented_in_the_guidelines_and_the_card():
+    from belgrade_stance_schema.inventory import GROUPS
+
+    assert belgrade_stance.inventories()["groups"] == GROUPS
+    root = Path(__file__).parents[1]
+    for doc in ("docs/annotation-guidelines.md", "DATASET_CARD.md"):
+        text = (root / doc).read_text(encoding="utf-8")
+        assert [g for g in GROUPS if f"`{g}`" not in text] == [], doc

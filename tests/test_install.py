@@ -4,6 +4,7 @@ path, dependencies from the configured package index) and loads the test split."
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import venv
@@ -109,10 +110,8 @@ def test_the_wheel_in_a_fresh_venv_loads_offers_only_what_works_and_scores_as_re
     _check(bin, tmp_path)
     exe = str(bin / "belgrade-stance")
     helped = subprocess.run([exe, "--help"], capture_output=True, text=True, cwd=tmp_path)
-    listed = {
-        line.split()[0] for line in helped.stdout.splitlines() if line.startswith("    ") and line.split()
-    }
-    assert listed == {"verify", "evaluate", "compare", "export", "viewer"}, helped.stdout
+    listed = {line.split()[0] for line in helped.stdout.splitlines() if re.match(r"    \S", line)}
+    assert listed == {"verify", "evaluate", "compare", "export", "viewer", "from-harness"}, helped.stdout
     for cwd in (tmp_path, ROOT):  # even inside this checkout, the build verbs are not offered
         for verb in ("build", "publish", "label-studio"):
             run = subprocess.run([exe, verb], capture_output=True, text=True, cwd=cwd)

@@ -48,6 +48,8 @@ def test_the_folder_holds_exactly_the_upload(hub):
     parquet = {f"{c}/{s}.parquet" for c in CONFIGS for s in SPLITS}
     listed = {"README.md", "croissant.json", "annotation-guidelines.md", "errors.md", "LICENSE"}
     listed |= {"manifest.json", "agreement.json"} | {f"figures/{name}.png" for name in FIGURES}
+    tasks = ("_belgrade_stance_yaml", "belgrade_stance.yaml", "belgrade_stance_context.yaml", "utils.py")
+    listed |= {f"lm_eval_tasks/{name}" for name in tasks}  # tests/test_llm.py runs them
     assert files == parquet | listed | {"publish-manifest.json"}
     assert set(json.loads((hub / "publish-manifest.json").read_text())["files"]) == parquet | listed
     assert all((hub / f).read_bytes() == (ROOT / "data" / f).read_bytes() for f in parquet)

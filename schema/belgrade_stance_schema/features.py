@@ -19,7 +19,8 @@ def features(config: str):
 
     string, int32, flag = Value("string"), Value("int32"), Value("bool")
     stance = ClassLabel(names=list(STANCE_LABELS))
-    holder = dict(holder_type=string, holder=string, label=stance, holder_text=string, evidence_text=string)
+    holder = dict(holder_type=string, holder=string, holder_description=string, label=stance)
+    holder |= dict(holder_text=string, evidence_text=string)
     holder["primary"] = flag
     entity = dict(
         start=int32, end=int32, text=string, label=ClassLabel(names=list(ENTITY_TYPES)), entity_id=string

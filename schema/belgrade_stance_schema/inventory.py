@@ -3,7 +3,7 @@ schemas, features, card and tests; the installed package reads them from the dat
 
 from __future__ import annotations
 
-DATASET_VERSION = "0.2.0"
+DATASET_VERSION = "0.3.0"
 """Semantic version of the packaged data (one place; pyproject reads the package's)."""
 
 RELEASED = "2026-12"
@@ -46,7 +46,26 @@ NER_TAGS: tuple[str, ...] = ("O",) + tuple(
 HOLDER_TYPES: dict[str, str] = {
     "author": "The article's own voice (the journalist or outlet).",
     "entity": "A named entity annotated in the document; holder is its entity id.",
-    "group": "An unnamed person or group, given as a short normalised description.",
+    "group": "Unnamed people: holder is a group id of GROUPS, holder_description the sentence's words.",
+}
+
+# Groups of unnamed holders (guidelines 3.3): who is in, who is not. Named people and organisations are
+# entities, a state's government (authorities, police, its capital) is the state's entity id.
+GROUPS: dict[str, str] = {
+    "serbian_public": "Serbs as a people or population: polled Serbians, 'many Serbs', the audience in "
+    "Serbia. Not the state (entity serbia), nor a camp or party named by its acts or ideology.",
+    "serbian_nationalists": "Serbia's nationalist and religious right, named by its ideology: nationalist "
+    "politicians, nationalists, right-wing marchers. Not pro-Russian people named only by their acts.",
+    "pro_russian_camp": "People in Serbia named by their support of Putin, Russia or its war, or by a "
+    "pro-war act: Putin loyalists, pro-Russia rally goers, makers or sellers of 'Z' and Putin images.",
+    "anti_war_camp": "People in Serbia protesting the war or Putin, not known to be emigrants: mixed "
+    "rally crowds, Serbian peace activists, Putin opponents in Belgrade's streets.",
+    "russian_emigrants": "Russians (and Belarusians, Ukrainians) who left their country, unnamed, in "
+    "Serbia above all: the emigrants of the target. Not named people or the named anti-war group.",
+    "russian_public": "Russians as a people, in Russia: polled Russians, protesters and demonstrators "
+    "there, a boss. Not emigrants, nor the state (russia, kremlin, putin; russian_state_institutions).",
+    "russian_state_institutions": "Unnamed Russian state bodies that are not its government: state "
+    "media, the education system. Not the leadership or the government (entities russia, kremlin).",
 }
 
 # Boilerplate kinds: character ranges of a raw text that are not article body.

@@ -122,13 +122,14 @@ class StanceMention(Record):
     label: StanceLabel
     holder_type: Annotated[Literal[tuple(inv.HOLDER_TYPES)] | None, rule("unknown-holder-type")] = None
     holder: Words | None = None
+    holder_description: Words | None = None
     holder_span: Span | None = None
     evidence: Span | None = None
     primary: bool | None = None
     reason: Words | None = None
 
     @model_validator(mode="after")
-    def _holder_fits_label(self):
+    def _holder_fits_label(self, info: ValidationInfo):  # the context's pass: gold holds group ids
         if self.label == "none":
             if (self.holder_type, self.holder, self.holder_span, self.evidence, self.primary) != (None,) * 5:
                 raise RecordError("none-with-holder", "a none record carries no holder, evidence or primary")
@@ -137,6 +138,14 @@ class StanceMention(Record):
             raise RecordError("missing-field", "lacks {fields}", {"fields": ", ".join(missing)})
         if self.holder_type == "author" and self.holder != "author":
             raise RecordError("holder-format", 'an author holder is written holder: "author"')
+        if self.holder_description is not None and self.holder_type != "group":
+            raise RecordError("description-without-group", "holder_description is only for group holders")
+        if self.holder_type == "group" and (info.context or {}).get("pass_name") == "gold":
+            if self.holder not in inv.GROUPS:
+                found = {"h": repr(self.holder), "valid": ", ".join(inv.GROUPS)}
+                raise RecordError("unknown-group", "group holder {h} is not a group id ({valid})", found)
+            if self.holder_description is None:
+                raise RecordError("missing-field", "a gold group holder lacks holder_description")
         return self
 
 

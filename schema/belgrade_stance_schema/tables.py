@@ -184,6 +184,7 @@ SCHEMAS = {
             "label": Column(str, Check.isin(list(STANCED))),
             "holder_type": Column(str, Check.isin(list(inv.HOLDER_TYPES))),
             "holder": Column(str, Check.str_length(min_value=1)),
+            "holder_description": Column(str, Check.str_length(min_value=1), nullable=True),
             "holder_start": Column(pd.Int64Dtype(), Check.ge(0), nullable=True, coerce=True),
             "holder_end": Column(pd.Int64Dtype(), Check.ge(1), nullable=True, coerce=True),
             "holder_text": Column(str, nullable=True),
@@ -206,6 +207,10 @@ SCHEMAS = {
             ),
             "an author holder is written author": lambda df: (
                 (df["holder_type"] != "author") | (df["holder"] == "author")
+            ),
+            "a group holder is a group id of GROUPS with a description; only groups have one": lambda df: (
+                (df["holder_type"] == "group")
+                == (df["holder"].isin(list(inv.GROUPS)) & df["holder_description"].notna())
             ),
         },
     ),

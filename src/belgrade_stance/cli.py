@@ -1,7 +1,7 @@
-"""The `belgrade-stance` command: the package's verbs (verify, evaluate, compare, export, viewer),
-and those a source checkout adds through the entry-point group `belgrade_stance.commands` (build,
-publish, label-studio). A plugin adds verbs, never replaces one; one whose code is not installed
-is not listed, and asking for it gives one line saying what it needs."""
+"""The `belgrade-stance` command: the package's verbs (verify, evaluate, compare, export, viewer,
+from-harness), and those a source checkout adds through the entry-point group
+`belgrade_stance.commands` (build, publish, label-studio). A plugin adds verbs, never replaces one;
+one whose code is not installed is not listed, and asking for it gives one line saying what it needs."""
 
 from __future__ import annotations
 
@@ -86,14 +86,7 @@ def cmd_evaluate(args) -> int:
 def cmd_compare(args) -> int:
     from belgrade_stance import scoring
 
-    report = scoring.compare(
-        args.a,
-        args.b,
-        protocol=args.protocol,
-        split=args.split,
-        permutations=args.permutations,
-        **_options(args),
-    )
+    report = scoring.compare(args.a, args.b, protocol=args.protocol, split=args.split, **_options(args))
     _print(report, scoring.format_comparison(report), args.json)
     return 0
 
@@ -114,6 +107,16 @@ def cmd_viewer(args) -> int:
     return 0
 
 
+def cmd_from_harness(args) -> int:
+    from belgrade_stance.llm import read_samples
+
+    predictions, unparseable = read_samples(args.samples_file, args.data)
+    with open(args.out, "w", encoding="utf-8") as f:
+        f.writelines(json.dumps(p) + "\n" for p in predictions)
+    print(f"wrote {args.out}: {len(predictions)} predictions, {unparseable} unparseable answer(s) as none")
+    return 0
+
+
 def _scoring(sub, name: str, parents: dict, help: str, description: str):
     """The options evaluate and compare share."""
     from belgrade_stance.scoring import SAMPLES, SCORED_SPLITS, SEED
@@ -124,7 +127,8 @@ def _scoring(sub, name: str, parents: dict, help: str, description: str):
         choices=["split", "lodo", "loto"],
         default="split",
         help="split: one split (default); lodo: leave-one-document-out predictions of every row, "
-        "scored per fold and pooled; loto: leave-one-target-out predictions of every row",
+        "scored per fold and pooled; loto: leave-one-target-out predictions of every row (a target "
+        "of a document predicted from the other targets of the other documents), folds by target",
     )
     p.add_argument("--split", choices=SCORED_SPLITS, default="test", help="split to score (default: test)")
     p.add_argument(
@@ -143,8 +147,6 @@ def _scoring(sub, name: str, parents: dict, help: str, description: str):
 
 
 def add_shipped(sub, parents) -> None:
-    from belgrade_stance.scoring import PERMUTATIONS
-
     data = [parents["data"]]
     sub.add_parser(
         "verify",
@@ -159,8 +161,9 @@ def add_shipped(sub, parents) -> None:
         parents,
         "Score stance predictions with the official scorer.",
         "Score a JSONL or CSV file of id,label predictions (labels as names or ClassLabel indices) "
-        "against the gold stance labels: F_avg (official), macro-F1, accuracy, per-target F_avg, "
-        "confusion matrix, 95% bootstrap intervals (sentences resampled, fixed seed).",
+        "against the gold stance labels: F_avg (official), macro-F1, accuracy, per-target F_avg "
+        "with its oracle ceiling, confusion matrix, 95% bootstrap intervals (sentences resampled, "
+        "fixed seed); for lodo and loto also the folds with a t interval over them.",
     )
     e.add_argument(
         "predictions",
@@ -172,27 +175,22 @@ def add_shipped(sub, parents) -> None:
         "--task",
         choices=["stance", "holders"],
         default="stance",
-        help="stance: one label per stance row (default); holders: (target, label, holder, "
-        "evidence) records per sentence, scored by tuple F1 and evidence token F1",
+        help="stance: one label per stance row (default); holders: (target, label, holder id, "
+        "evidence) records per sentence, scored by strict tuple F1 (evidence overlapping the gold), "
+        "holder-only tuple F1 and evidence token F1",
     )
     e.set_defaults(func=cmd_evaluate)
     c = _scoring(
         sub,
         "compare",
         parents,
-        "Compare two systems' predictions (paired tests).",
-        "B − A in F_avg and macro-F1 on the same rows, overall and per target: a paired bootstrap "
-        "interval (whole sentences) and a paired approximate-randomization p-value, "
-        "Holm-corrected over targets.",
+        "Compare two systems' predictions (paired bootstrap).",
+        "B − A in F_avg and macro-F1 on the same rows from one paired bootstrap over whole "
+        "sentences: 95% interval, p-value and significance flag, which agree (significant exactly "
+        "when the interval excludes 0); per target, the difference and its interval only.",
     )
     c.add_argument("a", type=Path, help="predictions of system A (as for evaluate)")
     c.add_argument("b", type=Path, help="predictions of system B")
-    c.add_argument(
-        "--permutations",
-        type=count,
-        default=PERMUTATIONS,
-        help=f"randomization permutations (default: {PERMUTATIONS}; exact when fewer exist)",
-    )
     c.set_defaults(func=cmd_compare)
     x = sub.add_parser(
         "export",
@@ -214,9 +212,20 @@ def add_shipped(sub, parents) -> None:
     )
     w.add_argument("--out", type=Path, required=True, help="output folder (replaced if it holds a viewer)")
     w.set_defaults(func=cmd_viewer)
+    h = sub.add_parser(
+        "from-harness",
+        parents=data,
+        help="Turn an lm-evaluation-harness sample log into predictions.",
+        description="Read the samples_<task>_*.jsonl that lm_eval --log_samples wrote for a "
+        "belgrade-stance task, parse every answer (belgrade_stance.llm.parse; unparseable as none) "
+        "and write JSON Lines {id, label} for evaluate and compare.",
+    )
+    h.add_argument("samples_file", type=Path, metavar="SAMPLES", help="the harness's samples_*.jsonl")
+    h.add_argument("--out", type=Path, required=True, help="the prediction file to write (.jsonl)")
+    h.set_defaults(func=cmd_from_harness)
 
 
-SHIPPED = ("verify", "evaluate", "compare", "export", "viewer")
+SHIPPED = ("verify", "evaluate", "compare", "export", "viewer", "from-harness")
 
 
 def plugins() -> tuple[dict, set[str]]:

@@ -91,6 +91,8 @@ def task_results(sentence, records: list[dict]) -> list[dict]:
             item(rid, "evidence_label", "choices", [rec["label"]], ev)
             item(rid, "holder_type", "choices", [rec["holder_type"]], ev)
             item(rid, "holder_id", "textarea", [rec["holder"]], ev)
+            if rec.get("holder_description"):
+                item(rid, "holder_description", "textarea", [rec["holder_description"]], ev)
             if rec.get("primary"):
                 item(rid, "primary", "choices", ["primary"], ev)
             if rec.get("reason"):
@@ -162,6 +164,7 @@ def records_of(task: dict, sentence, at: str) -> list[dict]:
             hid, reason = holder_of.get(rid), reg.get("reason")
             rec = {"type": "stance", "sentence": sentence.id, "target": target, "label": label}
             rec |= {"holder_type": htype, "holder": reg.get("holder_id", "")}
+            rec |= {"holder_description": d} if (d := reg.get("holder_description")) else {}
             rec |= {"holder_span": span(hid, "holder") if hid else None, "evidence": span(rid, "evidence")}
             rec |= {"primary": reg.get("primary") == "primary"} | ({"reason": reason} if reason else {})
             evidence[target].append(rec)

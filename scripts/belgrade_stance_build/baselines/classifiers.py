@@ -14,7 +14,7 @@ from sklearn.dummy import DummyClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from belgrade_stance_schema.inventory import TARGETS
+from belgrade_stance_schema.inventory import STANCE_LABELS, TARGETS
 
 SEED_MODELS = 0
 EMBEDDINGS: dict[str, np.ndarray] = {}  # the all-MiniLM-L6-v2 embedding of every text embedded
@@ -146,6 +146,24 @@ class SetFitMiniLM(Model):
         return np.asarray(self.model.predict(inputs(df), as_numpy=True), dtype=int)
 
 
+class ZeroShotMiniLM(Model):
+    """Training-free: MiniLM cosine similarity of the sentence to the hypotheses "This text supports D"
+    and "This text opposes D", D the target's description; none when both are below 0.4, else the label
+    of the more similar hypothesis (against on a tie). Fits nothing."""
+
+    HYPOTHESES = ("This text supports {}", "This text opposes {}")  # favor, against
+    RELATED = 0.4  # the similarity from which a sentence counts as about the target; fixed, never fitted
+
+    def fit(self, df: pd.DataFrame):
+        return self
+
+    def predict(self, df: pd.DataFrame) -> np.ndarray:
+        s = embed(df.text)
+        favor, against = ((s * embed(df.target_description.map(h.format))).sum(1) for h in self.HYPOTHESES)
+        label = np.where(favor > against, STANCE_LABELS.index("favor"), STANCE_LABELS.index("against"))
+        return np.where(np.maximum(favor, against) >= self.RELATED, label, STANCE_LABELS.index("none"))
+
+
 def inputs(df: pd.DataFrame) -> list[str]:
     return [f"{t}: {s}" for t, s in zip(df.target, df.text)]
 
@@ -172,6 +190,7 @@ BASELINES = {
     "majority": Baseline(Majority),
     "tfidf-lr": Baseline(TfidfLR, zero_shot=TfidfDescLR),
     "minilm-lr": Baseline(MiniLMLR, "baselines", zero_shot=MiniLMDescLR),
+    "minilm-zeroshot": Baseline(ZeroShotMiniLM, "baselines"),
     "setfit-minilm": Baseline(
         SetFitMiniLM,
         "baselines",

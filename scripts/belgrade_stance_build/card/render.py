@@ -4,6 +4,7 @@ they state, from data/ and results/baselines.json, in the wording of card/blocks
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections import Counter
@@ -36,12 +37,19 @@ SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"
 EXAMPLE_CHARS, EXAMPLE_ITEMS = 100, 3  # example rows cut strings and lists to these lengths
 
 
+def escape(cell) -> str:
+    """A table cell that Markdown shows as it is: HTML's special characters as entities, `\\` and `|`
+    escaped (GitHub ends a cell at every unescaped `|`, inside code spans too)."""
+    return html.escape(str(cell), quote=False).replace("\\", "\\\\").replace("|", "\\|")
+
+
 class Rows(list):
-    """Table rows that str.format writes as a Markdown table under the header of the format spec."""
+    """Table rows that str.format writes as a Markdown table, every cell escaped, under the header of
+    the format spec."""
 
     def __format__(self, header: str) -> str:
         lines = [f"| {header} |", "|" + "|".join(" --- " for _ in header.split(" | ")) + "|"]
-        return "\n".join(lines + ["| " + " | ".join(str(c) for c in row) + " |" for row in self])
+        return "\n".join(lines + ["| " + " | ".join(map(escape, row)) + " |" for row in self])
 
 
 def words(name: str, **values) -> str:
@@ -112,7 +120,8 @@ def count_blocks(data: Path) -> dict[str, str]:
     ]
     differ = pc.sum(pc.equal(rows["passes_agree"], False)).as_py() or 0  # items whose passes differ
     return {
-        "summary": words("summary", documents=len(docs), years=span, targets=len(inv.TARGETS)),
+        "summary": words("summary", documents=len(docs), years=span, targets=len(inv.TARGETS), a=a),
+        "crossing": crossing(read(data, "holders", ["holder", "holder_type", "split"])),
         "limits": words("limits", documents=len(docs), years=len(years), test=per_split[0]["test"]),
         "sizes": words("sizes", rows=sizes),
         "labels": words(
@@ -129,6 +138,15 @@ def count_blocks(data: Path) -> dict[str, str]:
         "documents": words("documents", rows=sorted(documents)),
         "agreement": words("agreement", a=a, documents=len(a["documents"]), differ=differ, rows=per_pass),
     }
+
+
+def crossing(holders: pa.Table) -> str:
+    """The block of the entity and group holders with favor/against records in more than one split."""
+    n, types = count(holders, "holder", "holder_type", "split"), list(inv.HOLDER_TYPES)
+    keys = sorted({k[:2] for k in n if types[k[1]] != "author"})  # the author is each article's own
+    rows = [[f"`{h}`", types[t], *(n[(h, t, s)] for s in inv.SPLITS)] for h, t in keys]
+    rows = [row for row in rows if sum(map(bool, row[2:])) > 1]
+    return words("crossing", holders=len(rows), rows=rows)
 
 
 def feature_type(feature) -> str:
@@ -228,7 +246,13 @@ def _ci(m: dict) -> str:
 
 def _diff(e: dict) -> str:
     lo, hi = e.get("ci") or (None, None)
-    return f"{e['difference']:+.3f}" + (f" [{lo:+.3f}, {hi:+.3f}]" if lo is not None else "")
+    return f"{e['delta']:+.3f}" + (f" [{lo:+.3f}, {hi:+.3f}]" if lo is not None else "")
+
+
+def _test(e: dict) -> list[str]:
+    """Δ [95%], p and whether significant (the interval excludes 0 exactly when p < α)."""
+    p = "≤ 0.001" if e["p"] <= 0.001 else f"{e['p']:.3f}"
+    return [_diff(e), p, "**yes**" if e["significant"] else "no"]
 
 
 def _mean_sd(report: dict) -> str:
@@ -241,55 +265,64 @@ def _support(per_target: dict) -> str:
     return ", ".join(f"`{t}` {s['against']}/{s['favor']}" for t, s in support.items())
 
 
-def _lodo(runs: dict) -> str:
+def _ceiling(scores: dict) -> tuple[list, str]:
+    """A per-target table's last row, the gold labels' own F_avg per target (the ceiling, † where below
+    1), and the targets it marks."""
+    below = [t for t in inv.TARGETS if scores[t]["oracle"] < 1]
+    row = ["*gold labels (ceiling)*", *(_f(scores[t]["oracle"]) + " †" * (t in below) for t in inv.TARGETS)]
+    return row, ", ".join(f"`{t}`" for t in below) or "none"
+
+
+def _lodo(runs: dict, results: dict) -> str:
     rows, per_target = [], []
     for n, run in runs.items():
         r, m = run["report"], run["report"]["pooled"]["metrics"]
-        lo, hi = r["pooled"].get("document_bootstrap", {}).get("metrics", {}).get("f_avg", [None, None])
-        rows.append([f"`{n}`", _mean_sd(r), _ci(m["f_avg"]), f"[{_f(lo)}, {_f(hi)}]", _ci(m["macro_f1"])])
+        t_ci = "[{}, {}]".format(*map(_f, r["over_folds"]["f_avg"]["t_ci"]))
+        rows.append([f"`{n}`", _ci(m["f_avg"]), _mean_sd(r), t_ci, _ci(m["macro_f1"])])
         rows[-1].append(_f(m["accuracy"]["value"]))
         per_target.append([f"`{n}`", *(_ci(r["pooled"]["per_target"][t]["f_avg"]) for t in inv.TARGETS)])
     first = next(iter(runs.values()))["report"]
-    pooled = first["pooled"]
-    units = pooled.get("document_bootstrap", {}).get("units", "—")
-    support = _support(pooled["per_target"])
-    return words(
-        "lodo", first=first, pooled=pooled, units=units, rows=rows, support=support, per_target=per_target
-    )
+    pooled, df = first["pooled"], first["over_folds"]["f_avg"]["folds"] - 1
+    ceiling, below = _ceiling(pooled["per_target"])
+    values = {"first": first, "pooled": pooled, "df": df, "rows": rows, "mdd": results["detectable"]}
+    values |= {"support": _support(pooled["per_target"]), "per_target": [*per_target, ceiling]}
+    return words("lodo", **values, below=below)
 
 
-def _loto(runs: dict) -> str:
+def _loto(runs: dict, results: dict) -> str:
     rows = []
     for n, entry in runs.items():
         r = entry["report"]
-        folds = [_f(r["folds"][t]["f_avg"]) if t in r["folds"] else "—" for t in inv.TARGETS]
-        rows.append(
-            [f"`{n}`", entry.get("model", ""), _mean_sd(r), _ci(r["pooled"]["metrics"]["f_avg"]), *folds]
-        )
-    return words("loto", rows=rows)
+        folds = [_f(r["folds"][t]["f_avg"]) for t in inv.TARGETS]
+        pooled = _ci(r["pooled"]["metrics"]["f_avg"])
+        rows.append([f"`{n}`", entry.get("model", ""), _mean_sd(r), pooled, *folds])
+    first = next(iter(runs.values()))["report"]
+    (name, *ceiling), below = _ceiling(first["folds"])
+    mean = sum(first["folds"][t]["oracle"] for t in inv.TARGETS) / len(inv.TARGETS)
+    return words("loto", rows=[*rows, [name, "—", _f(mean), _f(first["oracle"]), *ceiling]], below=below)
 
 
-def _comparisons(comparisons: dict) -> str:
-    rows = []
+def _comparisons(comparisons: dict, results: dict) -> str:
+    rows, per_target = [], []
     for protocol in ("lodo", "loto", "split"):
         for e in (comparisons.get(protocol) or {}).values():
-            f, m = e["f_avg"], e["macro_f1"]
-            significant = "**yes**" if f.get("significant") else "no"
-            rows.append([protocol, f"`{e['b']}` − `{e['a']}`", _diff(f), f"{f['p']:.4f}", significant])
-            rows[-1] += [_diff(m), f"{m['p']:.4f}"]
-    permutations = next(iter(next(iter(comparisons.values())).values()))["randomization"]["assignments"]
-    return words("comparisons", permutations=permutations, rows=rows)
+            pair = f"`{e['b']}` − `{e['a']}`"
+            rows.append([protocol, pair, *_test(e["f_avg"]), *_test(e["macro_f1"])])
+            if protocol == "lodo":
+                per_target.append([pair, *(_diff(e["per_target"][t]) for t in inv.TARGETS)])
+    return words("comparisons", scorer=results["scorer"], rows=rows, per_target=per_target)
 
 
-def _split(runs: dict) -> str:
+def _split(runs: dict, results: dict) -> str:
     rows, per_target = [], []
     for n, run in runs.items():
         r, m = run["report"], run["report"]["metrics"]
         rows.append([f"`{n}`", _ci(m["f_avg"]), _ci(m["macro_f1"]), _f(m["accuracy"]["value"])])
         per_target.append([f"`{n}`", *(_f(r["per_target"][t]["f_avg"]["value"]) for t in inv.TARGETS)])
     first = next(iter(runs.values()))["report"]
+    (ceiling, below), support = _ceiling(first["per_target"]), _support(first["per_target"])
     return words(
-        "split", first=first, rows=rows, support=_support(first["per_target"]), per_target=per_target
+        "split", first=first, rows=rows, support=support, per_target=[*per_target, ceiling], below=below
     )
 
 
@@ -303,15 +336,18 @@ def benchmark_blocks(data: Path, results_file: Path) -> dict[str, str]:
     if stance := results.get("stance"):
         runs = {p: {n: b[p] for n, b in stance.items() if p in b} for p in ("lodo", "loto", "split")}
         parts = [(runs["lodo"], _lodo), (runs["loto"], _loto), (results.get("comparisons"), _comparisons)]
-        parts = [write(found) for found, write in [*parts, (runs["split"], _split)] if found]
+        parts = [write(found, results) for found, write in [*parts, (runs["split"], _split)] if found]
         if notes := [f"`{n}` — {b['not_run']}." for n, b in stance.items() if b.get("not_run")]:
             parts.append("\n".join(notes) + "\n")
         out["benchmark"] = "\n".join([words("benchmark", version=results["dataset_version"]), *parts])
     if holders := results.get("holders"):
         rows = []
         for n, entry in holders.items():
-            t, w, e = (entry["report"][k] for k in ("tuple", "tuple_without_holder", "evidence"))
-            rows.append([f"`{n}`", _f(t["precision"]), _f(t["recall"]), _f(t["f1"]), _f(w["f1"])])
+            t, e = entry["report"]["tuple"], entry["report"]["evidence"]
+            f1 = [
+                _f(entry["report"][k]["f1"]) for k in ("tuple", "tuple_holder_only", "tuple_without_holder")
+            ]
+            rows.append([f"`{n}`", _f(t["precision"]), _f(t["recall"]), *f1])
             rows[-1] += [_f(e["token_f1_over_gold"]), _f(e["token_f1_over_matched"])]
         systems = "\n".join(f"* `{n}`: {entry['description']}." for n, entry in holders.items())
         first = next(iter(holders.values()))["report"]

@@ -1,6 +1,7 @@
 """The Hugging Face dataset folder (`belgrade-stance publish --out DIR [--repo-id ID]`), and its upload.
 DIR receives exactly what is uploaded: README.md (the card), data/'s files, the figures, croissant.json,
-the guidelines, LICENSE, errors.md, and publish-manifest.json (the sha256 of every file publish wrote)."""
+the guidelines, LICENSE, errors.md, the lm-evaluation-harness tasks (lm_eval_tasks/), and
+publish-manifest.json (the sha256 of every file publish wrote)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from huggingface_hub import HfApi, get_token
 from huggingface_hub.utils import HFValidationError, validate_repo_id
 
 from belgrade_stance.errors import DatasetError
+from belgrade_stance.llm import TASKS
 from belgrade_stance.outputs import check_out, fill
 from belgrade_stance.verify import verify
 from belgrade_stance_build.card.figures import FIGURES, write_figures
@@ -46,6 +48,7 @@ def publish(layout: Layout, out: Path) -> Path:
     copies |= {f"figures/{name}.png": layout.figures / f"{name}.png" for name in FIGURES}
     copies |= {GUIDELINES: layout.guidelines, ERRORS: layout.root / "docs" / ERRORS}
     copies["LICENSE"] = layout.root / "LICENSE"
+    copies |= {f"{TASKS.name}/{p.name}": p for p in TASKS.iterdir() if p.is_file() and p.suffix != ".pyc"}
     with fill(out, "publish", PUBLISH_MANIFEST) as tmp:
         for name, source in copies.items():
             (tmp / name).parent.mkdir(parents=True, exist_ok=True)

@@ -32,6 +32,7 @@ class StanceRecord:
     label: str
     holder_type: str | None
     holder: str | None
+    holder_description: str | None
     holder_span: dict | None  # the raw span records
     evidence: dict | None
     primary: bool
@@ -41,6 +42,7 @@ class StanceRecord:
         return ({"target": self.target} if with_target else {}) | {
             "holder_type": self.holder_type,
             "holder": self.holder,
+            "holder_description": self.holder_description,
             "label": self.label,
             "holder_text": self.holder_span["text"] if self.holder_span else None,
             "evidence_text": self.evidence["text"] if self.evidence else None,
@@ -66,7 +68,7 @@ def read_annotation(layout: Layout, path: Path, text: str, seg: Segmentation, pr
     sentences = {s.id: s for s in seg.sentences}
     entities, stance, seen = [], {}, {}  # seen: an entity's span, a record's key → its line
     lines = read_jsonl(path, where, problems, layout)
-    records = checked_records(ANNOTATION, lines, where, problems, raw=text)
+    records = checked_records(ANNOTATION, lines, where, problems, raw=text, pass_name=path.parent.name)
     ids = {m.entity_id for _, _, m in records if m.type == "entity"}
     for n, rec, m in records:
         s = sentences.get(m.sentence)
@@ -81,7 +83,9 @@ def read_annotation(layout: Layout, path: Path, text: str, seg: Segmentation, pr
             if (first := seen.setdefault((s.id, m.target, m.label, m.holder), n)) != n:
                 add(n, "duplicate-record", f"stance {s.id} {m.target} {m.holder!r} already on line {first}")
             spans = rec.get("holder_span"), rec.get("evidence")
-            r = StanceRecord(m.target, m.label, m.holder_type, m.holder, *spans, bool(m.primary))
+            r = StanceRecord(
+                m.target, m.label, m.holder_type, m.holder, m.holder_description, *spans, bool(m.primary)
+            )
             stance.setdefault((s.id, m.target), []).append(r)
             seen.setdefault((s.id, m.target), n)
         elif not (s.start <= m.start and m.end <= s.end):  # (boilerplate lies outside every sentence)

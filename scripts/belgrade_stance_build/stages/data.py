@@ -106,7 +106,7 @@ def write_manifest(folder: Path, layout: Layout, files: dict, metadata: list[dic
             for row in metadata
         },
         "raw_inputs": {rel: layout.reads.get(rel) or sha256_file(p) for rel, p in raw.items()},
-        "inventories": {"targets": inv.TARGETS, **inventories},
+        "inventories": {"targets": inv.TARGETS, "groups": inv.GROUPS, **inventories},
         "features": {c: features(c).to_dict() for c in inv.CONFIGS},
     }
     manifest_path(folder).write_text(

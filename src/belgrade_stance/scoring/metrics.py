@@ -1,6 +1,6 @@
 """The scorers' arithmetic, as SemEval-2016's eval.pl (Zhu, 2015) computes it: per class P = TP /
 predicted, R = TP / gold, F = 2PR / (P + R), each 0 where undefined; F_avg = (F_favor + F_against)
-/ 2 overall, per target and inside every resample. Resamples and swaps draw whole units (sentences)."""
+/ 2 overall, per target and inside every resample. Resamples draw whole units (sentences)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from belgrade_stance.errors import LoadError
 
 SAMPLES = 1000  # bootstrap resamples drawn for the confidence intervals
 SEED = 2016  # seed of the bootstrap's random generator (numpy's default_rng)
-LEVEL = 0.95  # confidence level of the intervals (percentile method)
-PERMUTATIONS = 10_000  # approximate-randomization permutations (all assignments if there are fewer)
-ALPHA = 0.05  # the comparison flags differences significant at this level (Holm-corrected for targets)
+LEVEL = 0.95  # confidence level of the intervals (percentile method; t over folds)
+ALPHA = 0.05  # a comparison is significant at this level: its interval at level 1 − ALPHA excludes 0
 COMPARED = ("f_avg", "macro_f1")
 
 
@@ -87,6 +86,11 @@ def _groups(np, rows: int, units, targets) -> tuple:
     return unit_ids, {t: targets == t for t in dict.fromkeys(targets.tolist())}
 
 
+def ceiling(support: dict) -> float:
+    """The oracle: the gold labels' own F_avg, 1 with favor and against rows, 0.5 with one, 0 with neither."""
+    return (min(support["favor"], 1) + min(support["against"], 1)) / 2
+
+
 def _prf(tp, n_gold, n_pred, undefined=None) -> dict:
     """eval.pl's precision, recall and F1 (2·TP / (gold + predicted)), `undefined` where 0 / 0."""
 
@@ -126,6 +130,7 @@ def score(gold, pred, names: list[str], *, units=None, targets=None, samples=SAM
         "rows": int(gold.size),
         "units": int(unit_ids.max()) + 1,
         "metrics": metrics,
+        "oracle": ceiling({n: c["support"] for n, c in per_class.items()}),
         "per_class": per_class,
         "per_target": {},
         "confusion": {"labels": list(names), "matrix": cm.astype(int).tolist()},
@@ -133,7 +138,8 @@ def score(gold, pred, names: list[str], *, units=None, targets=None, samples=SAM
     for t, mask in groups.items():
         tcm, tm = scored(mask)
         support = {n: int(tcm[i].sum()) for i, n in enumerate(names)}
-        report["per_target"][t] = {"rows": int(mask.sum()), "f_avg": tm["f_avg"], "support": support}
+        entry = {"rows": int(mask.sum()), "f_avg": tm["f_avg"], "oracle": ceiling(support)}
+        report["per_target"][t] = {**entry, "support": support}
     if samples:
         report["bootstrap"] = {
             "samples": samples,
@@ -162,72 +168,66 @@ def score_entities(gold, pred, types: list[str]) -> dict:
     return {"per_type": per_type, "micro": counted(gold, pred), "spans_untyped": untyped}
 
 
-def holm(pvalues: dict) -> dict:
-    """Holm's step-down adjusted p-values (family-wise error), same keys."""
-    order = sorted(pvalues, key=lambda k: (pvalues[k], str(k)))
-    m, running, out = len(order), 0.0, {}
-    for i, k in enumerate(order):
-        running = max(running, min(1.0, (m - i) * pvalues[k]))
-        out[k] = running
-    return out
-
-
-def _compared(np, names, ca, cb, rows: int, samples: int, permutations: int, seed: int):
-    """B − A and the scores of A and B, from the (units, k·k) confusion counts of each system."""
-    k = len(names)
-
-    def differences(a, b):
-        sa, sb = (confusion_scores(c.reshape(*c.shape[:-1], k, k), names) for c in (a, b))
-        return {m: np.asarray(sb[m]) - np.asarray(sa[m]) for m in COMPARED}, sa, sb
-
-    observed, sa, sb = differences(ca.sum(axis=0), cb.sum(axis=0))
-    entry = {
-        m: {"a": rounded(sa[m]), "b": rounded(sb[m]), "difference": rounded(observed[m])} for m in COMPARED
-    }
-    entry["rows"] = rows
-    if samples:
-        weights = resample_weights(ca.shape[0], samples, seed)
-        boot = differences(weights @ ca, weights @ cb)[0]
-        for m in COMPARED:
-            entry[m]["ci"] = interval(boot[m])
-    if permutations:  # a unit's predictions of A and B swapped: every assignment if few enough
-        n = ca.shape[0]
-        exact = n <= 30 and 2**n <= permutations
-        if exact:
-            swap = ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(float)
-        else:
-            swap = np.random.default_rng(seed + 1).integers(0, 2, size=(permutations, n)).astype(float)
-        null = differences((1 - swap) @ ca + swap @ cb, swap @ ca + (1 - swap) @ cb)[0]
-        for m in COMPARED:
-            extreme = int((np.abs(null[m]) >= abs(observed[m]) - 1e-12).sum())
-            entry[m]["p"] = rounded(extreme / len(swap) if exact else (extreme + 1) / (len(swap) + 1))
-        entry["randomization"] = {"assignments": len(swap), "exact": exact}
-    return entry
-
-
-def paired(
-    gold, pred_a, pred_b, names, units, *, targets=None, samples=SAMPLES, permutations=PERMUTATIONS, seed=SEED
-):
-    """B − A of label indices pred_b and pred_a against gold, overall and per target: a paired
-    bootstrap interval and a two-sided paired approximate-randomization p-value (Holm over targets)."""
+def t_interval(values) -> list[float | None]:
+    """mean ± t(LEVEL, n − 1) · sd / √n of n values (fold scores), [None, None] with fewer than 2."""
     np = require_numpy()
-    whole_numbers(samples=samples, permutations=permutations, seed=seed)
+    from scipy.stats import t
+
+    if len(values) < 2:
+        return [None, None]
+    half = t.ppf((1 + LEVEL) / 2, len(values) - 1) * np.std(values, ddof=1) / math.sqrt(len(values))
+    return [rounded(np.mean(values) - half), rounded(np.mean(values) + half)]
+
+
+def minimum_detectable_difference(sd: float, n: int, alpha: float = ALPHA, power: float = 0.8) -> float:
+    """The smallest mean difference a two-sided paired t test over n folds detects with this power, the
+    paired differences having standard deviation sd: (t(1 − α/2, n − 1) + t(power, n − 1)) · sd / √n."""
+    require_numpy()
+    from scipy.stats import t
+
+    if type(n) is not int or n < 2:
+        raise LoadError("bad-argument", f"n must be a whole number ≥ 2 (folds), not {n!r}")
+    return float((t.ppf(1 - alpha / 2, n - 1) + t.ppf(power, n - 1)) * sd / math.sqrt(n))
+
+
+def inference(draws, alpha: float = ALPHA) -> dict:
+    """One inference from bootstrap differences: p = min(1, 2 · min(#draws ≤ 0, #draws ≥ 0) / B), and
+    the interval [d(k), d(B + 1 − k)] of the sorted draws, k the smallest count whose p reaches alpha.
+    So the interval excludes 0 exactly when p < alpha, and then the difference is significant."""
+    np = require_numpy()
+    d = np.sort(np.round(np.asarray(draws, dtype=float), 6)) + 0.0
+    n = d.size
+
+    def p_of(count: int) -> float:
+        return rounded(min(1.0, 2 * count / n))
+
+    k = next(c for c in range(1, n + 1) if p_of(c) >= alpha)
+    p = p_of(min(int((d <= 0).sum()), int((d >= 0).sum())))
+    return {"ci": [rounded(d[k - 1]), rounded(d[n - k])], "p": p, "significant": p < alpha}
+
+
+def paired(gold, pred_a, pred_b, names, units, *, targets=None, samples=SAMPLES, seed=SEED, alpha=ALPHA):
+    """B − A of label indices pred_b and pred_a against gold, from one paired bootstrap over the units
+    (the same draws for both systems): overall, the difference with its interval, p-value and flag
+    (`inference`); per target, the F_avg difference with its interval only (descriptive)."""
+    np = require_numpy()
+    whole_numbers(samples=samples, seed=seed)
     gold, pred_a, pred_b = (np.asarray(x, dtype=int) for x in (gold, pred_a, pred_b))
     units, groups = _groups(np, gold.size, units, targets)
-    out: dict = {"rows": int(gold.size), "units": int(units.max()) + 1, "per_target": {}}
+    k, n_units = len(names), int(units.max()) + 1
+    weights = resample_weights(n_units, samples, seed) if samples else None
+    out: dict = {"rows": int(gold.size), "units": n_units}
+    per_target = {}
     for group, mask in {"all": None, **groups}.items():
-        ca, cb = (unit_confusions(units, gold, p, len(names), mask) for p in (pred_a, pred_b))
-        used = np.flatnonzero(ca.sum(axis=1) > 0)  # the sentences this group has rows in
-        rows = int(gold.size if mask is None else mask.sum())
-        entry = _compared(np, names, ca[used], cb[used], rows, samples, permutations, seed)
-        if group == "all":
-            out.update(entry)
-        else:
-            out["per_target"][group] = entry
-    for m in COMPARED if permutations else ():
-        out[m]["significant"] = out[m]["p"] < ALPHA
-        adjusted = holm({t: e[m]["p"] for t, e in out["per_target"].items()})
-        for t, e in out["per_target"].items():
-            e[m]["p_holm"] = rounded(adjusted[t])
-            e[m]["significant"] = adjusted[t] < ALPHA
-    return out
+        ca, cb = (unit_confusions(units, gold, p, k, mask) for p in (pred_a, pred_b))
+        sa, sb = (confusion_scores(c.sum(axis=0).reshape(k, k), names) for c in (ca, cb))
+        if samples:
+            da, db = (confusion_scores((weights @ c).reshape(samples, k, k), names) for c in (ca, cb))
+        for m in COMPARED if group == "all" else ("f_avg",):
+            entry = {"a": rounded(sa[m]), "b": rounded(sb[m]), "delta": rounded(sb[m] - sa[m])}
+            entry |= inference(db[m] - da[m], alpha) if samples else {}
+            if group == "all":
+                out[m] = entry
+            else:  # descriptive: no p-value, no flag
+                per_target[group] = {key: v for key, v in entry.items() if key in ("delta", "ci")}
+    return {**out, "per_target": per_target}

@@ -6,16 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from functools import partial
 from pathlib import Path
 
 from belgrade_stance.errors import DatasetError, Problem, Problems
-
-HOLDER_REQUIRED = ("sentence_id", "target", "label", "holder")
-HOLDER_FIELDS = {*HOLDER_REQUIRED, "evidence_start", "evidence_end"}
 
 
 class PredictionError(DatasetError):
@@ -58,7 +54,7 @@ def _file_records(path: Path, holders: bool) -> tuple[list, list[str]]:
     return records, bad
 
 
-def _read_records(predictions, holders: bool) -> tuple[str, list[tuple[str, object]], list[str]]:
+def read_records(predictions, holders: bool) -> tuple[str, list[tuple[str, object]], list[str]]:
     """(source, [(where, record)], unreadable records) of predictions: a file, a DataFrame, a mapping
     id → label, an iterable of records or (id, label) pairs; for holders a file or a list of records."""
     source = str(predictions) if isinstance(predictions, (str, Path)) else type(predictions).__name__
@@ -96,7 +92,7 @@ def _read_records(predictions, holders: bool) -> tuple[str, list[tuple[str, obje
 def check_predictions(predictions, gold_ids: list[str], all_ids: set[str], names: list[str], scope: str):
     """Map every id of gold_ids to a label index, or raise PredictionError naming the offenders.
     all_ids: every id a prediction may name (the scored split's rows, before any restriction)."""
-    source, records, unreadable = _read_records(predictions, holders=False)
+    source, records, unreadable = read_records(predictions, holders=False)
     # a label is its name (any case) or its index, as an int, digits or an integral float
     index_of = {str(x): i for i, name in enumerate(names) for x in (name.lower(), i, float(i))}
     seen: dict[str, list[str]] = defaultdict(list)
@@ -138,61 +134,3 @@ def check_predictions(predictions, gold_ids: list[str], all_ids: set[str], names
     if problems:
         raise PredictionError(source, problems=problems.items)
     return labels
-
-
-def normalise(holder: str) -> str:
-    """A holder as matched: NFC, lowercase, white space collapsed, a leading article dropped."""
-    h = " ".join(unicodedata.normalize("NFC", holder).lower().split())
-    for article in ("the ", "a ", "an "):
-        if h.startswith(article):
-            return h[len(article) :]
-    return h
-
-
-def check_holder_predictions(predictions, texts: dict, targets: list[str]) -> dict:
-    """{(sentence, target, label, normalised holder): evidence span or None} of holder records, or
-    PredictionError listing the offending records of every rule. texts: the scored sentences."""
-    source, records, unreadable = _read_records(predictions, holders=True)
-    found: dict[str, list[str]] = defaultdict(list)
-
-    def add(rule: str, message: str) -> None:
-        found[rule].append(message)
-
-    for line in unreadable:
-        add("prediction-record", line)
-    out: dict[tuple, tuple | None] = {}
-    for where, rec in records:
-        if not isinstance(rec, dict) or not set(HOLDER_REQUIRED) <= set(rec) <= HOLDER_FIELDS:
-            add(
-                "prediction-record",
-                f"{where}: an object with sentence_id, target, label, holder "
-                "(and optionally evidence_start, evidence_end), nothing else",
-            )
-            continue
-        sid, target, label, holder = (rec[k] for k in HOLDER_REQUIRED)
-        span = (rec.get("evidence_start"), rec.get("evidence_end"))
-        span = None if span == (None, None) else span
-        if not isinstance(sid, str) or sid not in texts:
-            add("unknown-id", f"{sid!r} ({where})")
-        elif target not in targets:
-            add("unknown-target", f"{target!r} ({where})")
-        elif label not in ("favor", "against"):
-            add("unknown-label", f"{label!r} ({where}; favor or against)")
-        elif not isinstance(holder, str) or not holder.strip():
-            add("prediction-record", f"{where}: holder must be a non-empty string")
-        elif span and not (
-            all(type(x) is int for x in span) and 0 <= span[0] < span[1] <= len(texts[sid][0])
-        ):
-            add(
-                "prediction-record",
-                f"{where}: evidence {span[0]!r}–{span[1]!r} is not a span of the sentence "
-                f"(length {len(texts[sid][0])})",
-            )
-        elif (key := (sid, target, label, normalise(holder))) in out:
-            add("duplicate-prediction", f"{key!r} ({where})")
-        else:
-            out[key] = span
-    if found:
-        problems = [Problem(source, None, r, f"{len(m)} record(s): {shortlist(m)}") for r, m in found.items()]
-        raise PredictionError(source, problems=problems)
-    return out
