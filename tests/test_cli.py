@@ -151,3 +151,20 @@ def test_the_command_ends_with_its_own_exit_code_and_all_it_printed(tmp_path):
         assert done.returncode == code and text in getattr(done, stream), (argv, done.stderr[-500:])
         if code == 0 and argv[0] == "evaluate":  # the whole report, not a cut buffer
             assert json.loads(done.stdout)["metrics"]["f_avg"] is not None
+
+
+def test_a_huge_bad_prediction_file_gives_a_few_short_examples_and_counts(tmp_path, capsys):
+    lines = tmp_path / "p.jsonl"
+    record = json.dumps({"id": "d03-s000-war", "label": "x" * 100}) + "\n"
+    lines.write_text(record * 20000 + json.dumps({"id": "y", "label": "z" * 100_000}) + "\n")
+    assert cli.main(["evaluate", str(lines), "--samples", "0"]) == 1
+    err = capsys.readouterr().err
+    assert len(err) < 2000 and "x" * 81 not in err and "Traceback" not in err, err
+    assert "line 20001: longer than 65536 characters" in err
+    assert "20000 unknown label(s)" in err and "line 4, line 5, … (19995 more))" in err
+
+
+def test_an_export_clears_what_a_killed_export_left(tmp_path, capsys):
+    (tmp_path / ".export-new-k1ll3d00").mkdir()
+    assert cli.main(["export", "conll", "--out", str(tmp_path / "out")]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from belgrade_stance.cli import main
-from belgrade_stance.files import clear_leftovers, folder_swap
+from belgrade_stance.files import STOPPED, clear_leftovers, folder_swap
 from belgrade_stance.verify import verify
 from helpers import ROOT, tree_digest
 
@@ -66,7 +66,21 @@ CHANGES = {
     ),
     "column-dropped": (lambda p: _rewrite(p, "drop-column"), "stance/test.parquet: [features-mismatch]"),
     "features-changed": (lambda p: _rewrite(p, "other-features"), "stance/test.parquet: [features-mismatch]"),
+    "cut-short": (lambda p: _cut(p / "data/stance/test.parquet"), "test.parquet: [sha256-mismatch]"),
+    "killed-build-left": (lambda p: (p / ".data-new-k1ll3d00").mkdir(), "k1ll3d00: [leftover-folder]"),
+    "report-outside": (lambda p: _report_at(p, "/etc/hostname"), "'/etc/hostname' leaves the data folder"),
+    "report-above": (lambda p: _report_at(p, "../../etc/hostname"), "'../../etc/hostname' leaves"),
 }
+
+
+def _cut(path):
+    path.write_bytes(path.read_bytes()[:100])
+
+
+def _report_at(project, path):
+    manifest = json.loads((project / "data/manifest.json").read_text())
+    manifest["reports"]["agreement.json"]["path"] = path
+    (project / "data/manifest.json").write_text(json.dumps(manifest))
 
 
 @pytest.mark.parametrize("change", sorted(CHANGES))
@@ -96,6 +110,32 @@ def test_a_failed_swap_leaves_the_folder_and_no_leftovers(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [".data-new-users-own", "data"]
 
 
+def test_an_interrupt_a_library_swallowed_still_stops_the_swap(tmp_path):
+    (tmp_path / "data").mkdir()
+    STOPPED.append(signal.SIGINT)  # as if a writer's cleanup had swallowed the KeyboardInterrupt
+    try:
+        with pytest.raises(KeyboardInterrupt), folder_swap(tmp_path / "data", "data") as new:
+            (new / "half").write_text("written")
+    finally:
+        STOPPED.clear()
+    assert [p.name for p in tmp_path.iterdir()] == ["data"] and not any((tmp_path / "data").iterdir())
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_build_says_so_in_one_line_and_swaps_nothing(checkout, sig):
+    before = tree_digest(checkout / "data")
+    run = subprocess.Popen(_build_command(checkout), stderr=subprocess.PIPE, text=True)
+    for _ in range(600):  # interrupt it while it writes the new data folder
+        if any(checkout.glob(".data-new-*/stance")) or run.poll() is not None:
+            break
+        time.sleep(0.02)
+    run.send_signal(sig)
+    err = run.communicate(timeout=60)[1]
+    assert run.returncode == 128 + sig and err.count("\n") == 1 and "[interrupted-by-signal]" in err, err
+    assert tree_digest(checkout / "data") == before
+    assert [p.name for p in checkout.iterdir() if p.name.startswith(".data-")] == []
+
+
 def _build_command(project):
     return [sys.executable, "-m", "belgrade_stance", "build", "--root", str(project)]
 
@@ -123,3 +163,10 @@ def test_two_builds_at_once_both_succeed(checkout):
     errs = [r.communicate(timeout=600)[1] for r in runs]
     assert [r.returncode for r in runs] == [0, 0] and "Traceback" not in "".join(errs), errs
     assert verify(checkout / "data", checkout) == []
+
+
+def test_build_check_counts_a_parquet_file_cut_short_as_stale(tmp_path):
+    from belgrade_stance_build.build import same_output
+
+    (tmp_path / "test.parquet").write_bytes((ROOT / "data/stance/test.parquet").read_bytes()[:100])
+    assert not same_output(tmp_path / "test.parquet", ROOT / "data/stance/test.parquet")

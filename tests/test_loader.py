@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import shutil
 import sys
 
@@ -201,3 +202,32 @@ def test_the_readme_use_blocks_run_as_written():
     for code in blocks:
         exec(compile(code, "README.md", "exec"), scope)
     assert list(scope["named"].label.cat.categories) == ["none", "against", "favor"]
+
+
+@pytest.mark.parametrize(
+    "kwargs, rule",
+    [
+        ({"data_dir": "data\0x"}, "bad-argument"),
+        ({"split": f"test[{'1' * 5000}:]"}, "unknown-split"),
+        ({"split": "test[5:2]"}, "empty-slice"),
+        ({"split": "test[900:]"}, "empty-slice"),
+    ],
+)
+def test_a_bad_request_is_one_short_load_error(kwargs, rule):
+    with pytest.raises(LoadError) as e:
+        belgrade_stance.load("stance", **kwargs)
+    assert e.value.rule == rule and len(str(e.value)) < 300
+
+
+def test_a_load_that_straddles_a_rebuild_fails_rather_than_mixing(tmp_path, monkeypatch):
+    loader = importlib.import_module("belgrade_stance.load")  # the module, not the function
+    data = shutil.copytree(packaged_data_dir(), tmp_path / "data")
+    read = loader.read_checked
+
+    def read_then_rebuild(folder, entry, verify):  # a build swaps in new data after the first file
+        (data / "manifest.json").write_text((data / "manifest.json").read_text().replace("0.", "9.", 1))
+        return read(folder, entry, verify)
+
+    monkeypatch.setattr(loader, "read_checked", read_then_rebuild)
+    with pytest.raises(LoadError, match=r"\[data-changed\]"):
+        belgrade_stance.load("stance", data_dir=data, verify=False)

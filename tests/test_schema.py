@@ -1,10 +1,16 @@
-"""The pandera schemas accept the real tables and reject tables that break a rule (each check can fail)."""
+"""The pandera schemas accept the real tables and reject tables that break a rule (each check can fail);
+the record models refuse every character that does not show, a line separator in a metadata cell once."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
+from pydantic import ValidationError
 
+from belgrade_stance.errors import Problems
+from belgrade_stance_build.layout import Layout
+from belgrade_stance_build.stages.metadata import read_metadata
+from belgrade_stance_schema.records import ANNOTATION
 from belgrade_stance_schema.tables import KEY_COLUMNS, SPLIT_BY_DOCUMENT, validate_corpus, validate_tables
 
 
@@ -66,7 +72,13 @@ def only_holders_row_of_an_item_missing(t):
     t["holders"] = t["holders"].drop(index=item[item.map(item.value_counts()) == 1].index[0])
 
 
+def white_space_token(t):
+    s = t["sentences"]
+    s.at[0, "tokens"] = [s.at[0, "tokens"][0], " ", *s.at[0, "tokens"][1:]]
+
+
 CASES = {
+    white_space_token: "tokens: in order",
     duplicate_stance_id: "unique",
     label_outside_inventory: "isin",
     missing_target: "every sentence has every target exactly once",
@@ -105,3 +117,19 @@ def test_rules_across_parts_hold_on_the_key_columns(tables, broken):
     failures = validate_corpus(keys)
     expected = SPLIT_BY_DOCUMENT if broken == "split" else "unique"
     assert any(expected in f[2] for f in failures), failures
+
+
+@pytest.mark.parametrize("c", "\x00\x1b\x85\xad\u200b\u200f\u202e\u2066\ufeff\u2028")  # Cc, Cf, Zl
+def test_a_hidden_character_is_refused_in_every_string_of_a_record(c):
+    bad = dict(type="entity", sentence=f"s{c}", start=0, end=1, text=f"a{c}", label="GPE", entity_id="x")
+    with pytest.raises(ValidationError) as refused:
+        ANNOTATION.adapter.validate_python([{**bad, "reason": f"r{c}r"}])
+    found = {(e["loc"][-1], e["type"]) for e in refused.value.errors()}
+    assert found == {(k, "control-character") for k in ("sentence", "text", "reason")}
+
+
+def test_a_line_separator_in_a_metadata_cell_is_one_problem(project):
+    path, problems = project / "raw/metadata.csv", Problems()
+    path.write_text(path.read_text(encoding="utf-8").replace("a few", "a few\u2028"), encoding="utf-8")
+    read_metadata(Layout(project), problems)
+    assert [(p.line, p.rule) for p in problems.items] == [(3, "control-character")], problems.report()

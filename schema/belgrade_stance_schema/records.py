@@ -9,6 +9,7 @@ from datetime import date
 from typing import Annotated, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, Field, TypeAdapter, ValidationInfo, model_validator
+from pydantic.functional_validators import field_validator
 from pydantic_core import PydanticCustomError as RecordError  # (rule, message[, values])
 
 from belgrade_stance_schema import inventory as inv
@@ -17,6 +18,7 @@ MAX_ID = 64  # an id: doc_id, sentence id, entity_id
 MAX_WORDS = 2000  # a hand-written text: a holder, a reason, a headline, a rights note
 MAX_TEXT = 100_000  # a span text: a sentence, a boilerplate range
 ENTITY_ID = r"^[a-z0-9]+(_[a-z0-9]+)*$"
+HIDDEN = {"Cc", "Cf", "Cs", "Zl", "Zp"}  # control, format (zero-width, bidi), surrogate, line/paragraph break
 
 
 def rule(name: str, **constraints):
@@ -24,13 +26,16 @@ def rule(name: str, **constraints):
     return Field(json_schema_extra={"rule": name}, **constraints)
 
 
+def hidden(value: str, keep: str = "") -> int | None:
+    """Where value holds its first character that does not show (of HIDDEN, not of keep), else None."""
+    return next((i for i, c in enumerate(value) if c not in keep and unicodedata.category(c) in HIDDEN), None)
+
+
 def _handwritten(value: str) -> str:
     if not value.strip():
         raise RecordError("empty-value", "only white space")
     if value != value.strip():
         raise RecordError("surrounding-whitespace", "begins or ends with white space")
-    if any(unicodedata.category(c) == "Cc" for c in value):
-        raise RecordError("control-character", "holds a control character")
     if not unicodedata.is_normalized("NFC", value):
         raise RecordError("not-nfc", "not in Unicode normalisation form NFC")
     return value
@@ -45,7 +50,17 @@ StanceLabel = Annotated[Literal[tuple(inv.STANCE_LABELS)], rule("unknown-stance-
 
 
 class Record(BaseModel, strict=True, extra="forbid", frozen=True, str_max_length=MAX_TEXT):
-    """A record of a raw file: exact types, no unknown keys, no string longer than MAX_TEXT."""
+    """A record of a raw file: exact types, no unknown keys, no string longer than MAX_TEXT, no string with a
+    character that does not show (a span's text, raw text, may hold tabs and line breaks, no other string)."""
+
+    @field_validator("*")
+    @classmethod
+    def _shows(cls, value, info: ValidationInfo):
+        at = hidden(value, "\t\n\r" if info.field_name == "text" else "") if isinstance(value, str) else None
+        if at is not None:
+            found = {"c": f"U+{ord(value[at]):04X} {unicodedata.name(value[at], '')}".rstrip(), "at": at}
+            raise RecordError("control-character", "holds {c} at character {at} (a hidden character)", found)
+        return value
 
 
 class MetadataRow(Record):

@@ -11,7 +11,7 @@ import filecmp
 import shutil
 import tempfile
 import tomllib
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from pathlib import Path
 
 import pandas as pd
@@ -213,8 +213,13 @@ def _build(layout: Layout, metadata: list[dict], folder: Path | None) -> dict:
                 validate_corpus({n: pa.concat_tables(p).to_pandas() for n, p in keys.items()}), problems
             )
             failed.append("tables")
-    finally:
         files = writer.close() if writer is not None else None
+    except BaseException:  # a failed write or an interrupt: close every file quietly, then stop
+        for w in writer.writers.values() if writer is not None else ():
+            with suppress(Exception):
+                w.close()
+            w.is_open = False  # else its __del__ tries again and prints a traceback
+        raise
     if problems:
         raise BuildFailed(problems, next(s["name"] for s in STAGES if s["name"] in failed))
     report = agreement.report()
@@ -260,7 +265,10 @@ def same_output(a: Path, b: Path) -> bool:
     if not (a.is_file() and b.is_file()):
         return False
     if a.suffix == ".parquet":
-        ta, tb = pq.read_table(a), pq.read_table(b)
+        try:
+            ta, tb = pq.read_table(a), pq.read_table(b)
+        except (pa.ArrowException, OSError):  # a file cut short, or not Parquet
+            return False
         return ta.equals(tb) and ta.schema.metadata == tb.schema.metadata
     if a.name == "manifest.json":
         ma, mb = (json.loads(p.read_text(encoding="utf-8")) for p in (a, b))

@@ -85,13 +85,12 @@ def cmd_label_studio(args) -> int:
         print("label-studio: export takes --out DIR; import takes the export FILE", file=sys.stderr)
         return 2
     if args.action == "export":
-        written = export_label_studio(layout, args.out, args.pass_name)
-    else:
-        written = import_label_studio(layout, args.path, args.pass_name)
-    for path in written:
-        print(f"wrote {layout.rel(path)}")
-    if args.action == "import":
-        print("run `belgrade-stance build` to validate and rebuild data/")
+        for path in export_label_studio(layout, args.out, args.pass_name):
+            print(f"wrote {layout.rel(path)}")
+        return 0
+    for path, n in import_label_studio(layout, args.path, args.pass_name, args.dry_run).items():
+        print(f"{layout.rel(path)}: {n['added']} added, {n['changed']} changed, {n['removed']} removed")
+    print("dry run: nothing written" if args.dry_run else "run `belgrade-stance build` to rebuild data/")
     return 0
 
 
@@ -140,6 +139,7 @@ def add_label_studio(sub, parents) -> None:
     s.add_argument("action", choices=["export", "import"])
     s.add_argument("path", type=Path, nargs="?", help="import: the JSON export of the Label Studio project")
     s.add_argument("--out", type=Path, help="export: the output folder")
+    s.add_argument("--dry-run", action="store_true", help="import: print what would change, write nothing")
     s.add_argument(
         "--pass", dest="pass_name", default="gold", choices=PASSES, help="annotation pass (default: gold)"
     )

@@ -8,11 +8,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
 
 from belgrade_stance.errors import INPUT, USAGE, DatasetError, Problem
+from belgrade_stance.files import STOPPED, stop_on_signals
 
 PLUGINS = "belgrade_stance.commands"
 """Entry-point group of further verbs: name = verb, value = a function add(subparsers, parents)."""
@@ -168,8 +170,8 @@ def add_shipped(sub, parents) -> None:
     e.add_argument(
         "predictions",
         type=Path,
-        help="predictions file (.jsonl or .csv with columns id,label; "
-        "for --task holders, JSON Lines of holder records)",
+        help="predictions file (.jsonl or .csv with columns id,label; for --task holders, JSON Lines "
+        'of holder records); a first line {"dataset_version": "X"} names the data it was made for',
     )
     e.add_argument(
         "--task",
@@ -263,7 +265,14 @@ def main(argv: list[str] | None = None) -> int:
         add(sub, parents)
     args = p.parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        if STOPPED:  # a signal whose exception a library swallowed
+            raise KeyboardInterrupt(STOPPED[0])
+        return code
+    except KeyboardInterrupt:  # SIGINT or SIGTERM: one line, exit 128 + the signal, as Unix tools do
+        sig = signal.Signals(STOPPED[0] if STOPPED else signal.SIGINT)
+        why = Problem("", None, "interrupted-by-signal", f"stopped by {sig.name} (exit {128 + sig})")
+        return _fail(args.verb, why, 128 + sig)
     except BrokenPipeError:  # the reader of our output went away (| head): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
@@ -288,6 +297,7 @@ def run() -> None:
     """The `belgrade-stance` command: main(), then the process ends at once with its exit code,
     after flushing what it printed. Skipping the interpreter's teardown avoids a rare abort in
     pyarrow's native cleanup at exit (exit 134 in place of the command's own code)."""
+    stop_on_signals()
     code = main()
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -32,6 +32,15 @@ def exit_code(rules) -> int:
     return USAGE if any(r in USAGE_RULES for r in rules) else INPUT
 
 
+def clip(value, width: int = 80) -> str:
+    """A value as quoted in a message (a string's repr, else its str), cut to about width characters."""
+    try:
+        text = repr(value) if isinstance(value, str) else str(value)
+    except ValueError:  # an int of more digits than Python converts
+        return "a number too long to show"
+    return text if len(text) <= width else f"{text[: width - 12]}… ({len(text)} characters)"
+
+
 @dataclass(frozen=True)
 class Problem:
     file: str

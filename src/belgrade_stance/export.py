@@ -27,9 +27,9 @@ def _conll(split: str, docs: list) -> bytes:
 
 
 def _spacy(split: str, docs: list) -> bytes:
-    """A DocBin of the documents, each a Doc of tokens, sentence starts, entities (their ids as kb_id_),
-    a `target=label` span per sentence and target in doc.spans["stance"]; user_data holds doc_id,
-    split, sentence_ids and stance ({sentence_id: {target: label}})."""
+    """A DocBin of the documents, each a Doc of tokens (one space for any white space of the text), sentence
+    starts, entities (ids as kb_id_), a `target=label` span per sentence and target in doc.spans["stance"];
+    user_data holds doc_id, split, sentence_ids and stance ({sentence_id: {target: label}})."""
     from spacy.tokens import Doc, DocBin, Span
     from spacy.vocab import Vocab
 

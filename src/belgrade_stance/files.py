@@ -5,10 +5,26 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+STOPPED: list[int] = []
+"""The signal that asked the command to stop, kept: a library may swallow its KeyboardInterrupt."""
+
+
+def stop_on_signals() -> None:
+    """SIGINT and SIGTERM raise KeyboardInterrupt once (not twice: cleanup runs), kept in STOPPED."""
+
+    def stop(signum, frame):
+        if not STOPPED:
+            STOPPED.append(signum)
+            raise KeyboardInterrupt(signum)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, stop)
 
 
 def atomic_write(path: Path, content: str | bytes, mode: int = 0o644) -> Path:
@@ -42,17 +58,23 @@ def folder_swap(target: Path, prefix: str) -> Iterator[Path]:
     try:
         yield new
         os.chmod(new, 0o755)
-        old = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{prefix}-old-", dir=target.parent))
-            os.rmdir(old)
-            os.replace(target, old)
-        try:
-            os.replace(new, target)
-        except BaseException:
-            if old is not None:
-                os.replace(old, target)
-            raise
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:  # SIGINT and SIGTERM wait until the renames are done
+            if STOPPED:  # interrupted, though the block did not say so: never swap
+                raise KeyboardInterrupt(STOPPED[0])
+            old = None
+            if target.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{prefix}-old-", dir=target.parent))
+                os.rmdir(old)
+                os.replace(target, old)
+            try:
+                os.replace(new, target)
+            except BaseException:
+                if old is not None:
+                    os.replace(old, target)
+                raise
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:

@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from belgrade_stance.errors import LoadError
+from belgrade_stance.errors import LoadError, clip
 from belgrade_stance.paths import packaged_data_dir
 from belgrade_stance.verify import read_checked, read_manifest
 
 FORMATS = ("pandas", "arrow", "datasets")
-SLICE = re.compile(r"(?P<split>\w+)\[(?P<start>-?\d*):(?P<stop>-?\d*)\]")
+SLICE = re.compile(r"(?P<split>\w+)\[(?P<start>-?[0-9]{0,18}):(?P<stop>-?[0-9]{0,18})\]")
 """A slice of a split's rows, as in `datasets`: train[:10], test[5:20], validation[-3:]."""
 EXTRAS = {"pandas": ("pandas", "pandas"), "datasets": ("datasets", "datasets")}
 
@@ -29,11 +29,11 @@ def data_folder(data_dir) -> Path:
     if data_dir is None:
         return packaged_data_dir()
     try:
-        return Path(data_dir)
+        if "\0" not in str(data_dir):
+            return Path(data_dir)
     except TypeError:
-        raise LoadError(
-            "bad-argument", f"data_dir must be a path to a data folder, not {data_dir!r}"
-        ) from None
+        pass
+    raise LoadError("bad-argument", f"data_dir must be a path to a data folder, not {clip(data_dir)}")
 
 
 def manifest(data_dir: Path | None = None) -> dict:
@@ -142,7 +142,7 @@ def load(
     if split is not None and split not in valid:
         raise LoadError(
             "unknown-split",
-            f"unknown split {split!r} of config {config!r}; valid splits: "
+            f"unknown split {clip(split)} of config {config!r}; valid splits: "
             f"{', '.join(valid)} (or a slice such as {valid[0]}[:10])",
         )
     if format not in FORMATS:
@@ -160,8 +160,13 @@ def load(
     wanted = valid if split is None else [split]
     tables = {s: read_checked(data, m["configs"][config][s], verify) for s in wanted}
     if rows != slice(None):
-        start, stop, _ = rows.indices(tables[split].num_rows)
-        tables[split] = tables[split].slice(start, max(0, stop - start))
+        n = tables[split].num_rows
+        start, stop, _ = rows.indices(n)
+        if stop < start or (rows.start or 0) >= n:  # bounds reversed, or past the end; [:0] asks for none
+            raise LoadError("empty-slice", f"{sliced[0]} selects none of the {n} rows of {split}")
+        tables[split] = tables[split].slice(start, stop - start)
+    if read_manifest(data) != m:  # a build swapped the folder while its files were read
+        raise LoadError("data-changed", "was rebuilt while it was read; load again", str(data))
     if labels == "names":
         from belgrade_stance.names import with_names
 

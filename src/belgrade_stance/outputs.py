@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from belgrade_stance.errors import DatasetError
-from belgrade_stance.files import folder_swap
+from belgrade_stance.files import clear_leftovers, folder_swap
 from belgrade_stance.load import data_folder
 from belgrade_stance.verify import sha256_file
 
@@ -56,6 +56,7 @@ def check_out(out: Path | str, command: str, data_dir, listing: str = LISTING) -
 def fill(target: Path, command: str, listing: str = LISTING) -> Iterator[Path]:
     """An empty folder to fill that replaces target (allowed by check_out) whole, with the listing,
     when the block ends without an error; on an error target is left as it was."""
+    clear_leftovers(target, command.split()[0])  # what a killed run of command left beside target
     with folder_swap(target, command.split()[0]) as tmp:
         yield tmp
         files = {p.relative_to(tmp).as_posix(): sha256_file(p) for p in sorted(tmp.rglob("*")) if p.is_file()}

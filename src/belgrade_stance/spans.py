@@ -4,12 +4,12 @@ from __future__ import annotations
 
 
 def token_offsets(text: str, tokens) -> list[tuple[int, int]] | None:
-    """(start, end) of every token, found in order in text; None unless the tokens cover every
-    non-space character of text (the invariant of the sentences config)."""
+    """(start, end) of every token, found in order in text; None unless the tokens, each without
+    white space, cover every non-space character of text (the invariant of the sentences config)."""
     out, pos = [], 0
     for tok in tokens:
         i = text.find(tok, pos)
-        if i < 0 or text[pos:i].strip():
+        if i < 0 or text[pos:i].strip() or tok.split() != [tok]:
             return None
         out.append((i, i + len(tok)))
         pos = i + len(tok)

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from belgrade_stance.errors import LoadError, Problem
-from belgrade_stance.paths import manifest_path
+from belgrade_stance.paths import manifest_path, packaged_data_dir
 
 FORMAT_VERSION = 1
 """Version of the on-disk layout of a data folder (manifest + Parquet): the build writes it, the
@@ -38,8 +38,13 @@ def _manifest_shape(manifest) -> str | None:
                 and type(entry.get("rows")) is int
             ):
                 return f"configs.{config}.{split} needs path, sha256 and rows"
-            if Path(entry["path"]).is_absolute() or ".." in Path(entry["path"]).parts:
-                return f"configs.{config}.{split}.path {entry['path']!r} leaves the data folder"
+    reports, raw = manifest.get("reports", {}), manifest.get("raw_inputs", {})
+    if not isinstance(reports, dict) or not isinstance(raw, dict):
+        return "has reports or raw_inputs that are not objects"
+    entries = [*reports.values(), *(e for splits in manifest["configs"].values() for e in splits.values())]
+    for rel in [*(e.get("path") if isinstance(e, dict) else e for e in entries), *raw]:
+        if not isinstance(rel, str) or Path(rel).is_absolute() or ".." in Path(rel).parts:
+            return f"path {rel!r} leaves the data folder or the checkout"
     if manifest["default_config"] not in manifest["configs"]:
         return f"default_config {manifest['default_config']!r} is not a config"
     return None
@@ -126,11 +131,7 @@ def verify(data_dir: Path | None = None, root: Path | None = None) -> list[str]:
     Checks each Parquet file's sha256, row count, columns and embedded features, files present
     but not listed, and, when ``root`` is a source checkout, the sha256 of every raw input file.
     """
-    if data_dir is None:
-        from belgrade_stance.paths import packaged_data_dir
-
-        data_dir = packaged_data_dir()
-    data_dir = Path(data_dir)
+    data_dir = packaged_data_dir() if data_dir is None else Path(data_dir)
     try:
         manifest = read_manifest(data_dir)
     except LoadError as e:
@@ -170,6 +171,8 @@ def verify(data_dir: Path | None = None, root: Path | None = None) -> list[str]:
     for path in sorted(data_files):
         if path.resolve() not in listed:
             add(f"{data_dir.name}/{path.relative_to(data_dir)}", "unlisted-file", "not in the manifest")
+    for left in sorted(p for kind in ("new", "old") for p in data_dir.parent.glob(f".data-{kind}-????????")):
+        add(str(left), "leftover-folder", "a temporary folder of a killed build; the next build removes it")
     if root is not None:
         raw = root / "raw"
         expected = manifest.get("raw_inputs", {})

@@ -4,19 +4,21 @@ as pre-annotated tasks, one per body sentence with offsets within it, and the la
 from each task's latest annotation (else its prediction), refusing what it cannot turn into valid records."""
 
 import json
+import os
+import tempfile
 from itertools import cycle
 from pathlib import Path
 from xml.sax.saxutils import quoteattr as q
 
 from belgrade_stance.errors import DatasetError, Problems
-from belgrade_stance.files import atomic_write
 from belgrade_stance.outputs import check_out, fill
 from belgrade_stance_build.layout import Layout
 from belgrade_stance_build.stages.metadata import read_metadata
-from belgrade_stance_build.stages.raw_records import read_jsonl
+from belgrade_stance_build.stages.raw_records import checked_records, read_jsonl
 from belgrade_stance_build.stages.segments import read_segments
 from belgrade_stance_build.stages.texts import check_listing, read_text
 from belgrade_stance_schema.inventory import ENTITY_TYPES, HOLDER_TYPES, STANCE_LABELS, TARGETS
+from belgrade_stance_schema.records import ANNOTATION
 
 COLOURS = ["#f4a261", "#2a9d8f", "#e9c46a", "#8ecae6", "#b5e48c", "#cdb4db", "#ffafcc", "#adb5bd"]
 FAVOR_AGAINST = [lab for lab in STANCE_LABELS if lab != "none"]
@@ -125,7 +127,7 @@ def export_label_studio(layout: Layout, out: Path, pass_name: str = "gold") -> l
     return [Path(out) / "tasks.json", Path(out) / "label-config.xml"]
 
 
-def records_of(task: dict, sentence, at: str) -> list[dict]:
+def records_of(task: dict, sentence, at: str, pass_name: str) -> list[dict]:
     """Raw records of a task's latest annotation, else prediction, checked against its sentence."""
     annotations = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
     annotations.sort(key=lambda a: (a.get("updated_at") or a.get("created_at") or "", a.get("id") or 0))
@@ -141,26 +143,34 @@ def records_of(task: dict, sentence, at: str) -> list[dict]:
         elif r["from_name"].startswith(("stance_", "reason_")):
             whole[r["from_name"]] = value
         else:
-            regions.setdefault(r["id"], {"span": (v.get("start"), v.get("end"))})[r["from_name"]] = value
+            regions.setdefault(r["id"], {})[r["from_name"]] = value
+            if r["type"] == "labels":  # the region's own span and text
+                regions[r["id"]]["span"] = (v.get("start"), v.get("end"), v.get("text"))
 
     def span(rid: str, what: str) -> dict:
-        (start, end), base = regions[rid]["span"], sentence.start
+        (start, end, text), base = regions[rid]["span"], sentence.start
         if not 0 <= start < end <= len(sentence.text):
-            raise DatasetError("ls-region", f"{what} region {rid} is outside the sentence", at)
-        return {"start": base + start, "end": base + end, "text": sentence.text[start:end]}
+            raise DatasetError("ls-region", f"{what} region {rid!s:.80} is outside the sentence", at)
+        if text != (found := sentence.text[start:end]):
+            raise DatasetError(
+                "ls-region-text",
+                f"{what} region {rid!s:.80}: {text!r:.80} != sentence text {found!r:.80}",
+                at,
+            )
+        return {"start": base + start, "end": base + end, "text": text}
 
     out: list[dict] = []
     evidence: dict[str, list[dict]] = {t: [] for t in TARGETS}
     for rid, reg in regions.items():
         if "entity" in reg:
-            if reg["entity"] not in ENTITY_TYPES or not reg.get("entity_id"):
-                raise DatasetError("ls-region", f"entity region {rid}: unknown type or no entity_id", at)
             found = {**span(rid, "entity"), "label": reg["entity"], "entity_id": reg["entity_id"]}
             out.append({"type": "entity", "sentence": sentence.id, **found})
         elif "evidence" in reg:
             target, label, htype = (reg.get(k) for k in ("evidence", "evidence_label", "holder_type"))
-            if target not in TARGETS or label not in FAVOR_AGAINST or htype not in HOLDER_TYPES:
-                raise DatasetError("ls-region", f"evidence region {rid} needs target, label, holder type", at)
+            if target not in TARGETS:
+                raise DatasetError(
+                    "ls-region", f"evidence region {rid!s:.80}: unknown target {target!r:.80}", at
+                )
             hid, reason = holder_of.get(rid), reg.get("reason")
             rec = {"type": "stance", "sentence": sentence.id, "target": target, "label": label}
             rec |= {"holder_type": htype, "holder": reg.get("holder_id", "")}
@@ -170,12 +180,20 @@ def records_of(task: dict, sentence, at: str) -> list[dict]:
             evidence[target].append(rec)
     for target, recs in evidence.items():
         label, reason = whole.get(f"stance_{target}"), whole.get(f"reason_{target}")
-        if label is None or (label == "none") == bool(recs):
-            raise DatasetError("ls-stance-choice", f"{target}: {label} with {len(recs)} evidence regions", at)
+        given = next((r["label"] for r in recs if r["primary"]), recs[0]["label"]) if recs else "none"
+        if label != given:  # the choice changes with the regions' labels, or not at all
+            raise DatasetError(
+                "ls-stance-choice", f"{target}: {label!r:.80} contradicts its regions' {given!r}", at
+            )
         if label == "none":
             rec = {"type": "stance", "sentence": sentence.id, "target": target, "label": "none"}
             out.append(rec | ({"reason": reason} if reason else {}))
         out += recs
+    problems = Problems()  # the raw records' own rules (inventories, ids, clean text)
+    checked_records(ANNOTATION, [(None, r) for r in out], at, problems, pass_name=pass_name)
+    if problems:
+        first, more = problems.items[0], f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise DatasetError(first.rule, first.message + more, at)
     return out
 
 
@@ -184,15 +202,16 @@ def _same(rec: dict) -> str:
     return json.dumps({k: v for k, v in rec.items() if v is not None or k != "holder_span"}, sort_keys=True)
 
 
-def _merge(path: Path, records: dict[str, list[dict]], sentences) -> str:
-    """The new file of sentence id → records: per sentence, the old file's unchanged lines verbatim and in
-    place, a changed record in the place of a gone old one of its slot (entity, or stance towards a target),
-    new records last. So a round trip gives the same bytes, and a correction changes only its own lines."""
-    text = path.read_bytes().decode("utf-8", "replace").splitlines() if path.is_file() else []
+def _merge(path: Path, records: dict[str, list[dict]], sentences) -> tuple[str, dict[str, int]]:
+    """The new file of sentence id → records, and its records added, changed and removed: per sentence, the
+    old file's unchanged lines verbatim and in place, a changed record in the place of a gone old one of its
+    slot (entity, or stance towards a target), new records last. So a round trip gives the same bytes, and a
+    correction changes only its own lines."""
+    text = path.read_bytes().decode("utf-8", "replace").split("\n") if path.is_file() else []
     old: dict[str, list[tuple[dict, str]]] = {}
     for n, rec in read_jsonl(path, "", Problems()) if text else []:  # other lines: the build reports them
         old.setdefault(rec.get("sentence"), []).append((rec, text[n - 1]))
-    lines = []
+    lines, changed, added = [], 0, 0
     for s in sentences:
         new = sorted(records[s.id], key=lambda r: (r["type"], r.get("start", 0)))  # entities in reading order
         olds = old.get(s.id, [])
@@ -203,13 +222,36 @@ def _merge(path: Path, records: dict[str, list[dict]], sentences) -> str:
                 if match is not None:
                     new.remove(match)
                     placed[k] = line if key is _same else json.dumps(match, ensure_ascii=False)
+                    changed += key is not _same
         lines += [line for line in placed if line is not None]
         lines += [json.dumps(r, ensure_ascii=False) for r in new]
-    return "".join(line + "\n" for line in lines)
+        added += len(new)
+    removed = sum(map(len, old.values())) - (len(lines) - added)
+    counts = {"added": added, "changed": changed, "removed": removed}
+    return "".join(line + "\n" for line in lines), counts
 
 
-def import_label_studio(layout: Layout, export: Path, pass_name: str = "gold") -> list[Path]:
-    """Rewrite raw/annotations/<pass>/<doc>.jsonl of every document in a Label Studio JSON export."""
+def _swap_in(contents: dict[Path, str]) -> None:
+    """Write every file aside (beside it), then rename each in: a failed write replaces none."""
+    aside: list[tuple[str, Path]] = []
+    try:
+        for path, content in contents.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+            aside.append((tmp, path))
+            with os.fdopen(fd, "wb") as f:
+                f.write(content.encode("utf-8"))
+            os.chmod(tmp, 0o644)
+        for tmp, path in aside:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in aside:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def import_label_studio(layout: Layout, export: Path, pass_name: str = "gold", dry_run: bool = False) -> dict:
+    """Rewrite raw/annotations/<pass>/<doc>.jsonl of every document in a Label Studio JSON export, all or
+    none (with dry_run, none); path → its records added, changed and removed."""
     try:
         tasks = json.loads(Path(export).read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
@@ -222,7 +264,7 @@ def import_label_studio(layout: Layout, export: Path, pass_name: str = "gold") -
     for i, task in enumerate(tasks):
         data = task.get("data") if isinstance(task, dict) else None
         doc, sid = (data.get("doc_id"), data.get("sentence_id")) if isinstance(data, dict) else (None, None)
-        at = f"{export}: task {task.get('id', i) if isinstance(task, dict) else i} ({sid})"
+        at = f"{export}: {sid!s:.80} (task {task.get('id', i) if isinstance(task, dict) else i!s:.20})"
         if not (isinstance(doc, str) and doc and isinstance(sid, str) and sid):
             raise DatasetError("ls-task-data", "the task has no doc_id/sentence_id", at)
         if doc not in corpus:
@@ -234,16 +276,16 @@ def import_label_studio(layout: Layout, export: Path, pass_name: str = "gold") -
         if sentences[sid][1].text != data.get("text"):
             raise DatasetError("ls-text-changed", "the task's text differs from the sentence", at)
         try:
-            records[doc][sid] = records_of(task, sentences[sid][1], at)
+            records[doc][sid] = records_of(task, sentences[sid][1], at, pass_name)
         except (KeyError, TypeError, AttributeError) as e:
-            raise DatasetError("ls-unreadable", f"not a Label Studio export ({e!r})", at) from None
-    written = {}
+            raise DatasetError("ls-unreadable", f"not a Label Studio export ({e!r:.80})", at) from None
+    written, counts = {}, {}
     for doc, by_sentence in records.items():
         if missing := [s.id for s in corpus[doc][0] if s.id not in by_sentence]:
             ids = ", ".join(missing[:5])
             raise DatasetError("ls-missing-tasks", f"{len(missing)} sentences lack tasks: {ids}", str(export))
         path = layout.annotation_file(pass_name, doc)
-        written[path] = _merge(path, by_sentence, corpus[doc][0])
-    for path, content in written.items():  # every document converted before any file is replaced
-        atomic_write(path, content)
-    return list(written)
+        written[path], counts[path] = _merge(path, by_sentence, corpus[doc][0])
+    if not dry_run:  # every document converted before any file is replaced
+        _swap_in({p: t for p, t in written.items() if not p.is_file() or p.read_bytes() != t.encode()})
+    return counts

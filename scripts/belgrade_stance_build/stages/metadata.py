@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from functools import partial
 
 from belgrade_stance_build.layout import Layout
@@ -21,7 +22,7 @@ def read_metadata(layout: Layout, problems) -> list[dict]:
     except UnicodeDecodeError as e:
         add(None, "invalid-utf8", f"not UTF-8 at byte {e.start}")
         return []
-    reader = csv.DictReader(text.splitlines(keepends=True))
+    reader = csv.DictReader(io.StringIO(text, newline=""))  # rows end at \n or \r only, not at U+2028
     try:  # the whole file first: a CSV syntax error (an unclosed quote, a huge field) is one problem
         header, parsed = reader.fieldnames or [], [(reader.line_num, raw) for raw in reader]
     except csv.Error as e:

@@ -29,7 +29,7 @@ def read_jsonl(path: Path, where: str, problems, layout=None) -> list[tuple[int,
     except UnicodeDecodeError as e:
         problems.add(where, None, "invalid-utf8", f"byte {e.start} is not valid UTF-8")
         return []
-    numbered = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    numbered = [(n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()]  # U+2028 is no end
     with suppress(ValueError, KeyError, RecursionError):  # one call for the file; line by line if it fails
         records = DECODER.decode("[" + ",".join(line for _, line in numbered) + "]")
         if len(records) == len(numbered) and all(type(r) is dict for r in records):

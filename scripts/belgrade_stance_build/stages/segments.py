@@ -22,8 +22,9 @@ def tokenizer():
 
 
 def tokenize(text: str) -> list[tuple[int, int]]:
-    """Character spans (start, end) of the tokens of ``text``."""
-    return [(i, i + n) for i, n in tokenizer()(text).to_array(["IDX", "LENGTH"]).tolist()]
+    """Character spans (start, end) of the tokens of ``text``: spaCy's, but for those of only white space."""
+    spans = tokenizer()(text).to_array(["IDX", "LENGTH"]).tolist()
+    return [(i, i + n) for i, n in spans if not text[i : i + n].isspace()]
 
 
 @dataclass

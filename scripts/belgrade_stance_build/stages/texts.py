@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from belgrade_stance_build.layout import Layout
+from belgrade_stance_schema.records import hidden
 
 
 def check_listing(layout: Layout, metadata: list[dict], problems) -> None:
@@ -33,8 +34,13 @@ def read_text(layout: Layout, row: dict, problems) -> str | None:
         )
     else:
         try:
-            return data.decode("utf-8")
+            text = data.decode("utf-8")
         except UnicodeDecodeError as e:
             line = data[: e.start].count(b"\n") + 1
             problems.add(where, line, "invalid-utf8", f"byte {e.start} is not valid UTF-8")
+            return None
+        if (at := hidden(text, "\t\n\r")) is None:
+            return text
+        line, c = text[:at].count("\n") + 1, f"U+{ord(text[at]):04X}"
+        problems.add(where, line, "control-character", f"holds {c} at character {at} (a hidden character)")
     return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from belgrade_stance.errors import LoadError
-from belgrade_stance.load import inventories, load
+from belgrade_stance.load import inventories, load, manifest
 from belgrade_stance.scoring import metrics
 from belgrade_stance.scoring.predictions import check_predictions
 
@@ -53,9 +53,9 @@ def scored_rows(protocol: str, split: str, agreed_only: bool, targets, data_dir,
     keep = [i for i, (t, agree) in pairs if (targets is None or t in targets) and (agree or not agreed_only)]
     if not keep:
         raise LoadError("nothing-to-score", f"nothing to score in {scope}")
-    names = inventories(data_dir)["stance_labels"]
+    names, version = inventories(data_dir)["stance_labels"], manifest(data_dir).get("dataset_version")
     rows = {c: [gold[c][i] for i in keep] for c in SCORED}
-    checked = (check_predictions(p, rows["id"], set(gold["id"]), names, scope) for p in systems)
+    checked = (check_predictions(p, rows["id"], set(gold["id"]), names, scope, version) for p in systems)
     preds = [[labels[i] for i in rows["id"]] for labels in checked]
     return {"protocol": protocol, "split": split, "scope": scope}, rows, names, preds
 
