@@ -244,8 +244,6 @@ def test_a_change_to_the_code_the_build_runs_is_never_missed(tmp_path):
     assert _run(checkout, "build").returncode == 0
     tags = pq.read_table(checkout / "data/sentences/train.parquet").column("ner_tags").to_pylist()
     assert tags != pq.read_table(ROOT / "data/sentences/train.parquet").column("ner_tags").to_pylist()
-    after = _run(checkout, "build", "--check")
-    assert after.returncode == 0, after.stderr
 
 
 def test_the_checkout_is_what_a_fresh_build_makes(capsys):

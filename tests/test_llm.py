@@ -110,8 +110,11 @@ def test_lm_eval_on_the_hub_folder_equals_the_official_scorer(hub, tmp_path, cap
     results = json.loads(results.read_text(encoding="utf-8"))["results"]
     for task in PROMPTS:  # both tasks: some answers parse, some do not
         (samples,) = (tmp_path / "out").rglob(f"samples_{task}_2*.jsonl")
-        assert cli.main(["from-harness", str(samples), "--out", str(tmp_path / "pred.jsonl")]) == 0
+        pred = tmp_path / f"{task}.jsonl"
+        assert cli.main(["from-harness", str(samples), "--out", str(pred)]) == 0
         unparseable = results[task]["unparseable,none"]
         assert f" {unparseable} unparseable" in capsys.readouterr().out and unparseable > 0
-        f_avg = scoring.evaluate(tmp_path / "pred.jsonl", "test", samples=0)["metrics"]["f_avg"]["value"]
+        f_avg = scoring.evaluate(pred, "test", samples=0)["metrics"]["f_avg"]["value"]
         assert results[task]["f_avg,none"] == f_avg > 0
+    assert cli.main(["from-harness", str(samples), "--out", str(pred)]) == 1  # never overwrites a file
+    assert "[output-exists]" in capsys.readouterr().err

@@ -83,7 +83,8 @@ def rules_page(root: Path) -> str:
         "",
         "Exit codes: **0** all held; **1** an input broke a rule (raw files, data files, predictions,",
         "an output folder); **2** a usage or environment problem (a wrong argument, a missing package,",
-        "a verb that needs a source checkout). A command prints one line per problem, never a traceback.",
+        "a verb that needs a source checkout); **130**, **143** stopped by SIGINT, SIGTERM. A command",
+        "prints one line per problem, never a traceback.",
         "",
         f"{len(found)} rules.",
         "",
@@ -93,7 +94,7 @@ def rules_page(root: Path) -> str:
     for rule in sorted(found):
         where = ", ".join(f"`{m}`" for m in sorted(found[rule]["where"]))
         messages = "; ".join(sorted(found[rule]["messages"])) or "—"
-        code = exit_code([rule])
+        code = "130, 143" if rule == "interrupted-by-signal" else exit_code([rule])
         lines.append(
             f"| `{rule}` | {code}{' (usage)' if code == USAGE else ''} | {where} | {_cell(messages)} |"
         )

@@ -110,11 +110,15 @@ def cmd_viewer(args) -> int:
 
 
 def cmd_from_harness(args) -> int:
+    from belgrade_stance.files import atomic_write
     from belgrade_stance.llm import read_samples
+    from belgrade_stance.load import manifest
 
     predictions, unparseable = read_samples(args.samples_file, args.data)
-    with open(args.out, "w", encoding="utf-8") as f:
-        f.writelines(json.dumps(p) + "\n" for p in predictions)
+    if args.out.exists():  # never overwrite a file the project did not write
+        raise DatasetError("output-exists", "exists; name a new file", str(args.out))
+    version = {"dataset_version": manifest(args.data)["dataset_version"]}  # the data it was made for
+    atomic_write(args.out, "".join(json.dumps(p) + "\n" for p in [version, *predictions]))
     print(f"wrote {args.out}: {len(predictions)} predictions, {unparseable} unparseable answer(s) as none")
     return 0
 
@@ -223,7 +227,12 @@ def add_shipped(sub, parents) -> None:
         "and write JSON Lines {id, label} for evaluate and compare.",
     )
     h.add_argument("samples_file", type=Path, metavar="SAMPLES", help="the harness's samples_*.jsonl")
-    h.add_argument("--out", type=Path, required=True, help="the prediction file to write (.jsonl)")
+    h.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="the new prediction file (.jsonl; line 1 names the data version)",
+    )
     h.set_defaults(func=cmd_from_harness)
 
 

@@ -87,7 +87,7 @@ def read_samples(path: Path, data_dir: Path | None = None) -> tuple[list[dict], 
 
     predictions, unparseable, seen = [], 0, set()
     known = set(load("stance", format="arrow", data_dir=data_dir)["test"]["id"].to_pylist())
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
         if not line.strip():
             continue
         try:

@@ -53,6 +53,20 @@ class Model:
     C: float | None = None
     grid = (None,)
 
+    @classmethod
+    def grid_predictions(cls, fit: pd.DataFrame, select: pd.DataFrame) -> dict:
+        """Grid value → the predictions for select of the model fitted on fit with it."""
+        return {g: cls(g).fit(fit).predict(select) for g in cls.grid}
+
+
+@functools.cache
+def ngrams(text: str) -> tuple[str, ...]:
+    """TfidfVectorizer's word uni- and bigrams of a text, cached: the folds refit on the same texts."""
+    return tuple(NGRAMS(text))
+
+
+NGRAMS = TfidfVectorizer(ngram_range=(1, 2)).build_analyzer()
+
 
 class Majority(Model):
     """The most frequent training label of each target (scikit-learn's DummyClassifier per target)."""
@@ -75,13 +89,23 @@ class Logistic(Model):
     grid = (0.1, 1.0, 10.0)  # inverse regularisation strengths, selected by F_avg
 
     def fit(self, df: pd.DataFrame):
-        self.model = LogisticRegression(
-            C=self.C, class_weight="balanced", solver="newton-cg", max_iter=2000, random_state=SEED_MODELS
-        ).fit(self.features(df, fit=True), df.label)
+        self.model = self.fitted(self.C, self.features(df, fit=True), df.label)
         return self
+
+    @staticmethod
+    def fitted(C, x, y) -> LogisticRegression:
+        options = {"class_weight": "balanced", "solver": "newton-cg", "max_iter": 2000}
+        return LogisticRegression(C=C, random_state=SEED_MODELS, **options).fit(x, y)
 
     def predict(self, df: pd.DataFrame) -> np.ndarray:
         return self.model.predict(self.features(df))
+
+    @classmethod
+    def grid_predictions(cls, fit: pd.DataFrame, select: pd.DataFrame) -> dict:
+        """As Model's, the features computed once for the whole grid (they do not depend on C)."""
+        m = cls()
+        x, y = m.features(fit, fit=True), m.features(select)
+        return {g: m.fitted(g, x, fit.label).predict(y) for g in cls.grid}
 
 
 class TfidfLR(Logistic):
@@ -89,7 +113,7 @@ class TfidfLR(Logistic):
 
     def features(self, df: pd.DataFrame, fit: bool = False):
         if fit:
-            self.vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+            self.vectorizer = TfidfVectorizer(analyzer=ngrams, sublinear_tf=True)
             return with_target(self.vectorizer.fit_transform(df.text), df.target)
         return with_target(self.vectorizer.transform(df.text), df.target)
 
@@ -99,7 +123,7 @@ class TfidfDescLR(Logistic):
 
     def features(self, df: pd.DataFrame, fit: bool = False):
         if fit:
-            self.vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+            self.vectorizer = TfidfVectorizer(analyzer=ngrams, sublinear_tf=True)
             self.vectorizer.fit(pd.concat([df.text, df.target_description.drop_duplicates()]))
         text, description = (self.vectorizer.transform(c) for c in (df.text, df.target_description))
         return sp.hstack([text, text.multiply(description)], format="csr")

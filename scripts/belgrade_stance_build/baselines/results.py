@@ -36,12 +36,12 @@ def f_avg(gold, pred) -> float:
 def fit_selected(model, train, selection: list[tuple]) -> tuple:
     """Refit on train with the grid value of best F_avg over the pooled predictions of the (fit, select)
     pairs (the first on ties)."""
-
-    def pooled_f_avg(g) -> float:
-        pred = [p for fit, sel in selection for p in model(g).fit(fit).predict(sel).tolist()]
-        return f_avg([y for _, sel in selection for y in sel.label], pred)
-
-    best = max(model.grid, key=pooled_f_avg) if len(model.grid) > 1 else model.grid[0]
+    if len(model.grid) > 1:
+        runs = [model.grid_predictions(fit, sel) for fit, sel in selection]
+        gold = [y for _, sel in selection for y in sel.label]
+        best = max(model.grid, key=lambda g: f_avg(gold, [p for run in runs for p in run[g].tolist()]))
+    else:
+        best = model.grid[0]
     return model(best).fit(train), best
 
 
