@@ -6,10 +6,10 @@ import re
 
 from belgrade_stance_build.build import build
 from belgrade_stance_build.card.figures import FIGURES
-from belgrade_stance_build.card.render import BLOCK, blocks, count_blocks, render
+from belgrade_stance_build.card.render import BLOCK, blocks, count_blocks, release_blocks, render
 from belgrade_stance_build.layout import Layout
 from belgrade_stance_schema.inventory import DATASET_VERSION
-from helpers import ROOT
+from helpers import ROOT, need
 
 
 def test_generated_blocks_equal_a_fresh_rendering():
@@ -49,9 +49,24 @@ def test_card_has_the_hub_template_sections_every_figure_and_the_current_version
     for heading in headings.split("|"):
         assert f"\n{heading.strip()}\n" in text, heading
     assert set(re.findall(r"!\[[^\]]+\]\(figures/([a-z]+)\.png\)", text)) == set(FIGURES)
-    assert text.split("## Changelog\n", 1)[1].strip().startswith(f"* {DATASET_VERSION} ")
-    assert "@misc{" in text and f"version = {{{DATASET_VERSION}}}" in text
+    assert text.split("## Changelog\n", 1)[1].split("\n### ")[1].startswith(f"[{DATASET_VERSION}] - ")
+    assert "@misc{" in text and f"version      = {{{DATASET_VERSION}}}" in text
     assert "machine-generated" in text.split("---")[1] and "docs/annotation-guidelines.md" in text
+
+
+def test_citation_cff_validates_and_gives_the_bibtex_the_version_its_changelog_date_and_a_url(tmp_path):
+    cff, changelog = ((ROOT / n).read_text(encoding="utf-8") for n in ("CITATION.cff", "CHANGELOG.md"))
+    date = re.search(rf"\n## \[{DATASET_VERSION}\] - (\S+)\n", changelog)[1]
+    assert f"\nversion: {DATASET_VERSION}\ndate-released: {date}\n" in cff
+    (tmp_path / "CITATION.cff").write_text(cff + "url: https://example.org/bs\n", encoding="utf-8")
+    (tmp_path / "CHANGELOG.md").write_text(changelog, encoding="utf-8")
+    assert "url          = {https://example.org/bs}," in release_blocks(tmp_path)["citation"]
+    try:
+        from cffconvert import Citation
+    except ImportError:
+        need("cffconvert", "pip install cffconvert (in the test extra)")
+    for folder in (ROOT, tmp_path):
+        Citation((folder / "CITATION.cff").read_text(encoding="utf-8")).validate()  # raises where invalid
 
 
 def table_rows(text: str):

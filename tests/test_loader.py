@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import re
 import shutil
+import subprocess
 import sys
 
 import pandas as pd
@@ -14,6 +16,7 @@ import belgrade_stance
 from belgrade_stance import LoadError
 from belgrade_stance.paths import packaged_data_dir, split_file
 from belgrade_stance_schema.inventory import CONFIGS, DEFAULT_CONFIG, SPLITS, TARGETS
+from helpers import ROOT
 
 
 def test_the_default_is_the_stance_config_as_pandas():
@@ -108,7 +111,6 @@ def test_verify_false_reads_without_the_check(tmp_path):
 
 def test_the_scorer_refuses_gold_files_that_changed(tmp_path, capsys):
     from belgrade_stance.cli import main
-    from helpers import ROOT
 
     data = _flipped_copy(tmp_path, lambda n: (n // 2, 3))
     pred = ROOT / "results" / "predictions" / "tfidf-lr" / "split.jsonl"
@@ -125,10 +127,25 @@ def test_split_slices_as_in_datasets():
     assert belgrade_stance.load("stance", split="test[5:20]").id.tolist() == test.id.iloc[5:20].tolist()
     assert belgrade_stance.load("stance", split="test[-3:]").id.tolist() == test.id.iloc[-3:].tolist()
     assert belgrade_stance.load("stance", split="test[:0]", format="arrow").num_rows == 0
-    with pytest.raises(LoadError, match=r"valid splits: train, validation, test \(or a slice"):
+    with pytest.raises(LoadError, match=r"valid splits: train, validation, test, all \(or a slice"):
         belgrade_stance.load("stance", split="dev[:3]")
     with pytest.raises(LoadError, match="unknown split"):
         belgrade_stance.load("stance", split="test[1:2:3]")
+
+
+def test_split_all_is_every_split_in_one_table_and_no_split_a_dict_of_them():
+    parts = belgrade_stance.load("holders", labels="names")
+    assert list(parts) == list(SPLITS)
+    every = belgrade_stance.load("holders", split="all", labels="names")
+    assert every.equals(pd.concat(parts.values(), ignore_index=True))
+    assert belgrade_stance.load("holders", split="all[-3:]", format="arrow").num_rows == 3
+    assert belgrade_stance.load("holders", split="all", format="datasets").split == "all"
+
+
+def test_the_viewer_and_export_folders_the_readme_names_are_git_ignored():
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").split()
+    named = set(re.findall(r"--out ([a-z]+)", (ROOT / "README.md").read_text(encoding="utf-8")))
+    assert {"exports", "site"} <= named and all(f"/{f}/" in ignored for f in named)
 
 
 def test_verify_without_arguments_checks_the_shipped_data():
@@ -136,19 +153,16 @@ def test_verify_without_arguments_checks_the_shipped_data():
 
 
 def test_version_and_module_entry_point(capsys):
-    import subprocess
-    import sys
-
     from belgrade_stance.cli import main
 
     with pytest.raises(SystemExit) as done:
         main(["--version"])
-    assert (
-        done.value.code == 0
-        and capsys.readouterr().out.strip() == f"belgrade-stance {belgrade_stance.__version__}"
+    assert done.value.code == 0 and not hasattr(belgrade_stance, "version")  # __version__ only
+    assert capsys.readouterr().out.strip() == f"belgrade-stance {belgrade_stance.__version__}"
+    proc = subprocess.run(
+        [sys.executable, "-m", "belgrade_stance", "evaluate", "-h"], capture_output=True, text=True
     )
-    proc = subprocess.run([sys.executable, "-m", "belgrade_stance", "--help"], capture_output=True, text=True)
-    assert proc.returncode == 0 and "evaluate" in proc.stdout
+    assert proc.returncode == 0 and proc.stdout.count("95%") == 1 and "%%" not in proc.stdout
 
 
 @pytest.mark.parametrize("config", ["stance", "holders", "sentences", "documents"])

@@ -6,9 +6,6 @@ from __future__ import annotations
 DATASET_VERSION = "0.3.0"
 """Semantic version of the packaged data (one place; pyproject reads the package's)."""
 
-RELEASED = "2026-12"
-"""Year and month of the release of DATASET_VERSION (the card's citation and changelog)."""
-
 # Stance labels in ClassLabel order, which never changes: tweet_eval's (none=0, against=1, favor=2).
 STANCE_LABELS: tuple[str, ...] = ("none", "against", "favor")
 

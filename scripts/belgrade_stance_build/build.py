@@ -250,7 +250,7 @@ def build_all(layout: Layout) -> list[str]:
     ]
 
 
-INPUTS = ("pyproject.toml", "raw", "results", "docs", "README.md", "DATASET_CARD.md")
+INPUTS = "pyproject.toml raw results docs README.md DATASET_CARD.md CITATION.cff CHANGELOG.md".split()
 """What a build reads besides the code: copied into the temporary project of `build --check`."""
 
 

@@ -1,11 +1,11 @@
 """belgrade-stance: English news sentences about Russian anti-war emigrants in Serbia,
 annotated for stance towards six targets (with holders) and named entities."""
 
-from importlib.metadata import PackageNotFoundError, version
+from importlib import metadata as _metadata  # not `version`: the package's own is __version__
 
 try:
-    __version__ = version("belgrade-stance")
-except PackageNotFoundError:  # running from a checkout without installation
+    __version__ = _metadata.version("belgrade-stance")
+except _metadata.PackageNotFoundError:  # running from a checkout without installation
     __version__ = "0+unknown"
 
 from belgrade_stance.errors import DatasetError, LoadError  # noqa: E402

@@ -2,6 +2,7 @@
 
     import belgrade_stance
     df = belgrade_stance.load("stance", split="test")                   # pandas DataFrame
+    every = belgrade_stance.load("stance", split="all")                 # every split in one DataFrame
     tables = belgrade_stance.load("sentences", format="arrow")          # {split: pyarrow.Table}
     ds = belgrade_stance.load("stance", format="datasets")              # datasets.DatasetDict
 
@@ -21,7 +22,7 @@ from belgrade_stance.verify import read_checked, read_manifest
 FORMATS = ("pandas", "arrow", "datasets")
 SLICE = re.compile(r"(?P<split>\w+)\[(?P<start>-?[0-9]{0,18}):(?P<stop>-?[0-9]{0,18})\]")
 """A slice of a split's rows, as in `datasets`: train[:10], test[5:20], validation[-3:]."""
-EXTRAS = {"pandas": ("pandas", "pandas"), "datasets": ("datasets", "datasets")}
+EXTRAS = ("pandas", "datasets")  # the formats that need an extra of the same name
 
 
 def data_folder(data_dir) -> Path:
@@ -68,13 +69,12 @@ def inventories(data_dir: Path | None = None) -> dict:
 
 
 def _require(extra: str):
-    module, name = EXTRAS[extra]
     try:
-        return __import__(module)
+        return __import__(extra)
     except ImportError:
         raise LoadError(
             "missing-extra",
-            f"format={extra!r} needs the {module!r} package: pip install 'belgrade-stance[{name}]'",
+            f"format={extra!r} needs the {extra!r} package: pip install 'belgrade-stance[{extra}]'",
         ) from None
 
 
@@ -119,9 +119,9 @@ def load(
     """Load a config of the corpus.
 
     config: "stance" (default), "holders", "sentences" or "documents".
-    split: "train", "validation" or "test"; None gives every split (a dict of split → table,
-        or a DatasetDict). A slice of a split's rows as in `datasets`: "train[:10]", "test[5:20]",
-        "validation[-3:]".
+    split: "train", "validation", "test", or "all" (the rows of every split, in that order, in
+        one table); None (the default) gives a dict of split → table (for "datasets" a DatasetDict).
+        A slice of a split's rows as in `datasets`: "train[:10]", "test[5:20]", "all[-3:]".
     format: "pandas" (DataFrame), "arrow" (pyarrow.Table) or "datasets" (Dataset/DatasetDict).
     verify: check each file read against the manifest's sha256 and row count, on the very bytes
         parsed (the default); False reads the files unchecked.
@@ -139,11 +139,11 @@ def load(
     if isinstance(split, str) and (sliced := SLICE.fullmatch(split)):
         split = sliced["split"]
         rows = slice(*(int(v) if v else None for v in (sliced["start"], sliced["stop"])))
-    if split is not None and split not in valid:
+    if split is not None and split not in [*valid, "all"]:
         raise LoadError(
             "unknown-split",
             f"unknown split {clip(split)} of config {config!r}; valid splits: "
-            f"{', '.join(valid)} (or a slice such as {valid[0]}[:10])",
+            f"{', '.join(valid)}, all (or a slice such as {valid[0]}[:10])",
         )
     if format not in FORMATS:
         raise LoadError("unknown-format", f"unknown format {format!r}; valid formats: {', '.join(FORMATS)}")
@@ -157,8 +157,12 @@ def load(
         )
     if format in EXTRAS:
         _require(format)
-    wanted = valid if split is None else [split]
+    wanted = valid if split in (None, "all") else [split]
     tables = {s: read_checked(data, m["configs"][config][s], verify) for s in wanted}
+    if split == "all":
+        import pyarrow as pa
+
+        tables = {"all": pa.concat_tables(tables.values())}
     if rows != slice(None):
         n = tables[split].num_rows
         start, stop, _ = rows.indices(n)
@@ -181,11 +185,6 @@ def load(
         from datasets import Dataset, DatasetDict, Features, Split
         from datasets.info import DatasetInfo
 
-        feats = Features.from_dict(m["features"][config])
-        out = DatasetDict(
-            {
-                s: Dataset(t, info=DatasetInfo(features=feats, config_name=config), split=Split(s))
-                for s, t in tables.items()
-            }
-        )
+        info = DatasetInfo(features=Features.from_dict(m["features"][config]), config_name=config)
+        out = DatasetDict({s: Dataset(t, info=info, split=Split(s)) for s, t in tables.items()})
     return out[split] if split is not None else out

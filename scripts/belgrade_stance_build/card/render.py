@@ -219,7 +219,7 @@ def first_row(data: Path, config: str) -> dict:
 
 
 def structure_blocks(data: Path) -> dict[str, str]:
-    """The blocks that describe the data: targets, structure (every config's fields and a row), citation."""
+    """The blocks that describe the data: targets and structure (every config's fields and a row)."""
     parts = []
     for config in inv.CONFIGS:
         fields = [
@@ -231,8 +231,15 @@ def structure_blocks(data: Path) -> dict[str, str]:
     return {
         "targets": words("targets", rows=[[f"`{t}`", d] for t, d in inv.TARGETS.items()]),
         "structure": "\n".join(parts),
-        "citation": words("citation", year=inv.RELEASED[:4], version=inv.DATASET_VERSION),
     }
+
+
+def release_blocks(root: Path) -> dict[str, str]:
+    """The citation block (BibTeX from CITATION.cff) and the changelog (CHANGELOG.md's releases)."""
+    cff = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8"))
+    url = words("citation_url", url=cff["url"]) if "url" in cff else ""
+    notes = (root / "CHANGELOG.md").read_text(encoding="utf-8").partition("\n## ")[2].replace("\n#", "\n##")
+    return {"citation": words("citation", cff=cff, url=url), "changelog": f"### {notes.strip()}\n"}
 
 
 def _f(v) -> str:
@@ -382,7 +389,7 @@ def benchmark_blocks(data: Path, results_file: Path) -> dict[str, str]:
 def blocks(layout: Layout) -> dict[str, str]:
     """Every generated block but the README's stage diagram."""
     generated = {**count_blocks(layout.data), **structure_blocks(layout.data), "hub": hub_yaml(layout.data)}
-    return generated | benchmark_blocks(layout.data, layout.baseline_results)
+    return generated | benchmark_blocks(layout.data, layout.baseline_results) | release_blocks(layout.root)
 
 
 def render(text: str, generated: dict[str, str]) -> str:

@@ -162,6 +162,7 @@ def write_croissant(folder: Path) -> None:
         record_sets.append(_record_set(ctx, config))
     card = (folder / "README.md").read_text(encoding="utf-8")
     rai = {key: section(card, heading) for key, heading in RAI.items()}
+    released = re.search(rf"\[{inv.DATASET_VERSION}\] - (\S+)", card)[1]  # the changelog's date
     md = mlc.Metadata(
         ctx=ctx,
         name="belgrade-stance",
@@ -169,7 +170,7 @@ def write_croissant(folder: Path) -> None:
         cite_as=f"belgrade-stance maintainers. belgrade-stance (dataset), version {inv.DATASET_VERSION}.",
         license=list(inv.LICENSES),
         version=inv.DATASET_VERSION,
-        date_published=datetime.datetime.strptime(inv.RELEASED, "%Y-%m"),
+        date_published=datetime.datetime.fromisoformat(released),
         in_language=["en"],
         keywords=["stance detection", "named-entity recognition", "news", "Serbia", "Russian emigration"],
         distribution=distribution,
