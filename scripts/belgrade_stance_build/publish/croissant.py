@@ -167,7 +167,7 @@ def write_croissant(folder: Path) -> None:
         ctx=ctx,
         name="belgrade-stance",
         description=section(card, "# belgrade-stance"),
-        cite_as=f"belgrade-stance maintainers. belgrade-stance (dataset), version {inv.DATASET_VERSION}.",
+        cite_as=f"belgrade-stance contributors. belgrade-stance (dataset), version {inv.DATASET_VERSION}.",
         license=list(inv.LICENSES),
         version=inv.DATASET_VERSION,
         date_published=datetime.datetime.fromisoformat(released),
