@@ -125,12 +125,12 @@ def cmd_from_harness(args) -> int:
 
 def _scoring(sub, name: str, parents: dict, help: str, description: str):
     """The options evaluate and compare share."""
-    from belgrade_stance.scoring import SAMPLES, SCORED_SPLITS, SEED
+    from belgrade_stance.scoring import PROTOCOLS, SAMPLES, SCORED_SPLITS, SEED
 
     p = sub.add_parser(name, parents=[parents["data"]], help=help, description=description)
     p.add_argument(
         "--protocol",
-        choices=["split", "lodo", "loto"],
+        choices=PROTOCOLS,
         default="split",
         help="split: one split (default); lodo: leave-one-document-out predictions of every row, "
         "scored per fold and pooled; loto: leave-one-target-out predictions of every row (a target "

@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 import yaml
 from datasets import ClassLabel, DatasetInfo, List
 
+from belgrade_stance.errors import DatasetError, clip
 from belgrade_stance.files import atomic_write
 from belgrade_stance.paths import split_file
 from belgrade_stance_build.baselines.provenance import results_match
@@ -236,10 +237,15 @@ def structure_blocks(data: Path) -> dict[str, str]:
 
 def release_blocks(root: Path) -> dict[str, str]:
     """The citation block (BibTeX from CITATION.cff) and the changelog (CHANGELOG.md's releases)."""
-    cff = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8"))
-    url = words("citation_url", url=cff["url"]) if "url" in cff else ""
+    try:
+        cff = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8"))
+        url = words("citation_url", url=cff["url"]) if "url" in cff else ""
+        citation = words("citation", cff=cff, url=url)
+    except (yaml.YAMLError, TypeError, KeyError, IndexError, ValueError) as e:  # not the CFF the card reads
+        why = f"not a CFF file with title, authors, version and date-released ({clip(str(e))})"
+        raise DatasetError("citation-unreadable", why, "CITATION.cff") from None
     notes = (root / "CHANGELOG.md").read_text(encoding="utf-8").partition("\n## ")[2].replace("\n#", "\n##")
-    return {"citation": words("citation", cff=cff, url=url), "changelog": f"### {notes.strip()}\n"}
+    return {"citation": citation, "changelog": f"### {notes.strip()}\n"}
 
 
 def _f(v) -> str:
