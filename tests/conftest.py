@@ -45,19 +45,6 @@ def hub(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> dict:
-    """One fresh build of the real corpus in a temporary copy: the build's result and 'root'."""
-    from belgrade_stance_build.build import build
-    from belgrade_stance_build.layout import Layout
-
-    dst = tmp_path_factory.mktemp("built") / "proj"
-    dst.mkdir()
-    shutil.copytree(ROOT / "raw", dst / "raw")
-    shutil.copy(ROOT / "pyproject.toml", dst / "pyproject.toml")
-    return {**build(Layout(dst)), "root": dst}
-
-
-@pytest.fixture(scope="session")
 def tables() -> dict:
     """The four tables of the real corpus as the build validates them (labels as names)."""
     from belgrade_stance.errors import Problems

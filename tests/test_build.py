@@ -22,18 +22,6 @@ from belgrade_stance_schema.inventory import STANCE_LABELS, TARGETS
 from helpers import ROOT, add_document, tree_digest
 
 
-def test_committed_data_equals_a_fresh_build(built):
-    fresh, committed = tree_digest(built["root"] / "data"), tree_digest(ROOT / "data")
-    assert fresh.keys() == committed.keys()
-    for name in committed:
-        assert same_output(built["root"] / "data" / name, ROOT / "data" / name), f"{name} is stale"
-
-
-def test_two_builds_are_byte_identical(built, checkout):
-    assert main(["build", "--root", str(checkout)]) == 0
-    assert tree_digest(checkout / "data") == tree_digest(built["root"] / "data")
-
-
 def test_raw_texts_are_byte_copies_of_the_seeds():
     seeds = ROOT.parent / "shared" / "seeds"
     meta = pd.read_csv(ROOT / "raw" / "metadata.csv")

@@ -27,14 +27,6 @@ def _missing():
     raise ModuleNotFoundError("No module named 'belgrade_stance_build'", name="belgrade_stance_build")
 
 
-def test_in_the_checkout_every_verb_is_offered(capsys):
-    with pytest.raises(SystemExit):
-        cli.main(["--help"])
-    out = capsys.readouterr().out
-    for verb in ("build", "publish", "label-studio", "verify", "evaluate", "compare", "export", "viewer"):
-        assert f"    {verb} " in out or f"    {verb}\n" in out, verb
-
-
 def test_without_the_build_package_its_verbs_are_hidden_and_named_in_one_line(monkeypatch, capsys):
     monkeypatch.setattr(
         cli, "entry_points", lambda group: [EntryPoint(v, _missing) for v in ("build", "publish")]

@@ -24,51 +24,68 @@ from belgrade_stance.cli import main
 from belgrade_stance_build.annotation.label_studio import export_label_studio, import_label_studio
 from belgrade_stance_build.build import build
 from belgrade_stance_build.layout import Layout
+from belgrade_stance_schema.inventory import ENTITY_TYPES
 from helpers import ROOT, tree_digest
 
 BAD = Path(__file__).parent / "bad-inputs" / "label-studio"
 
 
-def tokens_and_entities(doc) -> list[tuple[list[str], list[tuple[int, int, str]]]]:
-    return [([t.text for t in s], [(e.start, e.end, e.label_) for e in s.ents]) for s in doc.sents]
+def tokens_and_entities(docs) -> list:
+    sents = [s for d in docs for s in d.sents]
+    return [([t.text for t in s], [(e.start - s.start, len(e), e.label_) for e in s.ents]) for s in sents]
 
 
-def exports_hold_the_data(data: Path, tmp_path: Path) -> None:
-    """The spaCy export holds the sentences (white space as one space), tokens, entities (with ids) and stance
-    labels; each CoNLL line has 4 fields, and spacy convert reads it back to the same tokens and entities."""
+def spacy_cli(*args) -> None:
+    done = subprocess.run([sys.executable, "-m", "spacy", *args], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def exports_hold_the_data(data: Path, out: Path) -> None:
+    """The spaCy export has a Doc per sentence (white space as one space) with its tokens, entities (with ids)
+    and stance labels; each CoNLL line has 4 fields, and spacy convert reads the CoNLL folder back to the
+    same tokens and entities."""
     from spacy.tokens import DocBin
     from spacy.vocab import Vocab
 
     for fmt in ("conll", "spacy"):
-        assert main(["export", fmt, "--out", str(tmp_path / fmt), "--data", str(data)]) == 0
+        assert main(["export", fmt, "--out", str(out / fmt), "--data", str(data)]) == 0
+    (out / "converted").mkdir()
+    spacy_cli("convert", out / "conll", out / "converted", "-c", "ner")
     stance, cols = load("stance", data_dir=data, labels="names"), ["sentence_id", "target", "label"]
     for split, table in load("sentences", data_dir=data, labels="names").items():
-        conll = (tmp_path / "conll" / f"{split}.conll").read_text(encoding="utf-8").split("\n")
+        conll = (out / "conll" / f"{split}.ner").read_text(encoding="utf-8").split("\n")
         assert all(len(line.split()) == len(line.split(" ")) == 4 for line in conll if line), split
-        convert = ["spacy", "convert", tmp_path / "conll" / f"{split}.conll", tmp_path, "-c", "ner"]
-        done = subprocess.run([sys.executable, "-m", *convert], capture_output=True, text=True)
-        assert done.returncode == 0, done.stderr
-        bins = [DocBin().from_disk(folder / f"{split}.spacy") for folder in (tmp_path / "spacy", tmp_path)]
-        groups = table.sort_values(["doc_id", "sentence_index"]).groupby("doc_id", sort=True)
-        assert [len(b) for b in bins] == [len(groups)] * 2
-        for doc, converted, (doc_id, rows) in zip(*(b.get_docs(Vocab()) for b in bins), groups):
-            assert doc.user_data["doc_id"] == doc_id and list(doc.user_data["sentence_ids"]) == list(rows.id)
-            assert [s.text for s in doc.sents] == [" ".join(text.split()) for text in rows.text]
-            assert not [t for t in doc if t.is_space]
-            assert [[t.text for t in s] for s in doc.sents] == [list(t) for t in rows.tokens]
-            ents = [sorted(x, key=itemgetter("start")) for x in rows.entities]
-            want = [[(e["text"], e["label"], e["entity_id"]) for e in x] for x in ents]
-            assert [[(e.text, e.label_, e.kb_id_) for e in s.ents] for s in doc.sents] == want
-            assert tokens_and_entities(converted) == tokens_and_entities(doc)
-            mine = set(stance[split].query("doc_id == @doc_id")[cols].itertuples(index=False))
-            ids = {(s.start, s.end): sid for s, sid in zip(doc.sents, rows.id)}
-            assert {(ids[sp.start, sp.end], *sp.label_.split("=")) for sp in doc.spans["stance"]} == mine
-            labels = doc.user_data["stance"]
-            assert {(sid, t, lab) for sid, d in labels.items() for t, lab in d.items()} == mine
+        docs, converted = (DocBin().from_disk(out / f / f"{split}.spacy") for f in ("spacy", "converted"))
+        docs, rows = list(docs.get_docs(Vocab())), table.sort_values(["doc_id", "sentence_index"])
+        got = [(*itemgetter("doc_id", "sentence_id", "split")(d.user_data), d.text) for d in docs]
+        assert got == [(r.doc_id, r.id, split, " ".join(r.text.split())) for r in rows.itertuples()]
+        assert [[t.text for t in d] for d in docs] == [list(t) for t in rows.tokens]
+        assert not [t for d in docs for t in d if t.is_space]
+        ents = [sorted(x, key=itemgetter("start")) for x in rows.entities]
+        want = [[(e["text"], e["label"], e["entity_id"]) for e in x] for x in ents]
+        assert [[(e.text, e.label_, e.kb_id_) for e in d.ents] for d in docs] == want
+        assert tokens_and_entities(converted.get_docs(Vocab())) == tokens_and_entities(docs)
+        mine = set(stance[split][cols].itertuples(index=False))
+        ids = [d.user_data["sentence_id"] for d in docs]
+        spans = {(i, s.label_) for i, d in zip(ids, docs) for s in d.spans["stance"] if len(s) == len(d)}
+        assert spans == {(sid, f"{target}={label}") for sid, target, label in mine}
+        assert {(i, *x) for i, d in zip(ids, docs) for x in d.user_data["stance"].items()} == mine
 
 
 def test_the_conll_and_spacy_exports_hold_the_data(tmp_path):
     exports_hold_the_data(ROOT / "data", tmp_path)
+
+
+def test_spacy_trains_the_ner_layer_on_the_export_with_the_config_beside_it(tmp_path):
+    """`spacy debug data` finds no error in the export, and `spacy train` runs an epoch of a small network."""
+    assert main(["export", "spacy", "--out", str(tmp_path), "--data", str(ROOT / "data")]) == 0
+    paths = [tmp_path / "config.cfg", "--paths.train", tmp_path / "train.spacy", "--paths.dev"]
+    paths.append(tmp_path / "validation.spacy")
+    spacy_cli("debug", "data", *paths)
+    small = "--training.max_epochs 1 --components.tok2vec.model.encode.width 16 --output".split()
+    spacy_cli("train", *paths, *small, tmp_path / "model")
+    meta = json.loads((tmp_path / "model/model-last/meta.json").read_text(encoding="utf-8"))
+    assert meta["pipeline"] == ["tok2vec", "ner"] and set(meta["labels"]["ner"]) <= set(ENTITY_TYPES)
 
 
 def odd_white_space(root: Path) -> list[str]:

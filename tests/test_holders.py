@@ -34,13 +34,24 @@ def test_every_offset_slices_to_its_text_and_holders_are_class_labels():
         assert r["text"][r["evidence_start"] : r["evidence_end"]] == r["evidence_text"]
         holder = None if r["holder_start"] is None else r["text"][r["holder_start"] : r["holder_end"]]
         assert holder == r["holder_text"] and (r["holder_start"] is None) == (r["holder_end"] is None)
-    assert len(rows) == sum(len(h) for s in SPLITS for h in belgrade_stance.load("stance", s).holders)
+    stance = belgrade_stance.load("stance", "all", format="arrow").to_pylist()
+    nested = {f"{r['id']}-{n}": h["holder_type"] for r in stance for n, h in enumerate(r["holders"])}
+    assert nested == {r["id"]: r["holder_type"] for r in rows}  # the same indices, nested or not
     features = belgrade_stance.features("holders")
     assert features["label"].names == NAMES
     assert features["holder_type"].names == list(belgrade_stance.inventories()["holder_types"])
+    for config, column in (("stance", "holders"), ("sentences", "stance")):  # one type wherever it is
+        assert belgrade_stance.features(config)[column].feature["holder_type"] == features["holder_type"]
     groups = belgrade_stance.inventories()["groups"]
     for r in rows:  # a group holder is a group id with its description; only group holders have one
         assert (r["holder"] in groups and r["holder_description"] is not None) == (r["holder_type"] == 2)
+
+
+def test_folds_give_label_columns_as_names_as_load_does():
+    ((_, train, test, gold),) = belgrade_stance.folds("split")
+    ((_, named, same, named_gold),) = belgrade_stance.folds("split", labels="names")
+    assert same.equals(test) and named.label.tolist() == [NAMES[i] for i in train.label]
+    assert named_gold.label_a.tolist() == [NAMES[i] for i in gold.label_a] and named.label.dtype == "category"
 
 
 def test_gold_scores_one_in_every_form(tmp_path, capsys):

@@ -8,9 +8,11 @@ import re
 import subprocess
 import sys
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 
 from helpers import ROOT
 
@@ -36,34 +38,18 @@ print(json.dumps({"conll": conll, "pages": pages, "evaluate_error": evaluate_err
 """
 
 
-def use_blocks() -> list[str]:
-    """The python blocks of the README's Use section, in order."""
-    import re
-
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("\n## Use\n", 1)[1].split("\n## ", 1)[0]
+def use_blocks(name: str = "README.md") -> list[str]:
+    """The python blocks of the README's Use section (or of a whole page), in order."""
+    text = (ROOT / name).read_text(encoding="utf-8")
+    section = text.split("\n## Use\n", 1)[1].split("\n## ", 1)[0] if "\n## Use\n" in text else text
     return re.findall(r"```python\n(.*?)```", section, re.S)
 
 
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "build",
-            "--no-isolation",
-            "--sdist",
-            "--wheel",
-            "--outdir",
-            str(out),
-            str(ROOT),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    cmd = [sys.executable, "-m", "build", "--no-isolation", "--sdist", "--wheel", "--outdir", str(out)]
+    subprocess.run([*cmd, str(ROOT)], check=True, capture_output=True, text=True)
     return out
 
 
@@ -80,19 +66,16 @@ def _venv(artifact: Path, where: Path) -> Path:
 
 
 def _check(bin: Path, where: Path) -> dict:
-    first = subprocess.run(
-        [str(bin / "python"), "-c", use_blocks()[0]], capture_output=True, text=True, cwd=where
-    )
-    assert first.returncode == 0, (
-        "the README's first Use block fails after a plain install:\n" + first.stderr[-3000:]
-    )
+    for block in (use_blocks()[0], use_blocks("docs/pypi.md")[0]):  # the README's, the PyPI page's
+        run = subprocess.run([str(bin / "python"), "-c", block], capture_output=True, text=True, cwd=where)
+        assert run.returncode == 0, "a first Use block fails after a plain install:\n" + run.stderr[-3000:]
     run = subprocess.run([str(bin / "python"), "-c", CHECK], capture_output=True, text=True, cwd=where)
     assert run.returncode == 0, run.stderr[-3000:]
     got = json.loads(run.stdout.strip().splitlines()[-1])
     assert got["rows"] == got["expected"] > 0
     assert "site-packages" in got["file"] and str(ROOT) not in got["file"]
     assert "pip install 'belgrade-stance[evaluate]'" in got["evaluate_error"]
-    assert got["conll"] == ["train.conll", "validation.conll", "test.conll"]  # with pyarrow alone
+    assert got["conll"] == ["train.ner", "validation.ner", "test.ner"]  # with pyarrow alone
     assert got["pages"][0] == "index.html" and len(got["pages"]) == 1 + got["documents"]
     return got
 
@@ -139,9 +122,8 @@ def test_the_wheel_in_a_fresh_venv_loads_offers_only_what_works_and_scores_as_re
 
 
 def test_the_wheel_carries_every_data_file_the_guidelines_and_its_licences(dist):
-    """Every data file, and PEP 639: License-Expression and the licence files."""
-    import zipfile
-
+    """Every data file; PEP 639: License-Expression and the licence files; the PyPI page and the
+    published metadata are for wheel users."""
     from belgrade_stance_schema.inventory import LICENSE_EXPRESSION
 
     (wheel,) = dist.glob("*.whl")
@@ -160,6 +142,20 @@ def test_the_wheel_carries_every_data_file_the_guidelines_and_its_licences(dist)
     assert f"License-Expression: {LICENSE_EXPRESSION}" in lines
     assert not any(line.startswith("License:") for line in lines)  # no legacy free-text field
     files = [line.split(": ", 1)[1] for line in lines if line.startswith("License-File: ")]
-    assert files == ["LICENSE", "LICENSES/LicenseRef-Third-Party-Texts.txt"]
+    assert files == ["LICENSE", *sorted(f"LICENSES/{p.name}" for p in (ROOT / "LICENSES").glob("*.txt"))]
     for f in files:
         assert z.read(f"{meta.rsplit('/', 1)[0]}/licenses/{f}") == (ROOT / f).read_bytes()
+    # the PyPI page (docs/pypi.md): opens with pip install, links only absolutely; twine check --strict
+    page = (ROOT / "docs/pypi.md").read_text(encoding="utf-8")
+    assert page.startswith("# belgrade-stance\n\n```bash\npip install belgrade-stance\n```\n\n```python\n")
+    links = re.findall(r'(?:href|src)="([^"]*)"', MarkdownIt("commonmark").render(page))
+    assert links and all(link.startswith("https://") for link in links), links
+    subprocess.run([sys.executable, "-m", "twine", "check", "--strict", *dist.iterdir()], check=True)
+    # no development extras, no exact pins; classifiers (hatchling checks each one) and keywords
+    head, body = z.read(meta).decode("utf-8").split("\n\n", 1)
+    fields = [tuple(line.split(": ", 1)) for line in head.splitlines()]
+    assert body == page and {"Classifier", "Keywords", "Project-URL"} <= {k for k, _ in fields}
+    extras = {v for k, v in fields if k == "Provides-Extra"}  # the development tools are groups
+    assert extras == {"pandas", "datasets", "evaluate", "spacy", "llm"}
+    pins = [v for k, v in fields if k == "Requires-Dist" and "==" in v.split(";")[0]]
+    assert pins == [] and not [v for k, v in fields if k == "Classifier" and v.startswith("License ::")]

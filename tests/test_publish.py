@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
-from unittest.mock import Mock
+from unittest.mock import Mock, patch
 
 import mlcroissant as mlc
 import pyarrow.parquet as pq
@@ -27,7 +27,7 @@ from belgrade_stance.verify import sha256_file
 from belgrade_stance_build.card.figures import FIGURES
 from belgrade_stance_build.card.render import BLOCK, write_blocks
 from belgrade_stance_build.layout import Layout
-from belgrade_stance_build.publish.croissant import ENUMERATIONS
+from belgrade_stance_build.publish.croissant import ENUMERATIONS, section
 from belgrade_stance_build.publish.hub_folder import publish, upload
 from belgrade_stance_schema.features import features
 from belgrade_stance_schema.inventory import CONFIGS, DEFAULT_CONFIG, LICENSE_EXPRESSION, LICENSES, SPLITS
@@ -47,6 +47,7 @@ def test_the_folder_holds_exactly_the_upload(hub):
     files = {p.relative_to(hub).as_posix() for p in hub.rglob("*") if p.is_file()}
     parquet = {f"{c}/{s}.parquet" for c in CONFIGS for s in SPLITS}
     listed = {"README.md", "croissant.json", "annotation-guidelines.md", "errors.md", "LICENSE"}
+    listed |= {f"LICENSES/{name}.txt" for name in LICENSES}
     listed |= {"manifest.json", "agreement.json"} | {f"figures/{name}.png" for name in FIGURES}
     tasks = ("_belgrade_stance_yaml", "belgrade_stance.yaml", "belgrade_stance_context.yaml", "utils.py")
     listed |= {f"lm_eval_tasks/{name}" for name in tasks}  # tests/test_llm.py runs them
@@ -56,30 +57,38 @@ def test_the_folder_holds_exactly_the_upload(hub):
     assert all((hub / f).read_bytes() == (ROOT / f).read_bytes() for f in files if f.startswith("figures/"))
 
 
-def test_readme_yaml_declares_configs_every_feature_and_the_licences(hub):
+def test_readme_yaml_declares_configs_and_every_feature(hub):
     meta = yaml.safe_load((hub / "README.md").read_text(encoding="utf-8").split("---\n")[1])
     assert all(meta.get(k) for k in ("pretty_name", "language", "multilinguality", "size_categories"))
     assert meta["task_categories"] == ["text-classification", "token-classification"]
     assert "named-entity-recognition" in meta["task_ids"] and "stance-detection" in meta["tags"]
     assert meta["annotations_creators"] == ["machine-generated"] and meta["source_datasets"]
     configs = {c["config_name"]: c for c in meta["configs"]}
-    assert list(configs) == list(CONFIGS) and configs[DEFAULT_CONFIG].get("default") is True
+    assert set(configs) == set(CONFIGS) and configs[DEFAULT_CONFIG].get("default") is True
     for info in meta["dataset_info"]:
         config = info["config_name"]
         assert Features._from_yaml_list(info["features"]) == features(config)
         sizes = {s: pq.read_metadata(split_file(ROOT / "data", config, s)).num_rows for s in SPLITS}
         assert {s["name"]: s["num_examples"] for s in info["splits"]} == sizes
-    # package metadata, Hub YAML and Croissant state the same licences
+
+
+def test_the_licence_statements_agree_with_the_inventory(hub):
+    """PEP 639 metadata and its files, LICENSE, the Hub YAML, Croissant, CITATION.cff and the card."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert project["license"] == LICENSE_EXPRESSION
-    assert all(list(ROOT.glob(pattern)) for pattern in project["license-files"])
-    assert (meta["license"], meta["license_link"]) == ("other", "LICENSE")
-    assert "third-party" in meta["license_name"]
-    licence = (hub / "LICENSE").read_text(encoding="utf-8")
-    assert licence == (ROOT / "LICENSE").read_text(encoding="utf-8") and LICENSE_EXPRESSION in licence
-    assert LICENSES[0] in licence.replace("legalcode", "")
-    assert json.loads((hub / "croissant.json").read_text(encoding="utf-8"))["license"] == list(LICENSES)
-    assert "LicenseRef-Third-Party-Texts" in (hub / "README.md").read_text(encoding="utf-8")
+    assert project["license"] == LICENSE_EXPRESSION == "MIT AND CC-BY-4.0 AND LicenseRef-Third-Party-Texts"
+    texts = {p.stem: p.read_text(encoding="utf-8") for g in project["license-files"] for p in ROOT.glob(g)}
+    assert set(texts) == {"LICENSE", *LICENSES}  # the wheel's License-File lines: tests/test_install.py
+    assert texts["MIT"].startswith("MIT License\n") and "Section 8 -- Interpretation." in texts["CC-BY-4.0"]
+    assert all(n in texts["LICENSE"] for n in [LICENSE_EXPRESSION, *(f"LICENSES/{i}.txt" for i in LICENSES)])
+    card = (hub / "README.md").read_text(encoding="utf-8")
+    meta = yaml.safe_load(card.split("---\n")[1])
+    assert meta["license"] == ["mit", "cc-by-4.0", "other"]  # Hub licence ids, `other` for the texts
+    assert (meta["license_name"], meta["license_link"]) == ("third-party-texts", "LICENSE")
+    third_party = f"{Layout(ROOT).hub_url()}/blob/main/{LICENSES['LicenseRef-Third-Party-Texts']}"
+    licences = [LICENSES["MIT"], LICENSES["CC-BY-4.0"], third_party]
+    assert json.loads((hub / "croissant.json").read_text(encoding="utf-8"))["license"] == licences
+    assert yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))["license"] == "CC-BY-4.0"
+    assert LICENSE_EXPRESSION in section(card, "## Licensing") and "third-party-texts" in card
 
 
 @pytest.mark.parametrize("config", CONFIGS)
@@ -112,9 +121,7 @@ def test_mlcroissant_loads_every_field_nested_ones_included_equal_to_the_parquet
     """Every record, every field (lists of structs as repeated subFields, the split read from the
     file's path) equals the data."""
     key = "id" if config != "documents" else "doc_id"
-    rows = {
-        r[key]: r for s in SPLITS for r in pq.read_table(split_file(ROOT / "data", config, s)).to_pylist()
-    }
+    rows = {r[key]: r for r in pq.read_table(ROOT / "data" / config).to_pylist()}  # every split
     records = list(mlc.Dataset(jsonld=str(hub / "croissant.json")).records(record_set=config))
     assert len(records) == len(rows)
     for record in records:
@@ -138,16 +145,25 @@ def classlabels(config: str):
                 yield "/".join(filter(None, (config, name, key))), label
 
 
-def test_croissant_lists_files_enumerations_splits_and_the_rai_fields(hub):
-    meta = json.loads((hub / "croissant.json").read_text(encoding="utf-8"))
-    assert meta["conformsTo"] == "http://mlcommons.org/croissant/1.1"
+def test_croissant_has_the_required_properties_of_its_spec_files_enumerations_splits_and_rai_fields(hub):
+    """Croissant 1.1's required and recommended Dataset properties, files, enumerations, splits, RAI."""
+    meta, url = json.loads((hub / "croissant.json").read_text(encoding="utf-8")), Layout(ROOT).hub_url()
+    versions = ["http://mlcommons.org/croissant/1.1", "http://mlcommons.org/croissant/RAI/1.0"]
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))  # its date: the changelog's
+    creator = {"@type": "sc:Organization", "name": cff["authors"][0]["name"], "url": url}
+    assert (meta["url"], meta["creator"], meta["publisher"]) == (url, creator, creator) and meta["@context"]
+    assert meta["datePublished"] == meta["dateModified"] == str(cff["date-released"]) and meta["keywords"]
+    assert (meta["dateCreated"], meta["version"], meta["inLanguage"]) == ("2026-11-22", cff["version"], "en")
+    assert (meta["@type"], meta["conformsTo"], meta["name"]) == ("sc:Dataset", versions, "belgrade-stance")
+    bibtex, card = meta["citeAs"], (hub / "README.md").read_text(encoding="utf-8")  # the card's BibTeX
+    assert bibtex.startswith("@misc{") and f"\n{bibtex}\n" in card and f"{{{cff['version']}}}" in bibtex
+    assert f"{{{url}}}" in bibtex and meta["sdLicense"] == LICENSES["CC-BY-4.0"] and meta["description"]
     files = {d["contentUrl"]: d["sha256"] for d in meta["distribution"] if d["@type"] == "cr:FileObject"}
     assert files == {
-        f"{c}/{s}.parquet": sha256_file(hub / c / f"{s}.parquet") for c in CONFIGS for s in SPLITS
+        f"{c}/{s}.parquet": sha256_file(hub / f"{c}/{s}.parquet") for c in CONFIGS for s in SPLITS
     }
     rai = "Collection AnnotationProtocol Biases Limitations UseCases ReleaseMaintenancePlan".split()
     assert all(meta[f"rai:data{f}"] for f in rai) and meta["rai:personalSensitiveInformation"]
-    card = (hub / "README.md").read_text(encoding="utf-8")  # the RAI texts are the card's sections
     assert meta["rai:dataCollection"] in card and meta["rai:personalSensitiveInformation"][0] in card
     sets = {r["@id"]: r for r in meta["recordSet"]}
     assert set(sets) == set(CONFIGS) | set(ENUMERATIONS) | {"splits"}
@@ -179,7 +195,7 @@ def test_croissant_lists_files_enumerations_splits_and_the_rai_fields(hub):
 
 
 def publishable(project: Path) -> Layout:
-    for name in ("figures", "LICENSE"):
+    for name in ("figures", "LICENSE", "LICENSES"):
         (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, project / name)
     return Layout(project)
 
@@ -211,9 +227,13 @@ def tree(folder: Path) -> dict:
 
 def test_publish_writes_only_a_new_empty_or_its_own_unchanged_folder(hub, checkout, tmp_path, capsys):
     project = checkout
-    root = str(publishable(project).root)
-    for _ in range(2):  # a new folder, then its own earlier output
+    root, pyproject = str(publishable(project).root), project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("belgrade-stance/belgrade-stance", "someone/fork"))
+    for _ in range(2):  # a new folder, then its own earlier output; Croissant's url is pyproject's Homepage
         assert main(["publish", "--root", root, "--out", str(tmp_path / "hub")]) == 0
+    assert json.loads((tmp_path / "hub/croissant.json").read_text())["url"].endswith("datasets/someone/fork")
+    with patch("belgrade_stance_build.publish.hub_folder.upload") as upload:  # a bare --repo-id: pyproject's
+        assert main(["publish", "--root", root, "--repo-id"]) == 0 and "someone/fork" in upload.call_args.args
     (tmp_path / "real").mkdir()
     (tmp_path / "link").symlink_to(tmp_path / "real")
     (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")

@@ -23,6 +23,9 @@ ARGS += ["--disable-background-networking", "--disable-component-update", "--dis
 LOCAL = ("file:", "http://127.0.0.1", "data:", "about:")
 MARKED = "els => els.map(e => [e.dataset.record + ' ' + e.classList[0].slice(3), e.textContent])"
 """(record and kind, text) of every holder and evidence mark, in document order."""
+HOVER = "els => els.map(e => [e.title, e.textContent])"
+GAPS = "els => els.map(e => e.getBoundingClientRect()).map((r, i, all) => i ? r.top - all[i - 1].bottom : 0)"
+"""The blank height above each element but the first (the distance from the element before)."""
 
 
 def rows(config: str) -> pd.DataFrame:
@@ -48,7 +51,7 @@ def browser():
     try:
         from playwright import sync_api
     except ImportError:
-        need("playwright", "pip install playwright (in the test extra)")
+        need("playwright", "pip install playwright (in the test group)")
     with sync_api.sync_playwright() as p:
         yield p.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
 
@@ -68,7 +71,9 @@ def page(browser):
 def test_the_index_lists_and_filters_the_documents_and_shows_who_stands_where(page, site, via):
     page.goto(f"{site[via]}/index.html")
     holders = rows("holders").holder.value_counts().sort_index().sort_values(ascending=False, kind="stable")
-    assert page.locator("#who-stands-where tbody tr td").first.inner_text() == holders.index[0]
+    who = page.locator("#who-stands-where tbody td:first-child").evaluate_all(HOVER)
+    assert [i for i, _ in who] == list(holders.index[: len(who)]) and len(who) > 10  # the raw id on hover
+    assert not any("_" in name or not name for _, name in who), who  # a name or a description
     links = page.locator("#documents tbody tr:not(.hidden) td:first-child a")
     assert sorted(links.all_inner_texts()) == sorted(rows("documents").doc_id) and links.count() == 5
     page.select_option("#f-target", "emigrants")
@@ -97,10 +102,12 @@ def test_a_document_page_marks_entities_holders_and_evidence_in_place(page, site
         assert marked[f"{r.id} evidence"] == r.evidence_text, r.id
         holder = r.holder_text if isinstance(r.holder_text, str) else None
         assert marked.get(f"{r.id} holder") == holder, r.id
+    who = page.locator("ul.stance .holder").evaluate_all(HOVER)
+    assert {i for i, _ in who} == set(holders.holder) and not any("_" in name for _, name in who), who
 
 
 @pytest.mark.parametrize(
-    "case", ["d00 war against", "d04 putin against", "d04 emigrants favor", "d03 eu_integration favor"]
+    "case", ["d00 war against", "d02 emigrants against", "d04 putin against", "d03 eu_integration favor"]
 )
 def test_filters_show_exactly_the_sentences_of_a_target_and_label(page, site, case):
     doc_id, target, label = case.split()
@@ -111,8 +118,11 @@ def test_filters_show_exactly_the_sentences_of_a_target_and_label(page, site, ca
     shown, ids = page.locator(".sentence:not(.hidden)"), "els => els.map(e => e.id)"
     assert sorted(shown.evaluate_all(ids)) == sorted(stance.sentence_id)
     assert page.inner_text("#match-count") == str(len(stance))
+    line = page.evaluate("parseFloat(getComputedStyle(document.body).lineHeight)")
+    assert max(shown.evaluate_all(GAPS), default=0) < line  # hidden sentences leave no blank run
     page.check("#f-dis")
     assert sorted(shown.evaluate_all(ids)) == sorted(stance[~stance.passes_agree].sentence_id)
+    assert max(shown.evaluate_all(GAPS), default=0) < line
 
 
 def test_a_screenshot_shows_text_and_entity_colours(page, site):

@@ -18,10 +18,9 @@ def features(config: str):
     from datasets import ClassLabel, Features, List, Value
 
     string, int32, flag = Value("string"), Value("int32"), Value("bool")
-    stance = ClassLabel(names=list(STANCE_LABELS))
-    holder = dict(holder_type=string, holder=string, holder_description=string, label=stance)
-    holder |= dict(holder_text=string, evidence_text=string)
-    holder["primary"] = flag
+    stance, holder_type = ClassLabel(names=list(STANCE_LABELS)), ClassLabel(names=list(HOLDER_TYPES))
+    holder = dict(holder_type=holder_type, holder=string, holder_description=string, label=stance)
+    holder |= dict(holder_text=string, evidence_text=string, primary=flag)
     entity = dict(
         start=int32, end=int32, text=string, label=ClassLabel(names=list(ENTITY_TYPES)), entity_id=string
     )
@@ -30,7 +29,7 @@ def features(config: str):
     types = {
         **dict.fromkeys(["label", "label_a", "label_b"], stance),
         **dict.fromkeys(["passes_agree", "mixed", "primary"], flag),
-        "holder_type": ClassLabel(names=list(HOLDER_TYPES)),
+        "holder_type": holder_type,
         "holders": List(holder),
         "tokens": List(string),
         "ner_tags": List(ClassLabel(names=list(NER_TAGS))),

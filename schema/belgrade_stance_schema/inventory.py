@@ -3,7 +3,7 @@ schemas, features, card and tests; the installed package reads them from the dat
 
 from __future__ import annotations
 
-DATASET_VERSION = "0.3.0"
+DATASET_VERSION = "0.4.0"
 """Semantic version of the packaged data (one place; pyproject reads the package's)."""
 
 # Stance labels in ClassLabel order, which never changes: tweet_eval's (none=0, against=1, favor=2).
@@ -106,15 +106,14 @@ ANNOTATION_PASSES: dict[str, str] = {
 }
 
 CONFIGS: tuple[str, ...] = ("stance", "holders", "sentences", "documents")
-LICENSE_EXPRESSION = "CC-BY-4.0 AND LicenseRef-Third-Party-Texts"
+LICENSES: dict[str, str] = {  # SPDX id → the URL of its terms (LICENSES/<id>.txt holds each text)
+    "MIT": "https://opensource.org/license/mit",  # the code: a software licence
+    "CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",  # annotations, metadata, guidelines, figures
+    "LicenseRef-Third-Party-Texts": "LICENSES/LicenseRef-Third-Party-Texts.txt",  # the news texts: not ours
+}
+"""The licence of each part (LICENSE says which covers what); a relative URL is a file of the Hub folder."""
+LICENSE_EXPRESSION = " AND ".join(LICENSES)
 """The SPDX expression of the whole (pyproject's PEP 639 `license`; tests hold the two equal)."""
-LICENSES: tuple[str, ...] = (
-    "https://creativecommons.org/licenses/by/4.0/",
-    "LicenseRef-Third-Party-Texts: the news texts (raw_text, body_text and every sentence text, context, "
-    "holder and evidence text) are third-party works under their publishers' copyright, reproduced for "
-    "non-commercial research on stance detection and not licensed by this dataset (see LICENSE)",
-)
-"""Croissant's `license`: CC BY 4.0 for the annotations, metadata and code; the texts third-party."""
 
 DOC_ID = r"^[a-z0-9][a-z0-9_]{0,31}$"
 """Form of a doc_id: a lowercase slug of at most 32 characters."""

@@ -1,11 +1,8 @@
 """The verbs of a source checkout, added to the `belgrade-stance` command as plugins (entry-point
 group `belgrade_stance.commands` in pyproject.toml): build, publish and label-studio. They work
 on the checkout found from the current folder (or --root). A plugin adds verbs; it never
-replaces one the package ships.
-
-This module imports only the standard library and the installed package at load time, so that
-`belgrade-stance --help` stays fast.
-"""
+replaces one the package ships. Only the standard library and the installed package are imported
+at load time, so that `belgrade-stance --help` stays fast."""
 
 from __future__ import annotations
 
@@ -14,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from belgrade_stance_build.layout import Layout, find_project
+from belgrade_stance_build.layout import HUB, Layout, find_project
 
 
 def root_parent() -> argparse.ArgumentParser:
@@ -60,9 +57,10 @@ def cmd_publish(args) -> int:
 
     layout = find_project(args.root)
     if args.out is None and args.repo_id is None:
-        print("publish: give --out DIR, --repo-id ID, or both", file=sys.stderr)
+        print("publish: give --out DIR, --repo-id [ID], or both", file=sys.stderr)
         return 2
     if args.repo_id is not None:
+        args.repo_id = layout.hub_url().removeprefix(HUB) if args.repo_id is True else args.repo_id
         check_repo_id(args.repo_id)
     with tempfile.TemporaryDirectory() as tmp:
         folder = publish(layout, args.out or Path(tmp) / "hub")
@@ -119,11 +117,11 @@ def add_publish(sub, parents) -> None:
         parents=[ROOT],
         help="Assemble the Hugging Face dataset folder; optionally upload it.",
         description="Write the Hub folder (card as README.md with YAML configs and dataset_info, Parquet of "
-        "every config and split, croissant.json, guidelines) to --out; with --repo-id, upload it with the "
-        "Hugging Face token ($HF_TOKEN or a saved hf auth login).",
+        "every config and split, croissant.json, guidelines) to --out; with --repo-id [ID], upload it to ID "
+        "(alone: pyproject's Homepage) with the Hugging Face token ($HF_TOKEN or a saved hf auth login).",
     )
     h.add_argument("--out", type=Path, help="folder to write (replaced if it holds a previous publish)")
-    h.add_argument("--repo-id", help="Hub dataset repo to upload to, e.g. user/belgrade-stance")
+    h.add_argument("--repo-id", nargs="?", const=True, help="Hub repo to upload to (alone: the Homepage's)")
     h.set_defaults(func=cmd_publish)
 
 

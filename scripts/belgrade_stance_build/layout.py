@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import tomllib
 from pathlib import Path
 
 from belgrade_stance.errors import DatasetError
+
+HUB = "https://huggingface.co/datasets/"
 
 
 class Layout:
@@ -32,6 +35,13 @@ class Layout:
         self.reads[self.rel(path)] = hashlib.sha256(data).hexdigest()
         return data
 
+    def hub_url(self) -> str:
+        """The dataset's Hub page, declared once: pyproject's [project.urls] Homepage."""
+        project = tomllib.loads((self.root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+        if not (url := project.get("urls", {}).get("Homepage", "")).startswith(HUB) or url.count("/") != 5:
+            raise DatasetError("hub-url", f"Homepage is not {HUB}<owner>/<name>", "pyproject.toml")
+        return url
+
     def segment_file(self, doc_id: str) -> Path:
         return self.segments / f"{doc_id}.jsonl"
 
@@ -49,27 +59,15 @@ class Layout:
             return str(path)
 
 
-class ProjectNotFound(DatasetError):
-    """No project folder (pyproject.toml and raw/) at or above the given folder."""
-
-    def __init__(self, where: str, message: str):
-        super().__init__("not-a-project", message, where)
-
-
 def find_project(start: Path | None = None) -> Layout:
     """The project folder (pyproject.toml and raw/): ``start`` itself when given (--root), else
     the current directory or the nearest folder above it that is one."""
-    if start is not None:
-        root = Path(start).resolve()
-        if (root / "pyproject.toml").is_file() and (root / "raw").is_dir():
-            return Layout(root)
-        raise ProjectNotFound(
-            str(start), "not a belgrade-stance project folder (one with pyproject.toml and raw/)"
-        )
-    here = Path.cwd().resolve()
-    for folder in (here, *here.parents):
+    here = Path(Path.cwd() if start is None else start).resolve()
+    for folder in [here, *here.parents] if start is None else [here]:
         if (folder / "pyproject.toml").is_file() and (folder / "raw").is_dir():
             return Layout(folder)
-    raise ProjectNotFound(
-        str(here), "not inside a belgrade-stance project (a folder with pyproject.toml and raw/); pass --root"
-    )
+    if start is None:
+        why = "not inside a belgrade-stance project (a folder with pyproject.toml and raw/); pass --root"
+        raise DatasetError("not-a-project", why, str(here))
+    why = "not a belgrade-stance project folder (one with pyproject.toml and raw/)"
+    raise DatasetError("not-a-project", why, str(start))

@@ -20,9 +20,9 @@ PLUGINS = "belgrade_stance.commands"
 """Entry-point group of further verbs: name = verb, value = a function add(subparsers, parents)."""
 
 CHECKOUT_HINT = (
-    "needs a source checkout of belgrade-stance installed with its build extra: in the checkout "
+    "needs a source checkout of belgrade-stance installed with its build group: in the checkout "
     "(the repository, or the unpacked sdist: pip download --no-binary :all: --no-deps "
-    "belgrade-stance), run pip install -e '.[build]'"
+    "belgrade-stance), run pip install --group build -e . (pip 25.1 or later)"
 )
 EXPORT_FORMATS = ("conll", "spacy")
 
@@ -202,8 +202,8 @@ def add_shipped(sub, parents) -> None:
         "export",
         parents=data,
         help="Export the corpus to other tools' formats.",
-        description="conll: DIR/<split>.conll (CoNLL-2003-style BIO); spacy: "
-        "DIR/<split>.spacy (DocBin with entities, sentences and stance).",
+        description="conll: DIR/<split>.ner (CoNLL-2003-style BIO, for spacy convert -c ner); spacy: DIR/"
+        "<split>.spacy (DocBins, a Doc per sentence) and DIR/config.cfg (spacy train config for NER).",
     )
     x.add_argument("format", choices=list(EXPORT_FORMATS))
     x.add_argument("--out", type=Path, required=True, help="output folder")
@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     except ModuleNotFoundError as e:  # a plugin verb whose third-party dependencies are not installed
         if args.verb not in available:
             raise
-        needs = f"needs the Python package {e.name!r}: pip install -e '.[build]' in the checkout"
+        needs = f"needs the Python package {e.name!r}: pip install --group build -e . in the checkout"
         return _fail(args.verb, Problem("", None, "missing-dependency", needs), USAGE)
     except OSError as e:  # the system refused a read or a write
         where = " → ".join(str(f) for f in (e.filename, e.filename2) if f)

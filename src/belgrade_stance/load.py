@@ -1,14 +1,6 @@
-"""The loader: the package's API to the shipped Parquet files.
-
-    import belgrade_stance
-    df = belgrade_stance.load("stance", split="test")                   # pandas DataFrame
-    every = belgrade_stance.load("stance", split="all")                 # every split in one DataFrame
-    tables = belgrade_stance.load("sentences", format="arrow")          # {split: pyarrow.Table}
-    ds = belgrade_stance.load("stance", format="datasets")              # datasets.DatasetDict
-
+"""The loader: the package's API to the shipped Parquet files (the README's Use section shows it).
 Rows and features are those of the Hugging Face folder (`datasets.load_dataset(DIR, config)`):
-label columns hold ClassLabel indices; `features(config)` gives their names.
-"""
+label columns hold ClassLabel indices; `features(config)` gives their names."""
 
 from __future__ import annotations
 
@@ -20,8 +12,9 @@ from belgrade_stance.paths import packaged_data_dir
 from belgrade_stance.verify import read_checked, read_manifest
 
 FORMATS = ("pandas", "arrow", "datasets")
-SLICE = re.compile(r"(?P<split>\w+)\[(?P<start>-?[0-9]{0,18}):(?P<stop>-?[0-9]{0,18})\]")
-"""A slice of a split's rows, as in `datasets`: train[:10], test[5:20], validation[-3:]."""
+BOUND = r"(?:(?P<{0}>-?[0-9]{{1,18}})(?P<{0}_pct>%)?)?"
+PART = re.compile(rf"(?P<split>\w+)(?P<sliced>\[{BOUND.format('start')}:{BOUND.format('stop')}\])?")
+"""A part of a split string as datasets' ReadInstruction reads it: test, test[5:20], train[:10%], all[-3:]."""
 EXTRAS = ("pandas", "datasets")  # the formats that need an extra of the same name
 
 
@@ -108,6 +101,26 @@ def label_names(config: str | None = None, data_dir: Path | None = None) -> dict
 LABEL_FORMS = ("indices", "names")
 
 
+def _selected(parts: list[re.Match], tables: dict):
+    """One table of the rows the parts of a split string select, counted as datasets counts them: a % on
+    either bound makes both percents, rounded to the closest row (round); a negative bound counts back."""
+    import pyarrow as pa
+
+    chosen = []
+    for p in parts:
+        table = pa.concat_tables(tables.values()) if p["split"] == "all" else tables[p["split"]]
+        n, pct = table.num_rows, p["start_pct"] or p["stop_pct"]
+        if pct and any(abs(int(p[b] or 0)) > 100 for b in ("start", "stop")):
+            raise LoadError("unknown-split", f"{p[0]}: a percent bound must lie between -100% and 100%")
+        at = [int(p[b]) if p[b] else d for b, d in (("start", 0), ("stop", n))]
+        at = [round(x * n / 100.0) if pct and p[k] else x for x, k in zip(at, ("start", "stop"))]
+        start, stop = (min(max(n + x, 0) if x < 0 else x, n) for x in at)
+        if p["sliced"] and stop <= start:
+            raise LoadError("empty-slice", f"{p[0]} selects none of the {n} rows of {p['split']}")
+        chosen.append(table.slice(start, stop - start))
+    return pa.concat_tables(chosen)
+
+
 def load(
     config: str | None = None,
     split: str | None = None,
@@ -119,9 +132,10 @@ def load(
     """Load a config of the corpus.
 
     config: "stance" (default), "holders", "sentences" or "documents".
-    split: "train", "validation", "test", or "all" (the rows of every split, in that order, in
-        one table); None (the default) gives a dict of split → table (for "datasets" a DatasetDict).
-        A slice of a split's rows as in `datasets`: "train[:10]", "test[5:20]", "all[-3:]".
+    split: None (the default) gives a dict {"train": table, "validation": …, "test": …} (for "datasets"
+        a DatasetDict); "train", "validation", "test" or "all" (every split's rows in that order) one
+        table, as does a split string as `datasets` reads it, sliced in rows or percent and summed:
+        "train[:100]", "test[10%:50%]", "all[-3:]", "train[:10%]+validation" (no row: `empty-slice`).
     format: "pandas" (DataFrame), "arrow" (pyarrow.Table) or "datasets" (Dataset/DatasetDict).
     verify: check each file read against the manifest's sha256 and row count, on the very bytes
         parsed (the default); False reads the files unchecked.
@@ -135,16 +149,14 @@ def load(
     m = manifest(data)
     config = _check_config(m, config)
     valid = _splits(m, config)
-    rows = slice(None)
-    if isinstance(split, str) and (sliced := SLICE.fullmatch(split)):
-        split = sliced["split"]
-        rows = slice(*(int(v) if v else None for v in (sliced["start"], sliced["stop"])))
-    if split is not None and split not in [*valid, "all"]:
+    parts = [] if split is None else [PART.fullmatch(p) for p in re.split(r"\s*\+\s*", str(split))]
+    if split is not None and not all(p and p["split"] in [*valid, "all"] for p in parts):
         raise LoadError(
             "unknown-split",
-            f"unknown split {clip(split)} of config {config!r}; valid splits: "
-            f"{', '.join(valid)}, all (or a slice such as {valid[0]}[:10])",
+            f"unknown split {clip(split)} of config {config!r}; valid splits: {', '.join(valid)}, all, "
+            f"slices and sums of them as in datasets ({valid[0]}[:10%]+{valid[-1]})",
         )
+    split = "+".join(p[0] for p in parts) or None  # "a + b" as datasets names it: "a+b"
     if format not in FORMATS:
         raise LoadError("unknown-format", f"unknown format {format!r}; valid formats: {', '.join(FORMATS)}")
     if labels not in LABEL_FORMS:
@@ -157,18 +169,11 @@ def load(
         )
     if format in EXTRAS:
         _require(format)
-    wanted = valid if split in (None, "all") else [split]
+    asked = {p["split"] for p in parts}
+    wanted = [s for s in valid if not asked or s in asked or "all" in asked]
     tables = {s: read_checked(data, m["configs"][config][s], verify) for s in wanted}
-    if split == "all":
-        import pyarrow as pa
-
-        tables = {"all": pa.concat_tables(tables.values())}
-    if rows != slice(None):
-        n = tables[split].num_rows
-        start, stop, _ = rows.indices(n)
-        if stop < start or (rows.start or 0) >= n:  # bounds reversed, or past the end; [:0] asks for none
-            raise LoadError("empty-slice", f"{sliced[0]} selects none of the {n} rows of {split}")
-        tables[split] = tables[split].slice(start, stop - start)
+    if split is not None:
+        tables = {split: _selected(parts, tables)}
     if read_manifest(data) != m:  # a build swapped the folder while its files were read
         raise LoadError("data-changed", "was rebuilt while it was read; load again", str(data))
     if labels == "names":
@@ -178,9 +183,13 @@ def load(
     if format == "arrow":
         out = tables
     elif format == "pandas":
-        # converted in this thread: a threaded conversion can leave Arrow pool threads that abort the
-        # interpreter at exit ("terminate called without an active exception")
-        out = {s: t.to_pandas(use_threads=False) for s, t in tables.items()}
+        import pandas as pd
+        import pyarrow as pa
+
+        # every int column as pandas' nullable Int type (a null is <NA>, not a float NaN); converted in
+        # this thread: a threaded conversion can leave Arrow pool threads that abort the interpreter
+        ints = {t: pd.api.types.pandas_dtype(str(t).capitalize()) for t in (pa.int32(), pa.int64())}
+        out = {s: t.to_pandas(use_threads=False, types_mapper=ints.get) for s, t in tables.items()}
     else:
         from datasets import Dataset, DatasetDict, Features, Split
         from datasets.info import DatasetInfo

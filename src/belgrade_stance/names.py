@@ -2,7 +2,7 @@
 its index to its name.
 
     belgrade_stance.load("stance", split="test", labels="names")   # pandas Categorical columns
-    belgrade_stance.LABELS["stance"]["label"]                      # ['none', 'against', 'favor']
+    belgrade_stance.label_names("stance")["holders.holder_type"]   # ['author', 'entity', 'group']
 
 The names come from the manifest's features, so they are those of the Hub folder's ClassLabels,
 in the same order. A top-level label column becomes an Arrow dictionary column (a pandas
@@ -15,11 +15,9 @@ from __future__ import annotations
 
 def class_labels(features: dict, prefix: str = "") -> dict[str, list[str]]:
     """Path (`label`, `holders.label`, `ner_tags`) → names, for every ClassLabel of a features dict."""
-    out: dict[str, list[str]] = {}
-    for name, f in features.items():
-        path = f"{prefix}{name}"
-        out.update(_labels_of(f, path))
-    return out
+    return {
+        path: names for name, f in features.items() for path, names in _labels_of(f, prefix + name).items()
+    }
 
 
 def _labels_of(f, path: str) -> dict[str, list[str]]:

@@ -1,6 +1,5 @@
-"""The corpus viewer, `belgrade-stance viewer --out DIR`: a static, self-contained HTML site (no
-external files, no network; works from file:// and any static server), an index of the documents and
-a page per document, filtered in the browser (README, "Exports and the viewer")."""
+"""The corpus viewer, `belgrade-stance viewer --out DIR` (README, "Exports and the viewer"): a self-contained
+static HTML site (no network; file:// or any server), an index and a page per document, filtered in place."""
 
 import html
 import json
@@ -61,10 +60,9 @@ def _stance_item(r: dict) -> str:
         passes = f"pass A: {r['label_a']}, pass B: {r['label_b']}, adjudicated: {lab}"
         line += f' <span class="passes">{passes}</span>'
     for h in r["holders"]:
-        who = "the author" if h["holder_type"] == "author" else (h["holder_text"] or h["holder"])
         line += (
             f'<br>&nbsp;&nbsp;<span class="badge {h["label"]}">{h["label"]}</span> <span class="holder" '
-            f'title="{_e(h["holder_type"])}: {_e(h["holder"])}">{_e(who)}</span>{" (primary)" * h["primary"]}'
+            f'title="{_e(h["holder"])}">{_e(h["name"])}</span>{" (primary)" * h["primary"]}'
             f': “<span class="evidence">{_e(h["evidence_text"])}</span>”'
         )
     return f'<li class="{"disagree" * (not r["passes_agree"])}" data-target="{_e(r["target"])}">{line}</li>'
@@ -142,12 +140,11 @@ def _index_page(docs: list[dict], stance: dict[str, list[dict]], holders: list[d
     head = "".join(f"<th>{c}</th>" for c in columns)
     main = f'<table id="documents"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
     held = Counter((r["holder"], r["target"], r["label"]) for r in holders)
-    totals = Counter(r["holder"] for r in holders)
-    who = ""
-    for h in sorted(totals, key=lambda h: (-totals[h], h))[:TOP_HOLDERS]:
+    totals, who = Counter((r["holder"], r["name"]) for r in holders), ""
+    for h, name in sorted(totals, key=lambda h: (-totals[h], h))[:TOP_HOLDERS]:
         pairs = [(held[h, t, "favor"], held[h, t, "against"]) for t in targets]
         cells = "".join(f"<td>{f}/{a}</td>" if f + a else "<td></td>" for f, a in pairs)
-        who += f"<tr><td>{_e(h)}</td>{cells}</tr>"
+        who += f'<tr><td title="{_e(h)}">{_e(name)}</td>{cells}</tr>'
     if holders:
         main += (
             '<h2>Who stands where</h2><p class="meta">favor/against records of the most frequent holders per '
@@ -172,8 +169,13 @@ def write_viewer(out: Path, data_dir: Path | str | None = None) -> list[Path]:
     target, out = check_out(out, "viewer", data_dir), Path(out)  # before any work
     inv = inventories(data_dir)
     docs = sorted(_rows("documents", data_dir), key=itemgetter("doc_id"))
-    sents = _group(sorted(_rows("sentences", data_dir), key=itemgetter("sentence_index")), "doc_id")
-    stance, holders = _rows("stance", data_dir), _rows("holders", data_dir)
+    sentences, stance, holders = (_rows(c, data_dir) for c in ("sentences", "stance", "holders"))
+    sents = _group(sorted(sentences, key=itemgetter("sentence_index")), "doc_id")
+    mentions = sorted((e for s in sentences for e in s["entities"]), key=lambda e: len(e["text"]))
+    names = {e["entity_id"]: e["text"] for e in mentions} | {"author": "the author"}  # longest mention
+    names |= {g: d.split(":")[0] for g, d in inv["groups"].items()}  # a group's description up to its colon
+    for h in [*holders, *(h for r in stance for h in r["holders"])]:
+        h["name"] = names.get(h["holder"], h["holder"])
     with fill(target, "viewer") as tmp:
         by_sentence = _group(stance, "sentence_id"), _group(holders, "sentence_id")
         for d in docs:

@@ -95,7 +95,7 @@ class Logistic(Model):
     @staticmethod
     def fitted(C, x, y) -> LogisticRegression:
         options = {"class_weight": "balanced", "solver": "newton-cg", "max_iter": 2000}
-        return LogisticRegression(C=C, random_state=SEED_MODELS, **options).fit(x, y)
+        return LogisticRegression(C=C, random_state=SEED_MODELS, **options).fit(x, np.asarray(y, int))
 
     def predict(self, df: pd.DataFrame) -> np.ndarray:
         return self.model.predict(self.features(df))

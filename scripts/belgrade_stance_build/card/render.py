@@ -15,6 +15,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import yaml
 from datasets import ClassLabel, DatasetInfo, List
+from datasets.info import DatasetInfosDict
+from datasets.utils.metadata import MetadataConfigs
+from huggingface_hub import DatasetCardData
 
 from belgrade_stance.errors import DatasetError, clip
 from belgrade_stance.files import atomic_write
@@ -91,7 +94,7 @@ def count_blocks(data: Path) -> dict[str, str]:
     stance = read(data, "stance", ["doc_id", "target", "label", "mixed", "passes_agree", "split", "holders"])
     sentences = read(data, "sentences", ["split", "entities"])
     mentions = items(sentences, "entities", ["label", "entity_id"])
-    holder_types = count(items(stance, "holders", ["holder_type"]), "holder_type")
+    held = count(items(stance, "holders", ["holder_type"]), "holder_type")
     rows = stance.drop_columns(["holders"])
     frames = (read(data, "documents", ["split"]), sentences.select(["split"]), mentions, rows)
     per_split = [count(frame, "split") for frame in frames]
@@ -128,7 +131,7 @@ def count_blocks(data: Path) -> dict[str, str]:
         "labels": words(
             "labels", rows=per_target, total=count(rows, "label"), mixed=pc.sum(rows["mixed"]).as_py()
         ),
-        "holders": words("holders", rows=[[f"`{k}`", holder_types[k]] for k in inv.HOLDER_TYPES]),
+        "holders": words("holders", rows=[[f"`{k}`", held[i]] for i, k in enumerate(inv.HOLDER_TYPES)]),
         "entities": words(
             "entities",
             rows=entities,
@@ -174,35 +177,33 @@ def _short(value):
 
 
 def hub_yaml(data: Path) -> str:
-    """The card's YAML keys that the Hub and `datasets` read: size_categories, configs (the files of
-    every config and split, `stance` the default) and dataset_info (features, split sizes)."""
-    configs, infos = [], []
+    """The card's YAML keys that the Hub and `datasets` read, written by `datasets`' MetadataConfigs and
+    DatasetInfosDict: size_categories, configs (`stance` the default) and dataset_info (features, sizes)."""
+    configs, infos = MetadataConfigs(), DatasetInfosDict()
     for config in inv.CONFIGS:
         default = {"default": True} if config == inv.DEFAULT_CONFIG else {}
         files = [{"split": s, "path": f"{config}/{s}.parquet"} for s in inv.SPLITS]
-        configs.append({"config_name": config, **default, "data_files": files})
-        files = {
-            s: pq.ParquetFile(split_file(data, config, s)) for s in inv.SPLITS
-        }  # read a row group at a time
+        configs[config] = {**default, "data_files": files}
+        files = {s: pq.ParquetFile(split_file(data, config, s)) for s in inv.SPLITS}  # a row group at a time
         nbytes = {
             s: sum(f.read_row_group(i).nbytes for i in range(f.num_row_groups)) for s, f in files.items()
         }
         splits = [
             {"name": s, "num_bytes": nbytes[s], "num_examples": f.metadata.num_rows} for s, f in files.items()
         ]
-        info = DatasetInfo(
+        infos[config] = DatasetInfo(
             features=features(config),
             splits=splits,
-            config_name=config,
             download_size=sum(split_file(data, config, s).stat().st_size for s in inv.SPLITS),
             dataset_size=sum(nbytes.values()),  # the Arrow size, as `datasets` counts it
         )
-        infos.append(info._to_yaml_dict())
         if config == inv.DEFAULT_CONFIG:
             rows = sum(f.metadata.num_rows for f in files.values())
             size_category = next((name for limit, name in SIZE_CATEGORIES if rows < limit), "n>1M")
-    meta = {"size_categories": [size_category], "configs": configs, "dataset_info": infos}
-    return yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
+    card = DatasetCardData(size_categories=[size_category])
+    configs.to_dataset_card_data(card)
+    infos.to_dataset_card_data(card)
+    return yaml.safe_dump(card.to_dict(), sort_keys=False, allow_unicode=True, width=1000)
 
 
 def first_row(data: Path, config: str) -> dict:
@@ -239,10 +240,9 @@ def release_blocks(root: Path) -> dict[str, str]:
     """The citation block (BibTeX from CITATION.cff) and the changelog (CHANGELOG.md's releases)."""
     try:
         cff = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8"))
-        url = words("citation_url", url=cff["url"]) if "url" in cff else ""
-        citation = words("citation", cff=cff, url=url)
+        citation = words("citation", cff=cff)
     except (yaml.YAMLError, TypeError, KeyError, IndexError, ValueError) as e:  # not the CFF the card reads
-        why = f"not a CFF file with title, authors, version and date-released ({clip(str(e))})"
+        why = f"not a CFF file with title, authors, version, date-released and url ({clip(str(e))})"
         raise DatasetError("citation-unreadable", why, "CITATION.cff") from None
     notes = (root / "CHANGELOG.md").read_text(encoding="utf-8").partition("\n## ")[2].replace("\n#", "\n##")
     return {"citation": citation, "changelog": f"### {notes.strip()}\n"}

@@ -4,9 +4,9 @@ sc:Enumeration record set (index → name), every `split` field to the cr:Split 
 
 from __future__ import annotations
 
-import datetime
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 
 import mlcroissant as mlc
@@ -138,9 +138,9 @@ def _record_set(ctx, config: str) -> mlc.RecordSet:
     return mlc.RecordSet(ctx=ctx, id=config, name=config, description=description, fields=fields)
 
 
-def write_croissant(folder: Path) -> None:
-    """Write folder/croissant.json, the metadata of the folder's Parquet files and card (README.md);
-    raise ValueError with mlcroissant's issues if it is invalid."""
+def write_croissant(folder: Path, url: str) -> None:
+    """Write folder/croissant.json, the metadata of the folder's Parquet files and card (README.md), the
+    dataset's page at url; raise ValueError with mlcroissant's issues if it is invalid."""
     ctx = mlc.Context(conforms_to="http://mlcommons.org/croissant/1.1")
     parquet, distribution, record_sets = ["application/x-parquet"], [], []
     for config in inv.CONFIGS:
@@ -162,15 +162,23 @@ def write_croissant(folder: Path) -> None:
         record_sets.append(_record_set(ctx, config))
     card = (folder / "README.md").read_text(encoding="utf-8")
     rai = {key: section(card, heading) for key, heading in RAI.items()}
-    released = re.search(rf"\[{inv.DATASET_VERSION}\] - (\S+)", card)[1]  # the changelog's date
+    released = {v: datetime.fromisoformat(d) for v, d in re.findall(r"\n### \[(\S+)\] - (\S+)\n", card)}
+    creator = [mlc.Organization(ctx=ctx, name="belgrade-stance contributors", url=url)]  # CITATION.cff's
     md = mlc.Metadata(
         ctx=ctx,
         name="belgrade-stance",
         description=section(card, "# belgrade-stance"),
-        cite_as=f"belgrade-stance contributors. belgrade-stance (dataset), version {inv.DATASET_VERSION}.",
-        license=list(inv.LICENSES),
+        conforms_to=[ctx.conforms_to.value, "http://mlcommons.org/croissant/RAI/1.0"],  # and RAI's
+        url=url,
+        creators=creator,
+        publisher=creator,
+        cite_as=re.search(r"```bibtex\n(.*?)```", card, re.S)[1].strip(),  # the card's, from CITATION.cff
+        license=[u if u.startswith("https:") else f"{url}/blob/main/{u}" for u in inv.LICENSES.values()],
+        sd_licence=[inv.LICENSES["CC-BY-4.0"]],
         version=inv.DATASET_VERSION,
-        date_published=datetime.datetime.fromisoformat(released),
+        date_published=released[inv.DATASET_VERSION],  # the changelog's dates
+        date_modified=released[inv.DATASET_VERSION],
+        date_created=min(released.values()),  # the first release
         in_language=["en"],
         keywords=["stance detection", "named-entity recognition", "news", "Serbia", "Russian emigration"],
         distribution=distribution,

@@ -1,6 +1,6 @@
 """The Hugging Face dataset folder (`belgrade-stance publish --out DIR [--repo-id ID]`), and its upload.
 DIR receives exactly what is uploaded: README.md (the card), data/'s files, the figures, croissant.json,
-the guidelines, LICENSE, errors.md, the lm-evaluation-harness tasks (lm_eval_tasks/), and
+the guidelines, LICENSE and LICENSES/, errors.md, the lm-evaluation-harness tasks (lm_eval_tasks/), and
 publish-manifest.json (the sha256 of every file publish wrote)."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from belgrade_stance_build.card.figures import FIGURES, write_figures
 from belgrade_stance_build.card.render import BLOCK, blocks
 from belgrade_stance_build.layout import Layout
 from belgrade_stance_build.publish.croissant import write_croissant
-from belgrade_stance_schema.inventory import DATASET_VERSION
+from belgrade_stance_schema.inventory import DATASET_VERSION, LICENSES
 
 GUIDELINES, ERRORS, PUBLISH_MANIFEST = "annotation-guidelines.md", "errors.md", "publish-manifest.json"
 
@@ -27,7 +27,7 @@ GUIDELINES, ERRORS, PUBLISH_MANIFEST = "annotation-guidelines.md", "errors.md", 
 def publish(layout: Layout, out: Path) -> Path:
     """Assemble the Hub folder at out (replacing only an empty folder or a previous publish left
     unchanged); return its path. Every check runs before anything is written."""
-    out = check_out(out, "publish", layout.data, PUBLISH_MANIFEST)
+    out, url = check_out(out, "publish", layout.data, PUBLISH_MANIFEST), layout.hub_url()
     if problems := "\n".join(verify(layout.data, layout.root)):
         raise DatasetError(
             "publish-data-invalid",
@@ -47,7 +47,7 @@ def publish(layout: Layout, out: Path) -> Path:
     copies = {p.relative_to(layout.data).as_posix(): p for p in data}  # the name in the folder → its source
     copies |= {f"figures/{name}.png": layout.figures / f"{name}.png" for name in FIGURES}
     copies |= {GUIDELINES: layout.guidelines, ERRORS: layout.root / "docs" / ERRORS}
-    copies["LICENSE"] = layout.root / "LICENSE"
+    copies |= {name: layout.root / name for name in ["LICENSE", *(f"LICENSES/{i}.txt" for i in LICENSES)]}
     copies |= {f"{TASKS.name}/{p.name}": p for p in TASKS.iterdir() if p.is_file() and p.suffix != ".pyc"}
     with fill(out, "publish", PUBLISH_MANIFEST) as tmp:
         for name, source in copies.items():
@@ -56,7 +56,7 @@ def publish(layout: Layout, out: Path) -> Path:
         # links into the checkout point at the folder's files
         card = card.replace("](docs/annotation-guidelines.md)", f"]({GUIDELINES})")
         (tmp / "README.md").write_text(card.replace("](docs/errors.md)", f"]({ERRORS})"), encoding="utf-8")
-        write_croissant(tmp)
+        write_croissant(tmp, url)
     return out
 
 

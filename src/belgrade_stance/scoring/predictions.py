@@ -113,7 +113,7 @@ def check_predictions(predictions, gold_ids: list, all_ids: set, names: list[str
     """Map every id of gold_ids to a label index, or raise PredictionError naming the offenders.
     all_ids: every id a prediction may name (the scored split's rows, before any restriction).
     A file names the data version it was made for, which must be the data's, in a record of its own
-    (a first line {"dataset_version": "0.3.0"}) or a field (a CSV column) dataset_version."""
+    (a first line {"dataset_version": "0.4.0"}) or a field (a CSV column) dataset_version."""
     source, records, unreadable = read_records(predictions, holders=False)
     # a label is its name (any case) or its index, as an int, digits or an integral float
     index_of = {str(x): i for i, name in enumerate(names) for x in (name.lower(), i, float(i))}

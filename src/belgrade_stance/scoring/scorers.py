@@ -113,16 +113,15 @@ def evaluate_cv(predictions, *, protocol: str = "lodo", **options) -> dict:
     return evaluate(predictions, protocol=protocol, **options)
 
 
-def folds(protocol: str = "lodo", *, data_dir: Path | str | None = None):
+def folds(protocol: str = "lodo", *, labels: str = "indices", data_dir: Path | str | None = None):
     """Yield the folds of a protocol as (name, train, test, gold) DataFrames of the stance config: test
     holds only the model's inputs (INPUT_COLUMNS), gold the id and GOLD_COLUMNS of the same rows (for
-    scoring only), train every column. "split": one fold "test" (train → test); "lodo": one per
-    document; "loto": one per target and document, f"{target}@{doc_id}", fitted on the other targets
-    of the other documents (the target seen only through its target_description, its sentences never)."""
+    scoring only), train every column; labels as load's ("names": label columns as names). "split": one
+    fold "test" (train → test); "lodo": one per document; "loto": one per target and document,
+    f"{target}@{doc_id}", fitted on the other targets of the other documents (the target seen only
+    through its target_description, its sentences never)."""
     scored_splits(protocol, "test")  # refuses an unknown protocol
-    import pandas as pd
-
-    every = pd.concat(load("stance", data_dir=data_dir).values(), ignore_index=True)
+    every = load("stance", "all", data_dir=data_dir, labels=labels)
     doc, target = every["doc_id"], every["target"]
     docs = sorted(set(doc))
     if protocol == "split":
