@@ -56,7 +56,10 @@ def test_card_has_the_hub_template_sections_every_figure_and_the_current_version
 def test_citation_cff_validates_and_gives_the_bibtex_the_version_its_changelog_date_and_a_url(tmp_path):
     cff, changelog = ((ROOT / n).read_text(encoding="utf-8") for n in ("CITATION.cff", "CHANGELOG.md"))
     date = re.search(rf"\n## \[{DATASET_VERSION}\] - (\S+)\n", changelog)[1]
-    assert f"\nversion: {DATASET_VERSION}\ndate-released: {date}\nurl: {Layout(ROOT).hub_url()}\n" in cff
+    url, files = Layout(ROOT).hub_url(), ("LICENSE", "docs/pypi.md", "README.md", "DATASET_CARD.md")
+    assert f"\nversion: {DATASET_VERSION}\ndate-released: {date}\nurl: {url}\n" in cff
+    pages = "".join((ROOT / n).read_text(encoding="utf-8") for n in files)
+    assert set(re.findall(r"https://huggingface\.co/datasets/[\w.-]+/[\w.-]+", pages)) == {url}  # no other
     (tmp_path / "CITATION.cff").write_text(cff.replace("huggingface.co", "example.org"), encoding="utf-8")
     (tmp_path / "CHANGELOG.md").write_text(changelog, encoding="utf-8")
     assert "url          = {https://example.org/datasets/" in release_blocks(tmp_path)["citation"]
