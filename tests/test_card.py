@@ -53,22 +53,29 @@ def test_card_has_the_hub_template_sections_every_figure_and_the_current_version
     assert "machine-generated" in text.split("---")[1] and "docs/annotation-guidelines.md" in text
 
 
-def test_citation_cff_validates_and_gives_the_bibtex_the_version_its_changelog_date_and_a_url(tmp_path):
-    cff, changelog = ((ROOT / n).read_text(encoding="utf-8") for n in ("CITATION.cff", "CHANGELOG.md"))
-    date = re.search(rf"\n## \[{DATASET_VERSION}\] - (\S+)\n", changelog)[1]
-    url, files = Layout(ROOT).hub_url(), ("LICENSE", "docs/pypi.md", "README.md", "DATASET_CARD.md")
-    assert f"\nversion: {DATASET_VERSION}\ndate-released: {date}\nurl: {url}\n" in cff
-    pages = "".join((ROOT / n).read_text(encoding="utf-8") for n in files)
-    assert set(re.findall(r"https://huggingface\.co/datasets/[\w.-]+/[\w.-]+", pages)) == {url}  # no other
-    (tmp_path / "CITATION.cff").write_text(cff.replace("huggingface.co", "example.org"), encoding="utf-8")
-    (tmp_path / "CHANGELOG.md").write_text(changelog, encoding="utf-8")
-    assert "url          = {https://example.org/datasets/" in release_blocks(tmp_path)["citation"]
+def test_the_release_metadata_agrees_or_the_build_names_the_file(tmp_path):
+    """DATASET_VERSION, its CHANGELOG.md date, pyproject's Homepage, CITATION.cff and the PyPI page."""
+    for name in ("CITATION.cff", "CHANGELOG.md", "pyproject.toml", "docs/pypi.md"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes((ROOT / name).read_bytes())
+    layout, v = Layout(tmp_path), DATASET_VERSION
+    assert f"url          = {{{layout.hub_url()}}}" in release_blocks(layout)["citation"]
+    changes = [("CITATION.cff", f"version: {v}", "version: 9.9.9", "citation-stale")]
+    changes += [("CHANGELOG.md", f"## [{v}]", "## [9.9.9]", "changelog-missing")]
+    changes += [("docs/pypi.md", "belgrade-stance>", "other>", "pypi-page-stale")]
+    changes += [("pyproject.toml", "belgrade-stance/belgrade-stance", "someone/fork", "citation-stale")]
+    changes += [("CITATION.cff", "cff-version", "title: [unclosed\ncff-version", "citation-unreadable")]
+    for name, old, new, rule in changes:
+        original = (tmp_path / name).read_text(encoding="utf-8")
+        (tmp_path / name).write_text(original.replace(old, new), encoding="utf-8")
+        with pytest.raises(DatasetError, match=rf"\[{rule}\]"):
+            release_blocks(layout)
+        (tmp_path / name).write_text(original, encoding="utf-8")
     try:
         from cffconvert import Citation
     except ImportError:
         need("cffconvert", "pip install cffconvert (in the test group)")
-    for folder in (ROOT, tmp_path):
-        Citation((folder / "CITATION.cff").read_text(encoding="utf-8")).validate()  # raises where invalid
+    Citation((ROOT / "CITATION.cff").read_text(encoding="utf-8")).validate()  # raises where invalid
 
 
 def table_rows(text: str):
@@ -98,9 +105,3 @@ def test_metadata_with_a_pipe_or_html_renders_literally(project):
     table = count_blocks(project / "data")["documents"]
     assert "| Devdiscourse | A \\| B &lt;b&gt; |" in table
     assert {cells for cells, _, _ in table_rows(table)} == {8}
-
-
-def test_an_unreadable_citation_file_is_one_problem(tmp_path):
-    (tmp_path / "CITATION.cff").write_text("title: [unclosed", encoding="utf-8")
-    with pytest.raises(DatasetError, match="citation-unreadable"):
-        release_blocks(tmp_path)

@@ -132,10 +132,6 @@ def test_the_viewer_and_export_folders_the_readme_names_are_git_ignored():
     assert {"exports", "site"} <= named and all(f"/{f}/" in ignored for f in named)
 
 
-def test_verify_without_arguments_checks_the_shipped_data():
-    assert belgrade_stance.verify() == []
-
-
 def test_version_and_module_entry_point(capsys):
     from belgrade_stance.cli import main
 

@@ -227,13 +227,22 @@ def tree(folder: Path) -> dict:
 
 def test_publish_writes_only_a_new_empty_or_its_own_unchanged_folder(hub, checkout, tmp_path, capsys):
     project = checkout
-    root, pyproject = str(publishable(project).root), project / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text().replace("belgrade-stance/belgrade-stance", "someone/fork"))
+    layout, root = publishable(project), str(project)
+    for name in ("pyproject.toml", "CITATION.cff", "docs/pypi.md"):  # the dataset moved: the build follows
+        (project / name).write_text(
+            (project / name).read_text().replace("datasets/belgrade-stance/", "datasets/x/")
+        )
+    stages = next(m["body"] for m in BLOCK.finditer(layout.readme.read_text()) if m["name"] == "stages")
+    assert write_blocks(layout, stages) == [layout.card]  # the BibTeX's url
     for _ in range(2):  # a new folder, then its own earlier output; Croissant's url is pyproject's Homepage
         assert main(["publish", "--root", root, "--out", str(tmp_path / "hub")]) == 0
-    assert json.loads((tmp_path / "hub/croissant.json").read_text())["url"].endswith("datasets/someone/fork")
+    meta = json.loads((tmp_path / "hub/croissant.json").read_text())
+    assert meta["url"].endswith("datasets/x/belgrade-stance") and meta["url"] in meta["citeAs"]
     with patch("belgrade_stance_build.publish.hub_folder.upload") as upload:  # a bare --repo-id: pyproject's
-        assert main(["publish", "--root", root, "--repo-id"]) == 0 and "someone/fork" in upload.call_args.args
+        assert (
+            main(["publish", "--root", root, "--repo-id"]) == 0
+            and "x/belgrade-stance" in upload.call_args.args
+        )
     (tmp_path / "real").mkdir()
     (tmp_path / "link").symlink_to(tmp_path / "real")
     (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")

@@ -118,8 +118,10 @@ def test_filters_show_exactly_the_sentences_of_a_target_and_label(page, site, ca
     shown, ids = page.locator(".sentence:not(.hidden)"), "els => els.map(e => e.id)"
     assert sorted(shown.evaluate_all(ids)) == sorted(stance.sentence_id)
     assert page.inner_text("#match-count") == str(len(stance))
-    listed = page.locator(".sentence:not(.hidden) li[data-target]:not(.hidden)")  # that target's items only
+    listed = page.locator(".sentence:not(.hidden) li:not(.hidden)")  # that target's items only
     assert set(listed.evaluate_all("els => els.map(e => e.dataset.target)")) == {target} or stance.empty
+    marked = "es => es.filter(e => getComputedStyle(e).borderBottomStyle !='none').map(e => e.dataset.target)"
+    assert set(page.locator(".sentence:not(.hidden) span.hl-evidence").evaluate_all(marked)) <= {target}
     line = page.evaluate("parseFloat(getComputedStyle(document.body).lineHeight)")
     assert max(shown.evaluate_all(GAPS), default=0) < line  # hidden sentences leave no blank run
     page.check("#f-dis")

@@ -154,7 +154,7 @@ def load(
         raise LoadError(
             "unknown-split",
             f"unknown split {clip(split)} of config {config!r}; valid splits: {', '.join(valid)}, all, "
-            f"slices and sums of them as in datasets ({valid[0]}[:10%]+{valid[-1]})",
+            f"slices and sums of them ({valid[0]}[:10%]+{valid[-1]}; no rounding suffix, no _ in numbers)",
         )
     split = "+".join(p[0] for p in parts) or None  # "a + b" as datasets names it: "a+b"
     if format not in FORMATS:

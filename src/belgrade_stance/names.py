@@ -1,14 +1,7 @@
-"""Label names without `datasets`: every ClassLabel column of a table, nested ones included, from
-its index to its name.
-
-    belgrade_stance.load("stance", split="test", labels="names")   # pandas Categorical columns
-    belgrade_stance.label_names("stance")["holders.holder_type"]   # ['author', 'entity', 'group']
-
-The names come from the manifest's features, so they are those of the Hub folder's ClassLabels,
-in the same order. A top-level label column becomes an Arrow dictionary column (a pandas
-Categorical with the categories in the inventory's order); a label inside a list or a struct
-becomes its name (a string).
-"""
+"""Label names without `datasets` (load's labels="names", `label_names(config)`): every ClassLabel column,
+nested ones included, from its index to its name, as the manifest's features (the Hub folder's) list them.
+A top-level label column becomes an Arrow dictionary column (a pandas Categorical in the inventory's
+order); a label inside a list or a struct becomes its name (a string)."""
 
 from __future__ import annotations
 

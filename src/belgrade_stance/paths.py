@@ -1,8 +1,5 @@
-"""Locations of the installed package's data: every path the shipped package reads is built here.
-
-A data folder holds `manifest.json` and `<config>/<split>.parquet`. The package reads its own
-(`packaged_data_dir()`) or one given by the caller; it never looks for a source checkout.
-"""
+"""Locations of the installed package's data, every path it reads: a data folder holds `manifest.json` and
+`<config>/<split>.parquet`; the package reads its own or the caller's, never a source checkout."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ from belgrade_stance.errors import DatasetError, clip
 from belgrade_stance.files import atomic_write
 from belgrade_stance.paths import split_file
 from belgrade_stance_build.baselines.provenance import results_match
-from belgrade_stance_build.layout import Layout
+from belgrade_stance_build.layout import HUB, Layout
 from belgrade_stance_schema import inventory as inv
 from belgrade_stance_schema.features import DESCRIPTIONS, features
 
@@ -236,15 +236,26 @@ def structure_blocks(data: Path) -> dict[str, str]:
     }
 
 
-def release_blocks(root: Path) -> dict[str, str]:
-    """The citation block (BibTeX from CITATION.cff) and the changelog (CHANGELOG.md's releases)."""
+def release_blocks(layout: Layout) -> dict[str, str]:
+    """The citation block (BibTeX from CITATION.cff) and the changelog (CHANGELOG.md's releases); CITATION.cff
+    and the PyPI page must give DATASET_VERSION, its CHANGELOG.md date and pyproject's Homepage."""
+    version, url = inv.DATASET_VERSION, layout.hub_url()
+    changelog = (layout.root / "CHANGELOG.md").read_text(encoding="utf-8")
+    if not (dated := re.search(rf"\n## \[{re.escape(version)}\] - (\d{{4}}-\d\d-\d\d)\n", changelog)):
+        raise DatasetError("changelog-missing", f"has no entry '## [{version}] - YYYY-MM-DD'", "CHANGELOG.md")
     try:
-        cff = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8"))
+        cff = yaml.safe_load((layout.root / "CITATION.cff").read_text(encoding="utf-8"))
         citation = words("citation", cff=cff)
+        said = (str(cff["version"]), str(cff["date-released"]), cff["url"])
     except (yaml.YAMLError, TypeError, KeyError, IndexError, ValueError) as e:  # not the CFF the card reads
         why = f"not a CFF file with title, authors, version, date-released and url ({clip(str(e))})"
         raise DatasetError("citation-unreadable", why, "CITATION.cff") from None
-    notes = (root / "CHANGELOG.md").read_text(encoding="utf-8").partition("\n## ")[2].replace("\n#", "\n##")
+    if said != (version, dated[1], url):
+        why = f"must give version {version}, date-released {dated[1]} (CHANGELOG.md), url {url} (Homepage)"
+        raise DatasetError("citation-stale", why, "CITATION.cff")
+    if set(re.findall(rf"{HUB}[\w.-]+/[\w.-]+", (layout.root / "docs/pypi.md").read_text("utf-8"))) != {url}:
+        raise DatasetError("pypi-page-stale", f"must link the dataset at {url} (Homepage)", "docs/pypi.md")
+    notes = changelog.partition("\n## ")[2].replace("\n#", "\n##")
     return {"citation": citation, "changelog": f"### {notes.strip()}\n"}
 
 
@@ -395,7 +406,7 @@ def benchmark_blocks(data: Path, results_file: Path) -> dict[str, str]:
 def blocks(layout: Layout) -> dict[str, str]:
     """Every generated block but the README's stage diagram."""
     generated = {**count_blocks(layout.data), **structure_blocks(layout.data), "hub": hub_yaml(layout.data)}
-    return generated | benchmark_blocks(layout.data, layout.baseline_results) | release_blocks(layout.root)
+    return generated | benchmark_blocks(layout.data, layout.baseline_results) | release_blocks(layout)
 
 
 def render(text: str, generated: dict[str, str]) -> str:
