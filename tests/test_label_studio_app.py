@@ -29,6 +29,8 @@ def label_studio(tmp_path_factory):
     if not exe:
         need("label-studio", "pip install label-studio in a venv and set LABEL_STUDIO_BIN (.ci/run does)")
     home = tmp_path_factory.mktemp("label-studio")
+    if template := os.environ.get("LABEL_STUDIO_TEMPLATE"):  # a data folder migrated once (.ci/run makes it)
+        shutil.copytree(template, home, dirs_exist_ok=True)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
